@@ -1,0 +1,3 @@
+"""Public verification pages and Open Badges documents under /credentials/."""
+
+urlpatterns: list = []

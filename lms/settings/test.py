@@ -1,0 +1,26 @@
+"""Test settings: the same environment-driven settings, faster hashing, temporary media.
+
+The database, broker and storage still come from the environment, so the same suite runs on
+the embedded defaults and against PostgreSQL, Redis workers and S3 (see .ci/run).
+"""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="capacita-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+WAGTAILADMIN_BASE_URL = "http://testserver"
+LMS_SITE_URL = env("LMS_SITE_URL", default="http://testserver").rstrip("/")
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# Tasks run in process so tests are deterministic; tests that need a real worker process use
+# the celery_worker_process fixture (tests/conftest.py), which switches this off.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,3 @@
+"""Public URLs of the progress app (sign-up, profile, learner pages)."""
+
+urlpatterns: list = []

@@ -1,0 +1,182 @@
+"""Shared fixtures: temporary media, a real S3-compatible server, a real Celery worker.
+
+The same suite runs on the embedded defaults and against the real services of .ci/run; the
+fixtures that need a real service start it themselves (S3) or use the one configured in the
+environment (PostgreSQL, Redis), and skip only when it cannot be had outside CI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Every test writes files to its own temporary folder, never to media/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Outside CI a missing service skips the test; in CI it is a failure."""
+    if IN_CI and os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """A real S3-compatible server: the configured one, or SeaweedFS started for the session."""
+    if os.environ.get("AWS_S3_ENDPOINT_URL") and os.environ.get("AWS_ACCESS_KEY_ID"):
+        yield {
+            "endpoint": os.environ["AWS_S3_ENDPOINT_URL"],
+            "access_key": os.environ["AWS_ACCESS_KEY_ID"],
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        }
+        return
+    sys.path.insert(0, str(ROOT))
+    from scripts import s3_server as s3
+
+    try:
+        server = s3.start(tmp_path_factory.mktemp("s3"))
+    except Exception as exc:  # the binary is missing or cannot start here
+        skip_or_fail(f"no S3-compatible server: {exc}")
+    try:
+        yield {
+            "endpoint": server.endpoint,
+            "access_key": server.access_key,
+            "secret_key": server.secret_key,
+        }
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings) -> Iterator[dict[str, str]]:
+    """Point Django's default storage at a fresh bucket of the real S3 server."""
+    import boto3
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    bucket = f"capacita-test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server["endpoint"],
+        aws_access_key_id=s3_server["access_key"],
+        aws_secret_access_key=s3_server["secret_key"],
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = s3_server["endpoint"]
+    settings.AWS_ACCESS_KEY_ID = s3_server["access_key"]
+    settings.AWS_SECRET_ACCESS_KEY = s3_server["secret_key"]
+    settings.AWS_S3_REGION_NAME = "us-east-1"
+    settings.AWS_S3_SIGNATURE_VERSION = "s3v4"
+    settings.AWS_S3_ADDRESSING_STYLE = "path"
+    settings.AWS_QUERYSTRING_AUTH = True
+    settings.AWS_DEFAULT_ACL = None
+    settings.AWS_S3_FILE_OVERWRITE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+    }
+    storages._storages = {}
+    storages.__dict__.pop("backends", None)
+    from django.core.files import storage as storage_module
+
+    storage_module.default_storage._wrapped = empty
+    yield {**s3_server, "bucket": bucket, "client": client}
+    storages._storages = {}
+    storages.__dict__.pop("backends", None)
+    storage_module.default_storage._wrapped = empty
+
+
+def _broker_url() -> str:
+    return os.environ.get("CELERY_BROKER_URL", "")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process on the configured broker, using the test database.
+
+    Needs CELERY_BROKER_URL (Redis in .ci/run) and a server database (PostgreSQL), since a
+    separate process cannot see an in-memory SQLite test database.
+    """
+    from django.db import connection
+
+    broker = _broker_url()
+    if not broker:
+        skip_or_fail("CELERY_BROKER_URL is not set: no real broker for a worker")
+    if connection.vendor != "postgresql":
+        skip_or_fail("a worker process needs a server database (PostgreSQL)")
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER'] or ''}:{db['PASSWORD'] or ''}@{db['HOST'] or ''}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "LMS_MEDIA_ROOT": settings.MEDIA_ROOT,
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from lms.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lms",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                out = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"celery worker exited: {out[-2000:]}")
+            replies = app.control.ping(timeout=1.0)
+            if replies:
+                break
+        else:
+            pytest.fail("celery worker did not answer a ping within 60 s")
+        yield process
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.task_default_queue = "celery"
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
