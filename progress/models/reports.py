@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from progress.mexico import STATE_CHOICES
+
 
 class ReportFact(models.Model):
     """One enrolment, denormalised for aggregation: who (opaque id), where, which course, when.
@@ -140,3 +142,60 @@ class ExportJob(models.Model):
     @property
     def filename(self) -> str:
         return f"capacita-{self.report}-{self.pk}.{self.format}"
+
+
+class MonitorScope(models.Model):
+    """What an SEP monitor may see: the whole country, one state or one school."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("Nacional")
+        STATE = "state", _("Estatal")
+        SCHOOL = "school", _("Escuela")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="monitor_scope"
+    )
+    level = models.CharField(_("nivel"), max_length=16, choices=Level.choices)
+    state = models.CharField(_("entidad"), max_length=2, choices=STATE_CHOICES, blank=True)
+    school = models.ForeignKey(
+        "progress.School",
+        verbose_name=_("escuela"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("alcance de monitoreo")
+        verbose_name_plural = _("alcances de monitoreo")
+        constraints = [
+            models.CheckConstraint(
+                name="monitorscope_level_fields",
+                condition=(
+                    models.Q(level="national", state="", school__isnull=True)
+                    | models.Q(level="state", school__isnull=True) & ~models.Q(state="")
+                    | models.Q(level="school", school__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"MonitorScope {self.user_id} ({self.level})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.level == self.Level.NATIONAL:
+            self.state, self.school = "", None
+        elif self.level == self.Level.STATE:
+            self.school = None
+            if not self.state:
+                raise ValidationError({"state": _("Un alcance estatal necesita la entidad.")})
+        elif self.level == self.Level.SCHOOL:
+            if self.school is None:
+                raise ValidationError({"school": _("Un alcance de escuela necesita la escuela.")})
+            # The school's state is authoritative; keep the row consistent with it.
+            self.state = self.school.state
