@@ -17,10 +17,10 @@ __all__ = [
 ]
 
 # --- reports (SEP monitoring) -----------------------------------------------------------------
-from progress.models.reports import ExportJob as ExportJob  # noqa: E402
-from progress.models.reports import MonitorScope as MonitorScope  # noqa: E402
-from progress.models.reports import ReportCourseTag as ReportCourseTag  # noqa: E402
-from progress.models.reports import ReportFact as ReportFact  # noqa: E402
-from progress.models.reports import ReportRefresh as ReportRefresh  # noqa: E402
+from progress.models.reports import ExportJob as ExportJob
+from progress.models.reports import MonitorScope as MonitorScope
+from progress.models.reports import ReportCourseTag as ReportCourseTag
+from progress.models.reports import ReportFact as ReportFact
+from progress.models.reports import ReportRefresh as ReportRefresh
 
 # --- end reports ------------------------------------------------------------------------------
