@@ -1,5 +1,34 @@
 """URL routes of this API module."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 urlpatterns: list = []
+
+# --- reports (SEP monitoring) -----------------------------------------------------------------
+from progress.api import reports as reports_api  # noqa: E402
+
+urlpatterns += [
+    path(
+        "reports/completion/",
+        reports_api.CompletionReportView.as_view(),
+        name="reports-completion",
+    ),
+    path("reports/summary/", reports_api.SummaryReportView.as_view(), name="reports-summary"),
+    path("reports/trend/", reports_api.TrendReportView.as_view(), name="reports-trend"),
+    path(
+        "reports/exports/",
+        reports_api.ExportListCreateView.as_view(),
+        name="reports-exports",
+    ),
+    path(
+        "reports/exports/<int:pk>/",
+        reports_api.ExportDetailView.as_view(),
+        name="reports-export-detail",
+    ),
+    path(
+        "reports/exports/<int:pk>/download/",
+        reports_api.ExportDownloadView.as_view(),
+        name="reports-export-download",
+    ),
+]
+# --- end reports ------------------------------------------------------------------------------
