@@ -15,9 +15,23 @@ def _enqueue(sender: Any, instance: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: sync_report_fact.delay(enrollment_id))
 
 
+def _grant_admin_access(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A scoped monitor needs to enter the Wagtail admin: put them in "Monitores SEP"."""
+    from django.contrib.auth.models import Group
+
+    from progress.reports.scopes import MONITOR_GROUP
+
+    group, _ = Group.objects.get_or_create(name=MONITOR_GROUP)
+    instance.user.groups.add(group)
+
+
 def connect() -> None:
     """Connect to the Enrollment model's save and delete signals (called from ``ready()``)."""
     from django.apps import apps
+
+    post_save.connect(
+        _grant_admin_access, sender="progress.MonitorScope", dispatch_uid="reports-scope-group"
+    )
 
     try:
         apps.get_model("progress", "Enrollment")
