@@ -35,10 +35,10 @@ class Scope:
     @property
     def label(self) -> str:
         if self.level == SCHOOL:
-            return f"school {self.school_cct}"
+            return f"escuela {self.school_cct}"
         if self.level == STATE:
-            return f"state {self.state}"
-        return "national"
+            return f"entidad {self.state}"
+        return "nacional"
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -79,8 +79,9 @@ def build_world() -> World:
     5, 7 and 9 days. A and B enrol on 2026-01-05, C on 2026-02-01. Completed enrolments carry
     10 hours (course 101) or 4 hours (course 102); started-only ones 2 hours.
     """
-    dgeti = Subsystem.objects.get(code="dgeti")
-    conalep = Subsystem.objects.get(code="conalep")
+    # get_or_create: a transactional test (the browser test) flushes migration-seeded rows.
+    dgeti, _ = Subsystem.objects.get_or_create(code="dgeti", defaults={"name": "DGETI"})
+    conalep, _ = Subsystem.objects.get_or_create(code="conalep", defaults={"name": "CONALEP"})
     school_a = School.objects.create(cct="14DCT0001A", name="CBTis A", state="14", subsystem=dgeti)
     school_b = School.objects.create(
         cct="14DPT0002B", name="CONALEP B", state="14", subsystem=conalep
@@ -116,18 +117,29 @@ def build_world() -> World:
     return World(school_a, school_b, school_c)
 
 
-def make_user(username: str, *, superuser: bool = False, **extra):
+def make_user(username: str, *, superuser: bool = False, password: str = "pw", **extra):
     User = get_user_model()
+    email = f"{username}@example.org"
     if superuser:
-        return User.objects.create_superuser(username, f"{username}@example.org", "pw", **extra)
-    return User.objects.create_user(username, f"{username}@example.org", "pw", **extra)
+        return User.objects.create_superuser(username, email, password, **extra)
+    return User.objects.create_user(username, email, password, **extra)
 
 
 def make_monitor(
-    username: str, *, level: str = "national", state: str = "", school: School | None = None
+    username: str,
+    *,
+    level: str = "national",
+    state: str = "",
+    school: School | None = None,
+    password: str = "pw",
 ):
     """A member of "Monitores SEP" with a MonitorScope row."""
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=MONITOR_GROUP))
+    from django.contrib.auth.models import Permission
+
+    user = make_user(username, password=password)
+    group, created = Group.objects.get_or_create(name=MONITOR_GROUP)
+    if created:  # flushed by a transactional test: restore what the data migration grants
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(group)
     MonitorScope.objects.create(user=user, level=level, state=state, school=school)
     return user
