@@ -22,5 +22,6 @@ from progress.models.reports import MonitorScope as MonitorScope
 from progress.models.reports import ReportCourseTag as ReportCourseTag
 from progress.models.reports import ReportFact as ReportFact
 from progress.models.reports import ReportRefresh as ReportRefresh
+from progress.models.reports import ReportSnapshot as ReportSnapshot
 
 # --- end reports ------------------------------------------------------------------------------

@@ -199,3 +199,26 @@ class MonitorScope(models.Model):
                 raise ValidationError({"school": _("Un alcance de escuela necesita la escuela.")})
             # The school's state is authoritative; keep the row consistent with it.
             self.state = self.school.state
+
+
+class ReportSnapshot(models.Model):
+    """One grouping set of an unfiltered national table, computed by Celery beat.
+
+    ``data`` is JSON text (not jsonb): it is only ever read whole, and text skips the jsonb
+    to text conversion of large documents. Raw cells; suppression is applied on read.
+    """
+
+    shape = models.CharField(max_length=64)
+    grouping = models.CharField(max_length=64, blank=True)
+    data = models.TextField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shape", "grouping"], name="rsnapshot_unique")
+        ]
+        verbose_name = _("instantánea de reporte")
+        verbose_name_plural = _("instantáneas de reportes")
+
+    def __str__(self) -> str:
+        return f"ReportSnapshot {self.shape}"

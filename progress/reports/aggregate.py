@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from progress.models import ReportCourseTag, ReportFact
 from progress.reports import defaults
@@ -160,12 +160,19 @@ def _joins(dimensions: Sequence[str]) -> str:
 
 _AGGREGATES = (
     "COUNT(*) AS enrolled, "
-    "COUNT(DISTINCT f.user_id) AS teachers, "
+    "{teachers} AS teachers, "
     "COUNT(f.started_on) AS started, "
     "COUNT(f.completed_on) AS completed, "
     "COUNT(f.credentialed_on) AS credentialed, "
     "COALESCE(SUM(f.hours_completed), 0) AS hours"
 )
+
+
+def _aggregates(filters: ResolvedFilters) -> str:
+    # One enrolment per teacher and course: within one course, enrolments are people, and the
+    # costly COUNT(DISTINCT) (a sort of every row) is not needed.
+    teachers = "COUNT(*)" if filters.course_id is not None else "COUNT(DISTINCT f.user_id)"
+    return _AGGREGATES.format(teachers=teachers)
 
 
 def _key(value: Any) -> str:
@@ -237,7 +244,7 @@ def _run_postgresql(
     )
     group = f"GROUP BY GROUPING SETS ({sets})" if dimensions else ""
     sql = (
-        f"SELECT {select_keys}{flags}{_AGGREGATES}, "
+        f"SELECT {select_keys}{flags}{_aggregates(filters)}, "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_complete) AS median "
         f"FROM {_FACT} f {_joins(dimensions)} {where} {group}"
     )
@@ -266,6 +273,7 @@ def _run_portable(
     clauses, params = _where(filters)
     results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
     joins = _joins(dimensions)
+    aggregates = _aggregates(filters)
     with connection.cursor() as cursor:
         for grouping in _grouping_sets(dimensions):
             expressions = [_DIMENSION_SQL[d] for d in grouping]
@@ -273,7 +281,7 @@ def _run_portable(
             group = f"GROUP BY {', '.join(expressions)}" if expressions else ""
             where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
             cursor.execute(
-                f"SELECT {select_keys}{_AGGREGATES} FROM {_FACT} f {joins} {where} {group}",
+                f"SELECT {select_keys}{aggregates} FROM {_FACT} f {joins} {where} {group}",
                 params,
             )
             n = len(grouping)
@@ -300,14 +308,50 @@ def _run_portable(
     return results
 
 
+Results = dict[tuple[str, ...], dict[tuple[str, ...], Cell]]
+
+
+def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
+    """Raw figures for every grouping set of ``dimensions`` (no suppression yet).
+
+    Unfiltered national tables come from the snapshots that Celery beat refreshes (see
+    ``progress.reports.snapshots``); everything else is computed from the fact table.
+    """
+    from progress.reports import snapshots
+
+    dimensions = tuple(dimensions)
+    if filters == ResolvedFilters():
+        cached = snapshots.read(dimensions)
+        if cached is not None:
+            return cached
+    if len(dimensions) == 1 and filters == ResolvedFilters(state=filters.state):
+        cached = snapshots.read_for_state(dimensions[0], filters.state)
+        if cached is not None:
+            return cached
+    run = _run_postgresql if connection.vendor == "postgresql" else _run_portable
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Room for hash aggregation and sorts of the larger national tables in memory.
+            cursor.execute("SET LOCAL work_mem = %s", [defaults.work_mem()])
+            return run(dimensions, filters)
+    return run(dimensions, filters)
+
+
 def aggregate(
     dimensions: Sequence[str], filters: ResolvedFilters, *, k: int | None = None
 ) -> Table:
     """Figures grouped by up to two ``dimensions``, with margins, suppression applied."""
-    k = defaults.min_cell() if k is None else k
     dimensions = tuple(dimensions)
-    run = _run_postgresql if connection.vendor == "postgresql" else _run_portable
-    results = run(dimensions, filters)
+    return suppress(dimensions, collect(dimensions, filters), k=k)
+
+
+def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = None) -> Table:
+    """Apply small-cell and complementary suppression to collected results."""
+    k = defaults.min_cell() if k is None else k
+    results = {
+        grouping: {key: replace(cell, keys=dict(cell.keys)) for key, cell in cells.items()}
+        for grouping, cells in results.items()
+    }
     total = results.get((), {}).get(()) or Cell(keys={})
     if len(results.get(dimensions, {})) > defaults.max_groups():
         raise QueryError(
@@ -378,13 +422,14 @@ class TrendPoint:
     counts: dict[str, int | None]
 
 
-def trend(filters: ResolvedFilters, *, k: int | None = None) -> list[TrendPoint]:
-    """Events per calendar month (enrolments, starts, completions, credentials), suppressed.
+def trend_series(filters: ResolvedFilters) -> dict[str, dict[str, int]]:
+    """Raw event counts per series and month (no suppression yet)."""
+    from progress.reports import snapshots
 
-    The date range applies to each event's own date. Each series is a one-dimension table
-    whose total is the series sum, protected like any other.
-    """
-    k = defaults.min_cell() if k is None else k
+    if filters == ResolvedFilters():
+        cached = snapshots.read_trend()
+        if cached is not None:
+            return cached
     base = ResolvedFilters(**{**filters.__dict__, "date_from": None, "date_to": None})
     clauses, params = _where(base)
     parts: list[str] = []
@@ -408,6 +453,17 @@ def trend(filters: ResolvedFilters, *, k: int | None = None) -> list[TrendPoint]
         cursor.execute(" UNION ALL ".join(parts), all_params)
         for name, month, count in cursor.fetchall():
             series[name][_key(month)] = int(count)
+    return series
+
+
+def trend(filters: ResolvedFilters, *, k: int | None = None) -> list[TrendPoint]:
+    """Events per calendar month (enrolments, starts, completions, credentials), suppressed.
+
+    The date range applies to each event's own date. Each series is a one-dimension table
+    whose total is the series sum, protected like any other.
+    """
+    k = defaults.min_cell() if k is None else k
+    series = trend_series(filters)
     months = sorted({month for counts in series.values() for month in counts})
     hidden = {
         name: suppress_one_dimension(counts, sum(counts.values()), k)

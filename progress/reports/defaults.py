@@ -33,3 +33,11 @@ def export_bucket() -> str:
     return getattr(settings, "LMS_REPORT_EXPORT_BUCKET", "") or getattr(
         settings, "AWS_STORAGE_BUCKET_NAME", ""
     )
+
+
+#: PostgreSQL work_mem for report statements (hash aggregation of national tables).
+DEFAULT_WORK_MEM = "64MB"
+
+
+def work_mem() -> str:
+    return str(getattr(settings, "LMS_REPORT_WORK_MEM", DEFAULT_WORK_MEM))

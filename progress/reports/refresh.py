@@ -171,6 +171,9 @@ def report_facts_rebuild() -> ReportRefresh:
             for chunk in _chunks():
                 ReportFact.objects.bulk_create([fact_from_values(row) for row in chunk])
                 rows += len(chunk)
+    from progress.reports.snapshots import report_snapshots_refresh
+
+    report_snapshots_refresh()
     return ReportRefresh.objects.create(
         finished_at=timezone.now(), rows=rows, seconds=round(time.monotonic() - started, 3)
     )

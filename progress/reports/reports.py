@@ -77,11 +77,14 @@ def _label_maps(dimensions: Iterable[str], cells: list[Cell]) -> dict[str, dict[
                 )
             }
         elif dimension == "school":
+            schools = School.objects.all()
+            if len(keys) <= 500:
+                # A national list of thousands is faster read whole than through a huge IN.
+                schools = schools.filter(pk__in=keys)
             maps[dimension] = {
                 str(pk): f"{cct}|{name}"
-                for pk, cct, name in School.objects.filter(pk__in=keys).values_list(
-                    "pk", "cct", "name"
-                )
+                for pk, cct, name in schools.values_list("pk", "cct", "name").iterator(5000)
+                if str(pk) in keys
             }
         elif dimension == "course":
             from wagtail.models import Page

@@ -58,7 +58,7 @@ def test_map_shows_32_states_and_drills_down_to_a_school(page, live_server, sett
     # States with data are shaded by rate; others are grey.
     assert page.get_attribute('path[data-state="09"]', "fill") != "#d9d9d9"
     assert page.get_attribute('path[data-state="08"]', "fill") == "#d9d9d9"
-    assert page.locator('#reports-dashboard').get_attribute("data-dimension") == "state"
+    assert page.locator("#reports-dashboard").get_attribute("data-dimension") == "state"
 
     # Click Mexico City on the map: the state's subsystems.
     page.click('svg.mx-map a[href="?state=09"] path', force=True)
