@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import math
 import os
@@ -37,24 +36,74 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/capacita_bench_reports"
 
 # Relative weights by INEGI code (close to each state's share of the population).
 STATE_WEIGHTS = {
-    "01": 1.1, "02": 3.0, "03": 0.6, "04": 0.7, "05": 2.5, "06": 0.6, "07": 4.4, "08": 3.0,
-    "09": 7.3, "10": 1.5, "11": 4.9, "12": 2.8, "13": 2.5, "14": 6.6, "15": 13.5, "16": 3.8,
-    "17": 1.6, "18": 1.0, "19": 4.6, "20": 3.3, "21": 5.3, "22": 1.9, "23": 1.5, "24": 2.2,
-    "25": 2.4, "26": 2.3, "27": 1.9, "28": 2.8, "29": 1.1, "30": 6.4, "31": 1.9, "32": 1.3,
-}  # fmt: skip
+    "01": 1.1,
+    "02": 3.0,
+    "03": 0.6,
+    "04": 0.7,
+    "05": 2.5,
+    "06": 0.6,
+    "07": 4.4,
+    "08": 3.0,
+    "09": 7.3,
+    "10": 1.5,
+    "11": 4.9,
+    "12": 2.8,
+    "13": 2.5,
+    "14": 6.6,
+    "15": 13.5,
+    "16": 3.8,
+    "17": 1.6,
+    "18": 1.0,
+    "19": 4.6,
+    "20": 3.3,
+    "21": 5.3,
+    "22": 1.9,
+    "23": 1.5,
+    "24": 2.2,
+    "25": 2.4,
+    "26": 2.3,
+    "27": 1.9,
+    "28": 2.8,
+    "29": 1.1,
+    "30": 6.4,
+    "31": 1.9,
+    "32": 1.3,
+}
 SUBSYSTEM_WEIGHTS = {
-    "dgeti": 30, "conalep": 20, "cecyte": 25, "uemstaycm": 10, "ipn": 2, "ceti": 1,
-    "dgcft": 7, "otro": 5,
-}  # fmt: skip
+    "dgeti": 30,
+    "conalep": 20,
+    "cecyte": 25,
+    "uemstaycm": 10,
+    "ipn": 2,
+    "ceti": 1,
+    "dgcft": 7,
+    "otro": 5,
+}
 SECTORS = [
-    "textil", "calzado", "farmaceutico", "dispositivos-medicos", "automotriz", "aeroespacial",
-    "quimico", "petroquimico", "consumo", "agroindustria", "energia", "industrias-creativas",
+    "textil",
+    "calzado",
+    "farmaceutico",
+    "dispositivos-medicos",
+    "automotriz",
+    "aeroespacial",
+    "quimico",
+    "petroquimico",
+    "consumo",
+    "agroindustria",
+    "energia",
+    "industrias-creativas",
     "tecnologias-de-la-informacion",
-]  # fmt: skip
+]
 TOPICS = [
-    "inteligencia-artificial", "ciberseguridad", "iot", "manufactura-aditiva", "robotica",
-    "ciencia-de-datos", "nube", "electromovilidad",
-]  # fmt: skip
+    "inteligencia-artificial",
+    "ciberseguridad",
+    "iot",
+    "manufactura-aditiva",
+    "robotica",
+    "ciencia-de-datos",
+    "nube",
+    "electromovilidad",
+]
 KIND = {"dgeti": "DCT", "conalep": "DPT", "cecyte": "ECT", "uemstaycm": "DTA"}
 
 
@@ -114,14 +163,11 @@ def main() -> None:
     from progress.models import ReportCourseTag, ReportFact, School, Subsystem, TeacherProfile
 
     rng = random.Random(args.seed)
-    raw = connection.connection if connection.connection else None
     connection.ensure_connection()
     raw = connection.connection
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {ReportFact._meta.db_table}")
-        if cursor.fetchone()[0]:
-            print("facts already present: drop the database to regenerate", file=sys.stderr)
-            return
+    if ReportFact.objects.exists():
+        print("facts already present: drop the database to regenerate", file=sys.stderr)
+        return
     subsystems = dict(Subsystem.objects.values_list("code", "pk"))
     codes = list(SUBSYSTEM_WEIGHTS)
     weights = [SUBSYSTEM_WEIGHTS[c] for c in codes]
@@ -156,7 +202,7 @@ def main() -> None:
                 "cct_check_letter_ok",
                 "created_at",
                 "updated_at",
-            ],  # fmt: skip
+            ],
             ((i, c, n, s, "", sub, True, now, now) for i, c, n, s, sub in school_rows),
         )
         cursor.execute(
@@ -182,7 +228,7 @@ def main() -> None:
                 "is_staff",
                 "is_active",
                 "date_joined",
-            ],  # fmt: skip
+            ],
             (
                 (i + 1, "!", False, f"bench{i + 1}", "", "", "", False, True, now)
                 for i in range(args.teachers)
@@ -193,16 +239,28 @@ def main() -> None:
         )
         profile_columns = [f.column for f in TeacherProfile._meta.concrete_fields]
         defaults = {
-            "id": None, "curp": None, "first_name": "", "paternal_surname": "",
-            "maternal_surname": "", "position": "docente", "created_at": now, "updated_at": now,
+            "id": None,
+            "curp": None,
+            "first_name": "",
+            "paternal_surname": "",
+            "maternal_surname": "",
+            "position": "docente",
+            "created_at": now,
+            "updated_at": now,
             "cancelled_at": None,
-        }  # fmt: skip
+        }
 
         def profiles():
             for i in range(args.teachers):
                 school = school_rows[teacher_school[i]]
-                values = {**defaults, "id": i + 1, "user_id": i + 1, "state": school[3],
-                          "subsystem_id": school[4], "school_id": school[0]}  # fmt: skip
+                values = {
+                    **defaults,
+                    "id": i + 1,
+                    "user_id": i + 1,
+                    "state": school[3],
+                    "subsystem_id": school[4],
+                    "school_id": school[0],
+                }
                 yield tuple(values.get(column) for column in profile_columns)
 
         copy(cursor, TeacherProfile._meta.db_table, profile_columns, profiles())
@@ -212,11 +270,20 @@ def main() -> None:
     tags = []
     for course in range(1, args.courses + 1):
         for sector in rng.sample(SECTORS, rng.choice((1, 1, 2))):
-            tags.append(ReportCourseTag(course_id=course, kind="sector", slug=sector,
-                                        name=sector.replace("-", " ").title()))  # fmt: skip
+            tags.append(
+                ReportCourseTag(
+                    course_id=course,
+                    kind="sector",
+                    slug=sector,
+                    name=sector.replace("-", " ").title(),
+                )
+            )
         topic = rng.choice(TOPICS)
-        tags.append(ReportCourseTag(course_id=course, kind="topic", slug=topic,
-                                    name=topic.replace("-", " ").title()))  # fmt: skip
+        tags.append(
+            ReportCourseTag(
+                course_id=course, kind="topic", slug=topic, name=topic.replace("-", " ").title()
+            )
+        )
     ReportCourseTag.objects.bulk_create(tags)
 
     # Enrolments: unique (teacher, course); course popularity Zipf-like.
@@ -225,14 +292,24 @@ def main() -> None:
     span_days = 730
     per_teacher = args.enrollments / args.teachers
 
+    # Courses per teacher: about normal around the mean, then nudged to the exact total.
+    per_course = [
+        max(1, min(args.courses, round(rng.gauss(per_teacher, 3)))) for _ in range(args.teachers)
+    ]
+    missing = args.enrollments - sum(per_course)
+    while missing:
+        i = rng.randrange(args.teachers)
+        if missing > 0 and per_course[i] < args.courses:
+            per_course[i] += 1
+            missing -= 1
+        elif missing < 0 and per_course[i] > 1:
+            per_course[i] -= 1
+            missing += 1
+
     def enrolments():
         enrollment_id = 0
         for teacher in range(args.teachers):
-            wanted = min(args.courses, max(1, int(rng.gauss(per_teacher, 3))))
-            if enrollment_id + wanted > args.enrollments:
-                wanted = args.enrollments - enrollment_id
-            if wanted <= 0:
-                return
+            wanted = per_course[teacher]
             courses: set[int] = set()
             while len(courses) < wanted:
                 courses.add(rng.choices(range(1, args.courses + 1), course_weights)[0])
@@ -242,7 +319,6 @@ def main() -> None:
                 enrolled = start + dt.timedelta(seconds=rng.randrange(span_days * 86400))
                 started_at = completed = credentialed = None
                 hours = 0.0
-                days = None
                 if rng.random() < 0.8:
                     started_at = enrolled + dt.timedelta(hours=rng.expovariate(1 / 48))
                     hours = round(rng.uniform(0.5, 8), 1)
@@ -252,41 +328,126 @@ def main() -> None:
                         hours = float(10 + course % 4 * 10)
                         if rng.random() < 0.9:
                             credentialed = completed + dt.timedelta(minutes=5)
-                yield (enrollment_id, teacher + 1, course, school, enrolled, started_at,
-                       completed, credentialed, hours, days)  # fmt: skip
-            if enrollment_id >= args.enrollments:
-                return
+                yield (
+                    enrollment_id,
+                    teacher + 1,
+                    course,
+                    school,
+                    enrolled,
+                    started_at,
+                    completed,
+                    credentialed,
+                    hours,
+                )
 
     rows = list(enrolments())
     print(f"enrolments generated: {len(rows)}", flush=True)
-    with raw.cursor() as cursor:
-        copy(cursor, ReportFact._meta.db_table, [
-            "enrollment_id", "user_id", "course_id", "state", "subsystem_id", "school_id",
-            "enrolled_on", "enrolled_month", "started_on", "started_month", "completed_on",
-            "completed_month", "credentialed_on", "credentialed_month", "days_to_complete",
-            "hours_completed",
-        ], (  # fmt: skip
-            (
-                eid, user, course, school[3], school[4], school[0],
-                enrolled.date(), enrolled.date().replace(day=1),
-                s.date() if (s := started_at or completed) else None,
-                s.date().replace(day=1) if s else None,
-                completed.date() if completed else None,
-                completed.date().replace(day=1) if completed else None,
-                credentialed.date() if credentialed else None,
-                credentialed.date().replace(day=1) if credentialed else None,
-                (completed.date() - enrolled.date()).days if completed else None,
-                hours,
-            )
-            for eid, user, course, school, enrolled, started_at, completed, credentialed, hours,
-            days in rows
-        ))  # fmt: skip
-    print("facts copied", flush=True)
+    if not write_enrollments(raw, rows):
+        write_facts(raw, rows)
     write_statements(raw, rows, args, rng)
     with raw.cursor() as cursor:
         cursor.execute("ANALYZE")
     raw.commit()
-    print(f"done in {time.monotonic() - started:.0f} s", flush=True)
+    print(f"data written in {time.monotonic() - started:.0f} s", flush=True)
+    refresh_started = time.monotonic()
+    from django.apps import apps
+
+    if has_model(apps, "Enrollment"):
+        from progress.reports.refresh import report_facts_rebuild
+
+        refresh = report_facts_rebuild()
+        print(f"facts rebuilt from enrolments: {refresh.rows} rows", flush=True)
+    else:
+        from progress.reports.snapshots import report_snapshots_refresh
+
+        report_snapshots_refresh()
+    print(f"beat refresh (facts + snapshots): {time.monotonic() - refresh_started:.0f} s")
+
+
+def has_model(apps, name: str) -> bool:
+    try:
+        apps.get_model("progress", name)
+    except LookupError:
+        return False
+    return True
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _month(value: dt.datetime | None) -> dt.date | None:
+    return value.date().replace(day=1) if value else None
+
+
+def write_facts(raw, rows) -> None:
+    """No Enrollment model on this branch: write the report facts the rebuild would write."""
+    from progress.models import ReportFact
+
+    columns = [
+        "enrollment_id", "user_id", "course_id", "state", "subsystem_id", "school_id",
+        "enrolled_on", "enrolled_month", "started_on", "started_month", "completed_on",
+        "completed_month", "credentialed_on", "credentialed_month", "days_to_complete",
+        "hours_completed",
+    ]  # fmt: skip
+
+    def facts():
+        for eid, user, course, school, enrolled, started, completed, credentialed, hours in rows:
+            started = started or completed
+            yield (
+                eid, user, course, school[3], school[4], school[0],
+                _day(enrolled), _month(enrolled), _day(started), _month(started),
+                _day(completed), _month(completed), _day(credentialed), _month(credentialed),
+                (completed.date() - enrolled.date()).days if completed else None,
+                hours,
+            )  # fmt: skip
+
+    with raw.cursor() as cursor:
+        copy(cursor, ReportFact._meta.db_table, columns, facts())
+    print("facts copied (no Enrollment model: written directly)", flush=True)
+
+
+def write_enrollments(raw, rows) -> bool:
+    """COPY enrolments into the Enrollment table when the model exists on this branch."""
+    from django.apps import apps
+
+    if not has_model(apps, "Enrollment"):
+        return False
+    model = apps.get_model("progress", "Enrollment")
+    now = dt.datetime.now(dt.UTC)
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    values = {
+        "user": lambda r: r[1],
+        "course": lambda r: r[2],
+        "status": lambda r: "active",
+        "enrolled_at": lambda r: r[4],
+        "started_at": lambda r: r[5],
+        "completed_at": lambda r: r[6],
+        "credentialed_at": lambda r: r[7],
+        "hours_completed": lambda r: r[8],
+    }
+    columns, getters = [], []
+    for name, field in fields.items():
+        if name == "id":
+            columns.append(field.column)
+            getters.append(lambda r: r[0])
+        elif name in values:
+            columns.append(field.column)
+            getters.append(values[name])
+        elif field.has_default():
+            default = field.get_default()
+            columns.append(field.column)
+            getters.append(lambda r, d=default: now if callable(d) else d)
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            columns.append(field.column)
+            getters.append(lambda r: now)
+        elif not field.null:
+            print(f"Enrollment.{name} has no value in the generator: writing facts instead")
+            return False
+    with raw.cursor() as cursor:
+        copy(cursor, model._meta.db_table, columns, ([g(r) for g in getters] for r in rows))
+    print("enrolments copied", flush=True)
+    return True
 
 
 def write_statements(raw, rows, args, rng) -> None:
@@ -300,18 +461,32 @@ def write_statements(raw, rows, args, rng) -> None:
         return
     site = "https://capacita.example"
     verbs = "http://adlnet.gov/expapi/verbs/"
-    columns = ["statement_id", "data", "actor_ifi", "verb", "activity", "registration",
-               "voiding", "voided", "has_attachments", "stored", "timestamp", "user_id"]  # fmt: skip
+    columns = [
+        "statement_id",
+        "data",
+        "actor_ifi",
+        "verb",
+        "activity",
+        "registration",
+        "voiding",
+        "voided",
+        "has_attachments",
+        "stored",
+        "timestamp",
+        "user_id",
+    ]
 
     def statements():
-        for eid, user, course, _school, enrolled, started_at, completed, _cred, _h, _d in rows:
+        for eid, user, course, _school, enrolled, started_at, completed, _cred, _h in rows:
             if rng.random() >= args.statement_share:
                 continue
             plan = [("registered", enrolled)]
             if started_at:
                 plan += [("launched", started_at), ("initialized", started_at)]
-                plan += [("progressed", started_at + dt.timedelta(hours=h))
-                         for h in range(1, rng.randint(2, 6))]  # fmt: skip
+                plan += [
+                    ("progressed", started_at + dt.timedelta(hours=h))
+                    for h in range(1, rng.randint(2, 6))
+                ]
             if completed:
                 plan += [("progressed", completed - dt.timedelta(hours=1))] * rng.randint(3, 5)
                 plan += [("completed", completed), ("passed", completed)]
@@ -324,17 +499,33 @@ def write_statements(raw, rows, args, rng) -> None:
             for verb, when in plan:
                 statement_id = uuid.uuid4()
                 data = {
-                    "id": str(statement_id), "actor": actor,
+                    "id": str(statement_id),
+                    "actor": actor,
                     "verb": {"id": verbs + verb, "display": {"en-US": verb}},
                     "object": {"id": activity, "objectType": "Activity"},
                     "context": {"registration": str(registration)},
-                    "timestamp": when.isoformat(), "stored": when.isoformat(),
-                    "authority": {"objectType": "Agent",
-                                  "account": {"homePage": site, "name": "lms"}},
+                    "timestamp": when.isoformat(),
+                    "stored": when.isoformat(),
+                    "authority": {
+                        "objectType": "Agent",
+                        "account": {"homePage": site, "name": "lms"},
+                    },
                     "version": "1.0.3",
-                }  # fmt: skip
-                yield (statement_id, json.dumps(data), ifi, verbs + verb, activity,
-                       registration, False, False, False, when, when, user)  # fmt: skip
+                }
+                yield (
+                    statement_id,
+                    json.dumps(data),
+                    ifi,
+                    verbs + verb,
+                    activity,
+                    registration,
+                    False,
+                    False,
+                    False,
+                    when,
+                    when,
+                    user,
+                )
 
     with raw.cursor() as cursor:
         count = copy(cursor, statement_model._meta.db_table, columns, statements())

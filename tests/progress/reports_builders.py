@@ -117,7 +117,7 @@ def build_world() -> World:
     return World(school_a, school_b, school_c)
 
 
-def make_user(username: str, *, superuser: bool = False, password: str = "pw", **extra):
+def make_user(username: str, *, superuser: bool = False, password: str = "pw", **extra):  # noqa: S107
     User = get_user_model()
     email = f"{username}@example.org"
     if superuser:
@@ -131,7 +131,7 @@ def make_monitor(
     level: str = "national",
     state: str = "",
     school: School | None = None,
-    password: str = "pw",
+    password: str = "pw",  # noqa: S107
 ):
     """A member of "Monitores SEP" with a MonitorScope row."""
     from django.contrib.auth.models import Permission
