@@ -121,14 +121,13 @@ class CatalogPage(Page):
         verbose_name_plural = _("catálogos")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from courses.selectors import catalog_filter_options, catalog_search
+        from courses.selectors import catalog_search
 
         context = super().get_context(request, *args, **kwargs)
-        filters, errors = catalog_search(catalog=self, params=request.GET)
-        context["courses"] = filters.courses
-        context["filters"] = filters
-        context["filter_errors"] = errors
-        context["filter_options"] = catalog_filter_options()
+        result = catalog_search(catalog=self, params=request.GET)
+        context["catalog"] = result
+        context["courses"] = result.courses
+        context["filter_form"] = result.form
         return context
 
 
@@ -311,6 +310,7 @@ class LessonPage(ActivityPageMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from courses.selectors import lesson_navigation
+        from courses.views import lesson_body_items
 
         context = super().get_context(request, *args, **kwargs)
         navigation = lesson_navigation(lesson=self)
@@ -318,5 +318,5 @@ class LessonPage(ActivityPageMixin, Page):
         context["module"] = navigation.module
         context["course"] = navigation.course
         context["hook_scripts"] = hooks.lesson_page_scripts(request, self)
-        context.setdefault("check_results", {})
+        context["body_items"] = lesson_body_items(self)
         return context
