@@ -183,7 +183,7 @@ def build_course(
     with_check: bool = True,
     **course_kwargs: Any,
 ) -> CoursePage:
-    """A published course with ``modules`` × ``lessons``; the first lesson of each module
+    """A published course with ``modules`` by ``lessons``; the first lesson of each module
     carries :func:`sample_check` (block id ``kc-<module index>``)."""
     course = CoursePageFactory(parent=parent or spanish_catalog(), **course_kwargs)
     for m in range(modules):
