@@ -99,6 +99,8 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
     ``statements_voided``) is sent inside it.
     """
     now = timezone.now()
+    # The JSON carries milliseconds; keep the column equal so since/until agree with it.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     now_iso = to_iso(now)
     ids: list[str] = []
     seen: set[str] = set()

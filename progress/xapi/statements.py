@@ -118,21 +118,31 @@ def iter_activities(statement: dict) -> Iterator[tuple[str, dict | None]]:
 _IGNORED_TOP = ("id", "stored", "authority", "version")
 
 
+_AGENT_KEYS = frozenset(("actor", "instructor", "authority", "agent", "member"))
+_ACTIVITY_KEYS = frozenset(("object", "parent", "grouping", "category", "other"))
+
+
 def _normalise(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         out = {}
+        if "objectType" not in value:  # the defaults of Data 2.4.2 and 2.4.4
+            if key in _AGENT_KEYS:
+                out["objectType"] = "Agent"
+            elif key in _ACTIVITY_KEYS:
+                out["objectType"] = "Activity"
         for k, v in value.items():
             if k == "definition" or (key == "verb" and k == "display"):
                 continue  # Activity definitions and verb displays are not part of a statement
             if k in ("timestamp", "stored") and isinstance(v, str):
-                out[k] = parse_timestamp(v).isoformat()
+                out[k] = parse_timestamp(v).astimezone(UTC).isoformat()
             elif (k == "mbox" and isinstance(v, str)) or (
                 k in ("registration", "id") and isinstance(v, str) and len(v) == 36
             ):
                 out[k] = v.lower()
             elif k == "member" and isinstance(v, list):
                 out[k] = sorted(
-                    (_normalise(m) for m in v), key=lambda m: json.dumps(m, sort_keys=True)
+                    (_normalise(m, "member") for m in v),
+                    key=lambda m: json.dumps(m, sort_keys=True),
                 )
             else:
                 out[k] = _normalise(v, k)

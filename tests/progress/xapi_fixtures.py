@@ -65,8 +65,15 @@ class XAPI:
     def head(self, path: str, params: dict | None = None, headers: dict | None = None):
         return self.client.head(f"/xapi/{path}", params or {}, headers=self.headers(headers))
 
-    def _send(self, method: str, path: str, body: Any, params: dict | None, headers: dict | None,
-              content_type: str):
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict | None,
+        headers: dict | None,
+        content_type: str,
+    ):
         from urllib.parse import urlencode
 
         url = f"/xapi/{path}"
@@ -78,12 +85,24 @@ class XAPI:
             url, body, content_type=content_type, headers=self.headers(headers)
         )
 
-    def post(self, path: str, body: Any = b"", params: dict | None = None,
-             headers: dict | None = None, content_type: str = "application/json"):
+    def post(
+        self,
+        path: str,
+        body: Any = b"",
+        params: dict | None = None,
+        headers: dict | None = None,
+        content_type: str = "application/json",
+    ):
         return self._send("post", path, body, params, headers, content_type)
 
-    def put(self, path: str, body: Any = b"", params: dict | None = None,
-            headers: dict | None = None, content_type: str = "application/json"):
+    def put(
+        self,
+        path: str,
+        body: Any = b"",
+        params: dict | None = None,
+        headers: dict | None = None,
+        content_type: str = "application/json",
+    ):
         return self._send("put", path, body, params, headers, content_type)
 
     def delete(self, path: str, params: dict | None = None, headers: dict | None = None):
@@ -96,13 +115,12 @@ class XAPI:
 
 
 @pytest.fixture
-def lrs_client(db) -> tuple[LRSClient, str]:
-    return make_client()
-
-
-@pytest.fixture
-def xapi(lrs_client) -> XAPI:
-    return XAPI(Client(), lrs_client[1])
+def xapi(db) -> XAPI:
+    """An xAPI test client authenticated as a new LRS client with scope ``all``."""
+    lrs_client, auth = make_client()
+    api = XAPI(Client(), auth)
+    api.lrs_client = lrs_client
+    return api
 
 
 def new_id() -> str:
