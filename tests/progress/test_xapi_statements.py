@@ -11,12 +11,11 @@ import pytest
 
 from progress.models import Statement, StatementAgent
 from progress.signals import statements_stored, statements_voided
-from tests.progress.xapi_fixtures import (  # noqa: F401
+from tests.progress.xapi_fixtures import (
     ACTIVITY,
     VERB,
     new_id,
     statement,
-    xapi,
 )
 
 pytestmark = pytest.mark.django_db

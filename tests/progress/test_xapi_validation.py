@@ -11,7 +11,7 @@ import json
 import pytest
 
 from progress.xapi.validation import XAPIValidationError, validate_statement, validate_statements
-from tests.progress.xapi_fixtures import ACTIVITY, statement, xapi  # noqa: F401
+from tests.progress.xapi_fixtures import ACTIVITY, statement
 
 ACCOUNT = {"homePage": "http://example.com", "name": "abc"}
 
@@ -496,7 +496,7 @@ def test_single_context_activity_is_returned_as_an_array():
 
 
 @pytest.mark.django_db
-def test_endpoint_answers_400_with_path_and_rule_and_stores_nothing(xapi):  # noqa: F811
+def test_endpoint_answers_400_with_path_and_rule_and_stores_nothing(xapi):
     from progress.models import Statement
 
     response = xapi.post("statements", [statement(), statement(result={"success": "yes"})])
