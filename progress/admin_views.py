@@ -39,9 +39,7 @@ class ImportUploadForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("enroll_course_id") and cleaned.get("kind") != ImportJob.Kind.TEACHERS:
-            self.add_error(
-                "enroll_course_id", _("Solo se puede inscribir al importar docentes.")
-            )
+            self.add_error("enroll_course_id", _("Solo se puede inscribir al importar docentes."))
         return cleaned
 
 

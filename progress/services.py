@@ -123,7 +123,13 @@ def _clean_profile_fields(
                 taken = taken.exclude(pk=instance.pk)
             if taken.exists():
                 errors["curp"] = [
-                    ValidationError(_("Ya existe una cuenta con esta CURP."), code="unique")
+                    ValidationError(
+                        _(
+                            "Ya existe una cuenta con esta CURP. Si es tuya, recupera el acceso "
+                            "con «Olvidé mi contraseña»."
+                        ),
+                        code="unique",
+                    )
                 ]
     for name in ("first_name", "paternal_surname"):
         if name in fields:
