@@ -122,13 +122,11 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
     lookup_ids = list(seen | set(void_targets))
     existing: dict[str, tuple[int, dict | None, bool]] = {}
     already_voided: set[str] = set()
-    new_ids = list(seen)
-    for pk, sid, data, voiding, ref in Statement.objects.filter(
-        Q(statement_id__in=lookup_ids) | Q(voiding=True, ref_target__in=new_ids)
-    ).values_list("id", "statement_id", "data", "voiding", "ref_target"):
+    found, reserved = _lookup_and_reserve(lookup_ids, list(seen), len(statements))
+    for pk, sid, data, voiding, ref in found:
         sid = str(sid)
         if sid in seen or sid in void_targets:
-            existing[sid] = (pk, data, voiding)
+            existing[sid] = (pk, json.loads(data) if isinstance(data, str) else data, voiding)
         if voiding and ref is not None and str(ref) in seen:
             already_voided.add(str(ref))
 
@@ -189,12 +187,14 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
                 else:
                     definitions.setdefault(iri, {})
         pending.append((index, [seen_agents, seen_activities]))
-    _insert_statements(rows)  # assigns row.id
+    for row, pk in zip(rows, reserved, strict=False):
+        row.id = pk
+    _insert_statements(rows)  # assigns row.id where none was reserved
     for index, (seen_agents, seen_activities) in pending:
         pk = rows[index].id
         agents.extend((pk, ifi, direct) for ifi, direct in seen_agents.items())
         activities.extend((pk, iri) for iri in seen_activities)
-    _insert_index_rows(agents, activities)
+    _insert_index_rows(rows, agents, activities)
     if definitions:
         _activities_define(definitions)
     if ctx.attachments:
@@ -236,53 +236,80 @@ _STATEMENT_COLUMNS = (
 )
 
 
-def _insert_statements(rows: list[Statement]) -> None:
-    """Insert statement rows and set their ids.
+def _lookup_and_reserve(
+    lookup_ids: list[str], new_ids: list[str], count: int
+) -> tuple[list[tuple], list[int]]:
+    """Stored statements with these ids (or voiding one of the new ids) and, on PostgreSQL,
+    ``count`` ids reserved from the sequence, in one round trip."""
+    if connection.vendor != "postgresql":
+        found = Statement.objects.filter(
+            Q(statement_id__in=lookup_ids) | Q(voiding=True, ref_target__in=new_ids)
+        ).values_list("id", "statement_id", "data", "voiding", "ref_target")
+        return list(found), []
+    table = Statement._meta.db_table
+    with connection.cursor() as cursor:
+        # Django's psycopg cursors bind client-side, so both statements go in one round trip.
+        cursor.execute(
+            f"SELECT id, statement_id, data, voiding, ref_target FROM {table} "  # noqa: S608
+            "WHERE statement_id = ANY(%s::uuid[]) OR (voiding AND ref_target = ANY(%s::uuid[]));"
+            f" SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"
+            " FROM generate_series(1, %s)",
+            [lookup_ids, new_ids, count],
+        )
+        found = cursor.fetchall()
+        cursor.nextset()
+        reserved = [pk for (pk,) in cursor.fetchall()]
+    return found, reserved
 
-    On PostgreSQL the ids come from the sequence in one query and the rows go in with COPY
-    (an order of magnitude cheaper than INSERT through the ORM on the hot path); elsewhere the
-    ORM's bulk_create does it.
-    """
+
+def _statement_tuple(row: Statement) -> tuple:
+    return (
+        row.id,
+        row.statement_id,
+        json.dumps(row.data, ensure_ascii=False),
+        row.actor_ifi,
+        row.verb,
+        row.activity,
+        row.registration,
+        row.ref_target,
+        row.voiding,
+        row.voided,
+        row.has_attachments,
+        row.stored,
+        row.timestamp,
+        row.client_id,
+        row.user_id,
+    )
+
+
+# Up to this many statements go in as multi-row INSERTs in one round trip; bigger batches use
+# COPY, whose per-row cost is lower but which needs a round trip per table.
+_INSERT_MAX = 20
+
+
+def _insert_statements(rows: list[Statement]) -> None:
+    """Insert statement rows (ids already reserved on PostgreSQL) unless the rows are few
+    enough to go in with their index rows (see ``_insert_index_rows``)."""
     if connection.vendor != "postgresql":
         Statement.objects.bulk_create(rows)
         return
-    table = Statement._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
-            row.id = pk
-        columns = ", ".join(_STATEMENT_COLUMNS)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    (
-                        row.id,
-                        row.statement_id,
-                        json.dumps(row.data, ensure_ascii=False),
-                        row.actor_ifi,
-                        row.verb,
-                        row.activity,
-                        row.registration,
-                        row.ref_target,
-                        row.voiding,
-                        row.voided,
-                        row.has_attachments,
-                        row.stored,
-                        row.timestamp,
-                        row.client_id,
-                        row.user_id,
-                    )
-                )
     for row in rows:
         row._state.adding = False
         row._state.db = "default"
+    if len(rows) <= _INSERT_MAX:
+        return
+    table = Statement._meta.db_table
+    with connection.cursor() as cursor:
+        columns = ", ".join(_STATEMENT_COLUMNS)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(_statement_tuple(row))
 
 
 def _insert_index_rows(
-    agents: list[tuple[int, str, bool]], activities: list[tuple[int, str]]
+    rows: list[Statement],
+    agents: list[tuple[int, str, bool]],
+    activities: list[tuple[int, str]],
 ) -> None:
     if connection.vendor != "postgresql":
         StatementAgent.objects.bulk_create(
@@ -292,19 +319,36 @@ def _insert_index_rows(
             StatementActivity(statement_id=pk, activity=iri) for pk, iri in activities
         )
         return
+    agent_table = StatementAgent._meta.db_table
+    activity_table = StatementActivity._meta.db_table
     with connection.cursor() as cursor:
-        agent_table = StatementAgent._meta.db_table
+        if len(rows) <= _INSERT_MAX:
+            # One round trip for the statements and their index rows.
+            columns = ", ".join(_STATEMENT_COLUMNS)
+            row_marks = "(" + ", ".join(["%s"] * len(_STATEMENT_COLUMNS)) + ")"
+            sql = [f"INSERT INTO {Statement._meta.db_table} ({columns}) VALUES "]  # noqa: S608
+            sql.append(", ".join([row_marks] * len(rows)))
+            params: list = [value for row in rows for value in _statement_tuple(row)]
+            if agents:
+                sql.append(f"; INSERT INTO {agent_table} (statement_id, ifi, direct) VALUES ")  # noqa: S608
+                sql.append(", ".join(["(%s, %s, %s)"] * len(agents)))
+                params.extend(value for agent in agents for value in agent)
+            if activities:
+                sql.append(f"; INSERT INTO {activity_table} (statement_id, activity) VALUES ")  # noqa: S608
+                sql.append(", ".join(["(%s, %s)"] * len(activities)))
+                params.extend(value for activity in activities for value in activity)
+            cursor.execute("".join(sql), params)
+            return
         with cursor.cursor.copy(
             f"COPY {agent_table} (statement_id, ifi, direct) FROM STDIN"
         ) as copy:
-            for row in agents:
-                copy.write_row(row)
-        activity_table = StatementActivity._meta.db_table
+            for agent in agents:
+                copy.write_row(agent)
         with cursor.cursor.copy(
             f"COPY {activity_table} (statement_id, activity) FROM STDIN"
         ) as copy:
-            for row in activities:
-                copy.write_row(row)
+            for activity in activities:
+                copy.write_row(activity)
 
 
 def _merge_definition(current: dict, incoming: dict) -> dict:
