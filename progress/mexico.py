@@ -51,6 +51,19 @@ STATES_BY_RENAPO: dict[str, State] = {state.renapo: state for state in STATES}
 RENAPO_BORN_ABROAD = "NE"
 
 
+# Short names people write instead of the official ones.
+STATE_ALIASES: dict[str, str] = {
+    "cdmx": "09",
+    "distrito federal": "09",
+    "coahuila": "05",
+    "estado de mexico": "15",
+    "edomex": "15",
+    "michoacan": "16",
+    "queretaro de arteaga": "22",
+    "veracruz": "30",
+}
+
+
 def normalise_state(value: str) -> str | None:
     """Return the INEGI code for ``value`` given as INEGI code ("9", "09"), RENAPO code or name."""
     text = (value or "").strip()
@@ -63,6 +76,8 @@ def normalise_state(value: str) -> str | None:
     if upper in STATES_BY_RENAPO:
         return STATES_BY_RENAPO[upper].inegi
     folded = _fold(text)
+    if folded in STATE_ALIASES:
+        return STATE_ALIASES[folded]
     for state in STATES:
         if _fold(state.name) == folded:
             return state.inegi
