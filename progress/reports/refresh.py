@@ -160,8 +160,26 @@ def report_course_tags_sync() -> int:
 
 def report_facts_rebuild() -> ReportRefresh:
     """Rebuild every fact and course tag; readers keep seeing the old table until commit."""
+    from django.apps import apps
+
     started = time.monotonic()
     report_course_tags_sync()
+    try:
+        apps.get_model("progress", "Enrollment")
+    except LookupError:
+        # No enrolment model in this installation yet: keep the facts, refresh the rest.
+        rows = ReportFact.objects.count()
+    else:
+        rows = _rebuild_facts()
+    from progress.reports.snapshots import report_snapshots_refresh
+
+    report_snapshots_refresh()
+    return ReportRefresh.objects.create(
+        finished_at=timezone.now(), rows=rows, seconds=round(time.monotonic() - started, 3)
+    )
+
+
+def _rebuild_facts() -> int:
     if connection.vendor == "postgresql":
         rows = _rebuild_postgresql()
     else:
@@ -171,12 +189,7 @@ def report_facts_rebuild() -> ReportRefresh:
             for chunk in _chunks():
                 ReportFact.objects.bulk_create([fact_from_values(row) for row in chunk])
                 rows += len(chunk)
-    from progress.reports.snapshots import report_snapshots_refresh
-
-    report_snapshots_refresh()
-    return ReportRefresh.objects.create(
-        finished_at=timezone.now(), rows=rows, seconds=round(time.monotonic() - started, 3)
-    )
+    return rows
 
 
 def _rebuild_postgresql() -> int:
