@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -348,10 +348,7 @@ def aggregate(
 def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = None) -> Table:
     """Apply small-cell and complementary suppression to collected results."""
     k = defaults.min_cell() if k is None else k
-    results = {
-        grouping: {key: replace(cell, keys=dict(cell.keys)) for key, cell in cells.items()}
-        for grouping, cells in results.items()
-    }
+    # ``results`` is always freshly built (from SQL or a decoded snapshot): marked in place.
     total = results.get((), {}).get(()) or Cell(keys={})
     if len(results.get(dimensions, {})) > defaults.max_groups():
         raise QueryError(

@@ -114,9 +114,37 @@ def read(dimensions: tuple[str, ...]) -> Any:
     return results
 
 
+def covers(dimensions: tuple[str, ...], filters: Any) -> bool:
+    """Whether a table with these dimensions and filters is answered from the snapshots."""
+    from progress.reports.aggregate import ResolvedFilters
+
+    if filters == ResolvedFilters():
+        return _pair_for(tuple(dimensions)) is not None
+    return (
+        len(dimensions) == 1
+        and dimensions[0] not in STATE_LIVE
+        and filters == ResolvedFilters(state=filters.state)
+    )
+
+
+def version() -> str | None:
+    """An identifier of the current snapshots (the trend is written last by each refresh)."""
+    stamp = (
+        ReportSnapshot.objects.filter(shape=TREND_SHAPE)
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+    return stamp.isoformat() if stamp else None
+
+
+# Within one state these are read from the facts: the state's rows are found by index faster
+# than the national (state, school) pair is decoded.
+STATE_LIVE = {"school"}
+
+
 def read_for_state(dimension: str, state: str | None) -> Any:
     """One state's table by ``dimension`` (no other filter), cut from the (state, d) pair."""
-    if state is None:
+    if state is None or dimension in STATE_LIVE:
         return None
     if dimension == "state":
         national = read(("state",))
