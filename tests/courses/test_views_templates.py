@@ -190,3 +190,14 @@ def test_teacher_without_admin_access_sees_the_public_pages(client, course):
     client.force_login(user)
     assert client.get("/robotica/").status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+def test_catalog_page_query_count_does_not_grow_with_courses(client, django_assert_max_num_queries):
+    for n in range(6):
+        course = factories.build_course(slug=f"c-{n}", modules=1, lessons=1)
+        course.sectors.set([Sector.objects.get(slug="automotriz")])
+        course.save()
+    client.get("/")  # warm Wagtail's site-root cache
+    with django_assert_max_num_queries(20):
+        response = client.get("/")
+    assert response.content.decode().count('class="course-card"') == 6
