@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import factory
+import pytest
 from django.contrib.auth import get_user_model
 from stdnum.mx import curp as stdnum_curp
 
@@ -56,6 +59,27 @@ class SubsystemFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Subsistema {n}")
 
 
+_SEED = importlib.import_module("progress.migrations.0002_seed_subsystems")
+
+
+def seed_subsystems() -> None:
+    """Run the subsystem seed of the data migration again (idempotent)."""
+    from django.apps import apps
+
+    _SEED.seed(apps, None)
+
+
+@pytest.fixture
+def seeded_subsystems(db) -> None:
+    """The seeded subsystems, even after a transactional test flushed a reused database."""
+    seed_subsystems()
+
+
+def dgeti() -> Subsystem:
+    """The seeded DGETI subsystem (re-created when a transactional test flushed the seed)."""
+    return Subsystem.objects.get_or_create(code="dgeti", defaults={"name": "DGETI"})[0]
+
+
 class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = School
@@ -64,7 +88,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"CETis {n}")
     state = "09"
     municipality = "Coyoacán"
-    subsystem = factory.LazyFunction(lambda: Subsystem.objects.get(code="dgeti"))
+    subsystem = factory.LazyFunction(dgeti)
 
 
 class TeacherProfileFactory(factory.django.DjangoModelFactory):
@@ -77,6 +101,6 @@ class TeacherProfileFactory(factory.django.DjangoModelFactory):
     paternal_surname = "García"
     maternal_surname = "López"
     state = "09"
-    subsystem = factory.LazyFunction(lambda: Subsystem.objects.get(code="dgeti"))
+    subsystem = factory.LazyFunction(dgeti)
     school = None
     position = TeacherProfile.Position.TEACHER

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from progress.models import AuditEvent, TeacherProfile
 
-from .learners_factories import TeacherProfileFactory, UserFactory
+from .learners_factories import TeacherProfileFactory, UserFactory, seeded_subsystems  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 PASSWORD = "Aprender-2026-seguro"
 
 

@@ -14,9 +14,10 @@ from .learners_factories import (
     SchoolFactory,
     TeacherProfileFactory,
     UserFactory,
+    seeded_subsystems,  # noqa: F401  (fixture)
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 User = get_user_model()
 PASSWORD = "Aprender-2026-seguro"
 

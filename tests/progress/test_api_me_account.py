@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from progress.models import AuditEvent
 
-from .learners_factories import SchoolFactory, TeacherProfileFactory, UserFactory
+from .learners_factories import SchoolFactory, TeacherProfileFactory, UserFactory, seeded_subsystems  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 User = get_user_model()
 PASSWORD = "Aprender-2026-seguro"
 

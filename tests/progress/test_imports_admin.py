@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from progress.models import ImportJob, School
 
-from .learners_factories import UserFactory
+from .learners_factories import UserFactory, seeded_subsystems  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 
 CSV = b"cct,nombre,entidad\n09DPR1858N,CETis 1,09\n09DPR1858A,CETis 2,09\n14DPR1858N,Mal,09\n"
 

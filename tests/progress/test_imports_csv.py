@@ -19,9 +19,10 @@ from .learners_factories import (
     UserFactory,
     make_cct,
     make_curp,
+    seeded_subsystems,  # noqa: F401  (fixture)
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 
 SCHOOLS_CSV = (
     "cct,nombre,entidad,municipio,subsistema\n"

@@ -172,3 +172,25 @@ def test_state_table_has_32_states_with_unique_codes():
 )
 def test_normalise_state_accepts_codes_and_names(value, expected):
     assert normalise_state(value) == expected
+
+
+@pytest.mark.django_db
+def test_subsystem_seed_has_the_domain_subsystems_and_is_idempotent():
+    from progress.models import Subsystem
+
+    from .learners_factories import seed_subsystems
+
+    Subsystem.objects.all().delete()
+    seed_subsystems()
+    seed_subsystems()
+    assert set(Subsystem.objects.values_list("name", flat=True)) == {
+        "DGETI",
+        "CONALEP",
+        "CECyTE",
+        "UEMSTAyCM",
+        "IPN",
+        "CETI",
+        "DGCFT",
+        "Otro",
+    }
+    assert "CETMAR" in Subsystem.objects.get(code="uemstaycm").description
