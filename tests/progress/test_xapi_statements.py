@@ -429,9 +429,19 @@ def test_head_answers_headers_without_a_body(xapi):
 def test_cors_preflight_needs_no_credentials(client):
     response = client.options("/xapi/statements", headers={"Origin": "https://tool.example"})
     assert response.status_code == 200
-    assert response["Access-Control-Allow-Origin"] == "https://tool.example"
+    # Other origins get a wildcard (Basic auth in a header) and never cookie credentials.
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
     assert "X-Experience-API-Version" in response["Access-Control-Allow-Headers"]
+    assert "Authorization" in response["Access-Control-Allow-Headers"]
     assert "PUT" in response["Access-Control-Allow-Methods"]
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
+def test_cors_allows_credentials_for_the_sites_own_origin(client, settings):
+    response = client.options("/xapi/statements", headers={"Origin": settings.LMS_SITE_URL})
+    assert response["Access-Control-Allow-Origin"] == settings.LMS_SITE_URL
+    assert response["Access-Control-Allow-Credentials"] == "true"
 
 
 def test_alternate_request_syntax(xapi):
