@@ -493,3 +493,47 @@ def test_missing_or_wrong_credentials_are_401(xapi, client):
     xapi.auth = "Basic !!!"
     assert xapi.post("statements", statement()).status_code == 401
     assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_sharing_activities_do_not_deadlock(xapi):
+    """Batches defining the same activities in opposite orders, at the same time, all commit
+    (definitions are upserted in IRI order). Needs a server database: PostgreSQL."""
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from progress.xapi.services import forget_defined_activities
+    from tests.progress.xapi_fixtures import XAPI
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    iris = [f"{ACTIVITY}/{i}" for i in range(40)]
+    statuses: list[int] = []
+
+    def post(order: list[str], label: str) -> None:
+        api = XAPI(Client(), xapi.auth)
+        try:
+            for round_ in range(4):
+                forget_defined_activities()
+                batch = [
+                    statement(object={"id": iri, "definition": {"name": {label: f"{round_}"}}})
+                    for iri in order
+                ]
+                statuses.append(api.post("statements", batch).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=post, args=(iris, "en")),
+        threading.Thread(target=post, args=(list(reversed(iris)), "es")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert Statement.objects.count() == 8 * 40
+    definition = xapi.get("activities", {"activityId": iris[0]}).json()["definition"]
+    assert set(definition["name"]) == {"en", "es"}  # language maps merged, none lost
