@@ -351,6 +351,13 @@ def import_teachers(
     prerequisites enforced (a teacher who lacks them is reported on their line).
     """
     result = result or ImportResult()
+    if enroll_course_id is not None:
+        from courses.selectors import live_courses
+
+        if not live_courses().filter(pk=enroll_course_id).exists():
+            raise ImportFileError(
+                _("No existe un curso publicado con id %(id)s.") % {"id": enroll_course_id}
+            )
     total, rows = read_rows(text, columns=TEACHER_COLUMNS, required=TEACHER_REQUIRED)
     result.total_rows = total
     subsystems = _SubsystemLookup()
@@ -582,7 +589,7 @@ def _enroll_batch(user_ids: list[tuple[int, int]], course_id: int, result: Impor
     from progress.services import enrollment_bulk_create
 
     outcome = enrollment_bulk_create(user_ids=[uid for _line, uid in user_ids], course_id=course_id)
-    result.enrolled += outcome.created
+    result.enrolled += outcome.created + outcome.reactivated
     for line, user_id in user_ids:
         if user_id in outcome.refused:
             rule, message = outcome.refused[user_id]
