@@ -36,6 +36,17 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(_("Sube un archivo .csv."), code="extension")
         return upload
 
+    def clean_enroll_course_id(self):
+        course_id = self.cleaned_data.get("enroll_course_id")
+        if course_id is not None:
+            from courses.selectors import live_courses
+
+            if not live_courses().filter(pk=course_id).exists():
+                raise ValidationError(
+                    _("No existe un curso publicado con ese id."), code="does_not_exist"
+                )
+        return course_id
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("enroll_course_id") and cleaned.get("kind") != ImportJob.Kind.TEACHERS:

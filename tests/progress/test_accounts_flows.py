@@ -242,3 +242,18 @@ def test_profile_update_rejects_an_email_of_another_account(client):
 def test_profile_of_a_user_without_teacher_profile_is_404(client):
     client.force_login(UserFactory())
     assert client.get(reverse("progress:profile")).status_code == 404
+
+
+def test_profile_lists_the_active_enrolments(client):
+    from progress.models import Enrollment
+    from tests.courses.factories import CoursePageFactory, spanish_catalog
+
+    profile = TeacherProfileFactory()
+    course = CoursePageFactory(parent=spanish_catalog(), title="Robótica educativa")
+    dropped = CoursePageFactory(parent=spanish_catalog(), title="Curso abandonado")
+    Enrollment.objects.create(user=profile.user, course=course)
+    Enrollment.objects.create(user=profile.user, course=dropped, status="unenrolled")
+    client.force_login(profile.user)
+    html = client.get(reverse("progress:profile")).content.decode()
+    assert "Robótica educativa" in html
+    assert "Curso abandonado" not in html

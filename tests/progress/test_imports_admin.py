@@ -107,3 +107,14 @@ def test_school_admin_form_rejects_a_cct_of_another_state(admin_client):
     )
     assert ok.status_code == 302
     assert School.objects.get().cct == "09DPR1858N"
+
+
+def test_import_upload_with_an_unknown_course_is_refused_in_the_form(admin_client):
+    roster = b"curp,nombre,primer_apellido,correo,entidad\n"
+    response = admin_client.post(
+        reverse("progress_imports:index"),
+        {"kind": "teachers", "file": SimpleUploadedFile("d.csv", roster), "enroll_course_id": 999},
+    )
+    assert response.status_code == 200
+    assert "curso publicado" in response.content.decode()
+    assert ImportJob.objects.count() == 0
