@@ -131,7 +131,9 @@ def test_signup_with_an_unknown_cct_is_refused_and_a_known_one_links_the_school(
 
 def test_signup_page_is_spanish_at_root_and_english_prefix_exists(client):
     assert "Crear cuenta docente" in client.get("/cuenta/registro/").content.decode()
-    assert client.get("/en/cuenta/registro/").status_code == 200
+    english = client.get("/en/cuenta/registro/").content.decode()
+    assert "Create a teacher account" in english
+    assert 'lang="en"' in english
 
 
 def test_login_with_email_in_any_case_and_logout(client):

@@ -15,9 +15,9 @@ from progress.selectors import learner_actor
 from progress.services import statements_store
 from tests.courses.factories import CoursePageFactory, spanish_catalog
 
-from .learners_factories import SchoolFactory, TeacherProfileFactory, UserFactory
+from .learners_factories import SchoolFactory, TeacherProfileFactory, UserFactory, seeded_subsystems  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 PASSWORD = "Aprender-2026-seguro"
 EMAIL = "zoraida.quetzal@example.mx"
 

@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 from progress.models import Enrollment
 from tests.courses.factories import CoursePageFactory, spanish_catalog
 
-from .learners_factories import UserFactory
+from .learners_factories import UserFactory, seeded_subsystems  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 URL = "/api/v1/me/enrollments/"
 
 

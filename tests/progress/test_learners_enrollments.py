@@ -17,9 +17,9 @@ from progress.services import (
 from progress.signals import enrollments_created
 from tests.courses.factories import CoursePageFactory, spanish_catalog
 
-from .learners_factories import UserFactory
+from .learners_factories import UserFactory, seeded_subsystems  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
 
 
 @pytest.fixture
