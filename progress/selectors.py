@@ -87,6 +87,14 @@ def enrollment_list_for(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
     )
 
 
+def audit_event_list(*, action: str | None = None, limit: int = 200) -> QuerySet[AuditEvent]:
+    """The latest audit events, newest first, optionally of one action."""
+    queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+    if action:
+        queryset = queryset.filter(action=action)
+    return queryset[:limit]
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
