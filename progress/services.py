@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -445,7 +445,12 @@ def enrollment_create(*, user: AbstractBaseUser, course_id: int) -> Enrollment:
         existing.unenrolled_at = None
         existing.save(update_fields=["status", "unenrolled_at"])
         return existing
-    return Enrollment.objects.create(user=user, course=course)
+    try:
+        with transaction.atomic():
+            return Enrollment.objects.create(user=user, course=course)
+    except IntegrityError:
+        # A concurrent request enrolled the same learner first (the partial unique constraint).
+        raise _course_error(_("Ya estás inscrito en este curso."), "already_enrolled") from None
 
 
 @transaction.atomic

@@ -150,3 +150,22 @@ def test_bulk_enrolment_enforces_prerequisites_per_user_and_skips_existing(
     assert Enrollment.objects.filter(course=advanced, status="active").count() == 3
     assert received[0]["course_id"] == advanced.pk
     assert len(received[0]["enrollment_ids"]) == 1
+
+
+def test_a_concurrent_enrolment_is_reported_as_already_enrolled(course, monkeypatch):
+    import progress.services as services
+
+    user = UserFactory()
+    original = services._users_missing_prerequisites
+
+    def racing(**kwargs):
+        # Another request enrols the same learner between our check and our insert.
+        Enrollment.objects.create(user=user, course=course)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_users_missing_prerequisites", racing)
+    with pytest.raises(ValidationError) as caught:
+        enrollment_create(user=user, course_id=course.pk)
+    # A clear 400-able error instead of an IntegrityError (500). The simulated rival insert ran
+    # inside the same transaction here, so it was rolled back with it.
+    assert _rule(caught.value) == ("course", "already_enrolled")
