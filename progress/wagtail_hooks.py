@@ -103,11 +103,15 @@ import_urls = [
     path("<int:pk>/", admin_views.import_detail, name="detail"),
     path("<int:pk>/status/", admin_views.import_status, name="status"),
 ]
+audit_urls = [path("", admin_views.audit_index, name="index")]
 
 
 @hooks.register("register_admin_urls")
 def register_import_urls() -> list:
-    return [path("imports/", include((import_urls, "progress_imports")))]
+    return [
+        path("imports/", include((import_urls, "progress_imports"))),
+        path("audit/", include((audit_urls, "progress_audit"))),
+    ]
 
 
 class ImportMenuItem(MenuItem):
@@ -119,4 +123,16 @@ class ImportMenuItem(MenuItem):
 def register_import_menu_item() -> MenuItem:
     return ImportMenuItem(
         _("Importaciones CSV"), reverse("progress_imports:index"), icon_name="upload", order=310
+    )
+
+
+class AuditMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(admin_views.AUDIT_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_menu_item() -> MenuItem:
+    return AuditMenuItem(
+        _("Auditoría"), reverse("progress_audit:index"), icon_name="history", order=320
     )

@@ -1,7 +1,7 @@
 """Models of the progress app, one module per area."""
 
 from .identity import LearnerIdentity
-from .learners import AuditEvent, ImportJob, School, Subsystem, TeacherProfile
+from .learners import AuditEvent, Enrollment, ImportJob, School, Subsystem, TeacherProfile
 from .lrs import (
     LRSActivity,
     LRSAttachment,
@@ -14,6 +14,7 @@ from .lrs import (
 
 __all__ = [
     "AuditEvent",
+    "Enrollment",
     "ImportJob",
     "LRSActivity",
     "LRSAttachment",
