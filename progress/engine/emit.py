@@ -1,0 +1,111 @@
+"""What the engine writes outside its own tables: the LMS's statements and enrolments.
+
+The LMS states module and course completions in the LRS itself (authority: the LMS; actor:
+the learner's account agent), with ids derived from the facts (see ``rules.lms_statement_id``)
+so making the same statement twice stores it once. When a void undoes a completion the LMS
+voids its own statement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from .rules import CourseState, lms_statement_id
+
+ADL = "http://adlnet.gov/expapi/"
+COMPLETED_VERB = {
+    "id": ADL + "verbs/completed",
+    "display": {"es-MX": "completó", "en-US": "completed"},
+}
+VOIDED_VERB = {"id": ADL + "verbs/voided", "display": {"es-MX": "anuló", "en-US": "voided"}}
+COURSE_TYPE = ADL + "activities/course"
+MODULE_TYPE = ADL + "activities/module"
+
+
+def _actor(user_id: int) -> dict[str, Any]:
+    from progress.selectors import learner_actor
+
+    return learner_actor(user=get_user_model().objects.get(pk=user_id))
+
+
+def _store(statement: dict[str, Any]) -> None:
+    from progress.services import statements_store
+
+    statements_store(statements=[statement])
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def completed(
+    *,
+    user_id: int,
+    statement_id: str,
+    activity_id: str,
+    activity_type: str,
+    parent_id: str | None,
+    completed_at: datetime,
+    score: float | None = None,
+) -> None:
+    """Store the LMS's ``completed`` statement about a module or course of a learner."""
+    result: dict[str, Any] = {"completion": True}
+    if score is not None:
+        result["success"] = True
+        result["score"] = {"scaled": score, "raw": round(score * 100, 2), "min": 0, "max": 100}
+    statement: dict[str, Any] = {
+        "id": statement_id,
+        "actor": _actor(user_id),
+        "verb": COMPLETED_VERB,
+        "object": {
+            "objectType": "Activity",
+            "id": activity_id,
+            "definition": {"type": activity_type},
+        },
+        "result": result,
+        "timestamp": _iso(completed_at),
+    }
+    if parent_id:
+        statement["context"] = {"contextActivities": {"parent": [{"id": parent_id}]}}
+    _store(statement)
+
+
+def voided(*, user_id: int, target_id: str) -> None:
+    """Void one of the LMS's own completion statements (its completion no longer holds)."""
+    _store(
+        {
+            "id": lms_statement_id(
+                kind="void", actor_name=str(user_id), activity_id=target_id, basis=()
+            ),
+            "actor": _actor(user_id),
+            "verb": VOIDED_VERB,
+            "object": {"objectType": "StatementRef", "id": target_id},
+        }
+    )
+
+
+def enrollments_sync(*, user_id: int, course_iri: str, state: CourseState) -> list[tuple[int, int]]:
+    """Copy the course figures onto the learner's enrolments in this course (any translation).
+
+    Returns ``(enrollment id, course page id)`` of each enrolment touched.
+    """
+    from progress.models import Enrollment
+
+    from .structure import translation_key_of
+
+    key = translation_key_of(course_iri)
+    if key is None:
+        return []
+    touched = []
+    for enrollment in Enrollment.objects.filter(user_id=user_id, course__translation_key=key):
+        if enrollment.started_at is None and state.started_at is not None:
+            enrollment.started_at = state.started_at
+        enrollment.completed_at = state.completed_at
+        enrollment.score = state.score
+        enrollment.hours_completed = state.hours
+        enrollment.save()
+        touched.append((enrollment.pk, enrollment.course_id))
+    return touched
