@@ -13,12 +13,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from progress import forwarding_admin
-from progress.engine.pages import course_progress_context, tracking_config
 
 
 @hooks.register("capacita_lesson_page_scripts")
 def lesson_tracking_script(request: HttpRequest, lesson_page: Any) -> str | None:
     """The tracking script, for signed-in learners (anonymous readers are not tracked)."""
+    from progress.engine.pages import tracking_config
+
     config = tracking_config(request=request, lesson_page=lesson_page, csrf_token=get_token)
     if config is None:
         return None
@@ -30,6 +31,8 @@ def lesson_tracking_script(request: HttpRequest, lesson_page: Any) -> str | None
 @hooks.register("capacita_course_page_sections")
 def course_progress_section(request: HttpRequest, course_page: Any) -> str | None:
     """The learner's progress and "continue where you left off" on the course page."""
+    from progress.engine.pages import course_progress_context
+
     progress = course_progress_context(request=request, course_page=course_page)
     if progress is None:
         return None

@@ -210,6 +210,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Sweep the external-LRS forwarding outbox, so nothing waits on a lost task message.
+CELERY_BEAT_SCHEDULE["progress-forward-statements"] = {
+    "task": "progress.tasks.forward_statements",
+    "schedule": 60.0,
+}
 
 # --- Cache: in process unless REDIS_URL is set -------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -47,6 +47,6 @@ def lesson_statements(*, chunk_size: int = 5000) -> Iterator[StoredStatement]:
         )
         if not chunk:
             return
-        for pk, statement_id, user_id, data, timestamp in chunk:
+        for _pk, statement_id, user_id, data, timestamp in chunk:
             yield StoredStatement(str(statement_id), user_id, data, timestamp)
         last = chunk[-1][0]
