@@ -41,8 +41,12 @@ def connect() -> None:
     """Connect the receivers (called from ``ProgressConfig.ready``)."""
     from django.db.models.signals import post_save
 
-    from progress.models import Enrollment
+    from .emit import enrollment_model
 
     statements_stored.connect(on_statements_stored, dispatch_uid="progress-engine-stored")
     statements_voided.connect(on_statements_voided, dispatch_uid="progress-engine-voided")
-    post_save.connect(on_enrollment_saved, sender=Enrollment, dispatch_uid="progress-engine-enrol")
+    enrollment = enrollment_model()
+    if enrollment is not None:
+        post_save.connect(
+            on_enrollment_saved, sender=enrollment, dispatch_uid="progress-engine-enrol"
+        )
