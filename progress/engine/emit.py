@@ -104,7 +104,7 @@ def enrollments_sync(*, user_id: int, course_iri: str, state: CourseState) -> li
     """
     from .structure import translation_key_of
 
-    Enrollment = enrollment_model()  # noqa: N806
+    Enrollment = enrollment_model()
     key = translation_key_of(course_iri)
     if key is None or Enrollment is None:
         return []
