@@ -84,7 +84,9 @@ def _enqueue() -> None:
     try:
         forward_statements.delay()
     except Exception:  # the broker is down: the beat sweep (or the next commit) picks them up
-        logger.warning("could not enqueue forward_statements; the sweep will send them")
+        logger.warning(
+            "could not enqueue forward_statements; the sweep will send them", exc_info=True
+        )
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode, urlparse
 
 from tincan import RemoteLRS, Statement
@@ -25,6 +25,9 @@ XAPI_VERSION = "1.0.3"
 
 class TimeoutRemoteLRS(RemoteLRS):
     """tincan's ``RemoteLRS`` with a socket timeout on every request."""
+
+    # tincan objects accept only declared properties.
+    _props: ClassVar[list[str]] = [*RemoteLRS._props, "timeout"]
 
     def __init__(self, *args: Any, timeout: float = 10.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
