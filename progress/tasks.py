@@ -1,12 +1,20 @@
-"""Celery tasks of the progress app (thin: they call services)."""
-
-from __future__ import annotations
+"""Celery tasks of the progress app: thin, idempotent, taking ids."""
 
 from typing import Any
 
 from celery import shared_task
 
+from progress.imports import import_job_run
 
+
+@shared_task(acks_late=True, name="progress.import_job_run")
+def import_job_run_task(job_id: int) -> str:
+    """Run the CSV import job ``job_id`` (a re-run after a lost worker upserts the same rows)."""
+    job = import_job_run(job_id=job_id)
+    return job.status
+
+
+# --- progress engine (branch engine) ---------------------------------------------------------
 @shared_task(bind=True, name="progress.tasks.forward_statements", ignore_result=True)
 def forward_statements(self: Any) -> dict[str, int | float | None]:
     """Forward due outbox rows to the external LRS (idempotent; the backoff lives in the rows).
@@ -27,3 +35,6 @@ def forward_statements(self: Any) -> dict[str, int | float | None]:
         "deferred": report.deferred,
         "retry_in": report.retry_in,
     }
+
+
+# --- end progress engine ---------------------------------------------------------------------

@@ -1,10 +1,43 @@
-"""Models of the progress app, split by entity."""
+"""Models of the progress app, one module per area."""
+
+from .identity import LearnerIdentity
+from .learners import AuditEvent, ImportJob, School, Subsystem, TeacherProfile
+from .lrs import (
+    LRSActivity,
+    LRSAttachment,
+    LRSClient,
+    LRSDocument,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+)
+
+__all__ = [
+    "AuditEvent",
+    "ImportJob",
+    "LRSActivity",
+    "LRSAttachment",
+    "LRSClient",
+    "LRSDocument",
+    "LearnerIdentity",
+    "School",
+    "Statement",
+    "StatementActivity",
+    "StatementAgent",
+    "Subsystem",
+    "TeacherProfile",
+]
 
 # --- progress engine (branch engine) ---------------------------------------------------------
 from .forwarding import ForwardedStatement
-from .progress import CourseProgress, LessonProgress, ModuleProgress, ProgressEvidence
+from .progress import (
+    CourseProgress,
+    LessonProgress,
+    ModuleProgress,
+    ProgressEvidence,
+)
 
-__all__ = [
+__all__ += [
     "CourseProgress",
     "ForwardedStatement",
     "LessonProgress",
