@@ -13,11 +13,15 @@ from .selectors import CourseProgressView, learner_course_progress
 
 
 def _is_enrolled(user: Any, course_page: Any) -> bool:
-    from progress.models import Enrollment
+    from .emit import enrollment_model
 
-    return Enrollment.objects.filter(
-        user=user, course__translation_key=course_page.translation_key
-    ).exists()
+    enrollment = enrollment_model()
+    return (
+        enrollment is not None
+        and enrollment.objects.filter(
+            user=user, course__translation_key=course_page.translation_key
+        ).exists()
+    )
 
 
 def tracking_config(
