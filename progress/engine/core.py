@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from progress import signals
 from progress.models import CourseProgress, LessonProgress, ModuleProgress, ProgressEvidence
@@ -34,7 +34,7 @@ from .rules import (
     lesson_state,
     lms_statement_id,
 )
-from .structure import CourseStructure, StructureCache
+from .structure import CourseStructure, StructureCache, forget_structures
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ class Work:
     cache: StructureCache = field(default_factory=StructureCache)
     lessons: set[tuple[int, str]] = field(default_factory=set)
     on_commit: list[Callable[[], None]] = field(default_factory=list)
+    actors: emit.Actors = field(default_factory=emit.Actors)
+    # The LMS's own statements, stored together at the end of the unit of work.
+    outgoing: list[dict[str, Any]] = field(default_factory=list)
 
 
 # --- incremental path ---------------------------------------------------------------------
@@ -132,6 +135,9 @@ def _refresh(work: Work) -> None:
 
 
 def _schedule(work: Work) -> None:
+    if work.outgoing:
+        emit.store(work.outgoing)
+        work.outgoing = []
     for callback in work.on_commit:
         transaction.on_commit(callback)
     work.on_commit = []
@@ -214,13 +220,15 @@ def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> Non
                 activity_id=module.activity_id,
                 basis=module.completing_statement_ids,
             )
-            emit.completed(
-                user_id=user_id,
-                statement_id=statement_id,
-                activity_id=module.activity_id,
-                activity_type=emit.MODULE_TYPE,
-                parent_id=course_iri,
-                completed_at=module.completed_at,  # type: ignore[arg-type]
+            work.outgoing.append(
+                emit.completed(
+                    actor=work.actors(user_id),
+                    statement_id=statement_id,
+                    activity_id=module.activity_id,
+                    activity_type=emit.MODULE_TYPE,
+                    parent_id=course_iri,
+                    completed_at=module.completed_at,  # type: ignore[arg-type]
+                )
             )
             ModuleProgress.objects.create(
                 user_id=user_id,
@@ -244,7 +252,9 @@ def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> Non
             row.completed_at = module.completed_at  # type: ignore[assignment]
             row.save(update_fields=["completed_at"])
         elif not module.done and row is not None:
-            emit.voided(user_id=user_id, target_id=str(row.statement_id))
+            work.outgoing.append(
+                emit.voided(actor=work.actors(user_id), target_id=str(row.statement_id))
+            )
             row.delete()
     _store_course(user_id, structure, state, work)
 
@@ -272,17 +282,21 @@ def _store_course(user_id: int, structure: CourseStructure, state: CourseState, 
             activity_id=course_iri,
             basis=[*state.completing_statement_ids, f"score={state.score}"],
         )
-        emit.completed(
-            user_id=user_id,
-            statement_id=str(row.statement_id),
-            activity_id=course_iri,
-            activity_type=emit.COURSE_TYPE,
-            parent_id=None,
-            completed_at=state.completed_at,  # type: ignore[arg-type]
-            score=state.score,
+        work.outgoing.append(
+            emit.completed(
+                actor=work.actors(user_id),
+                statement_id=str(row.statement_id),
+                activity_id=course_iri,
+                activity_type=emit.COURSE_TYPE,
+                parent_id=None,
+                completed_at=state.completed_at,  # type: ignore[arg-type]
+                score=state.score,
+            )
         )
     elif revoked and row.statement_id:
-        emit.voided(user_id=user_id, target_id=str(row.statement_id))
+        work.outgoing.append(
+            emit.voided(actor=work.actors(user_id), target_id=str(row.statement_id))
+        )
         row.statement_id = None
     row.completed_at = state.completed_at
     row.save()
@@ -374,6 +388,7 @@ def recompute_all(
     """
     report = RecomputeReport()
     say = log or (lambda message: None)
+    forget_structures()  # read the content as it is now
     work = Work()
     with transaction.atomic():
         ProgressEvidence.objects.all()._raw_delete(ProgressEvidence.objects.db)  # type: ignore[attr-defined]
@@ -423,6 +438,8 @@ def recompute_all(
             _refresh_course(user_id, structure, work)
             report.courses += 1
             if report.courses % 1000 == 0:
+                emit.store(work.outgoing)
+                work.outgoing = []
                 say(f"{report.courses} learner courses")
         _schedule(work)
     say(f"{report.courses} learner courses")
@@ -430,9 +447,38 @@ def recompute_all(
 
 
 def _flush(batch: list[ProgressEvidence]) -> int:
-    created = len(ProgressEvidence.objects.bulk_create(batch, ignore_conflicts=True))
+    if connection.vendor == "postgresql":
+        created = _copy_evidence(batch)
+    else:
+        created = len(ProgressEvidence.objects.bulk_create(batch, ignore_conflicts=True))
     batch.clear()
     return created
+
+
+_EVIDENCE_COLUMNS = (
+    "statement_id",
+    "user_id",
+    "lesson_iri",
+    "on_lesson",
+    "verb",
+    "timestamp",
+    "success",
+    "completion",
+    "scaled",
+    "progress",
+)
+
+
+def _copy_evidence(batch: list[ProgressEvidence]) -> int:
+    # COPY is several times faster than INSERT for the millions of rows of a recompute; the
+    # table was emptied in this transaction and the store's statement ids are unique.
+    table = ProgressEvidence._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({', '.join(_EVIDENCE_COLUMNS)}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row([getattr(row, column) for column in _EVIDENCE_COLUMNS])
+    return len(batch)
 
 
 def _grouped_evidence() -> Iterator[tuple[tuple[int, str], list[Evidence]]]:

@@ -25,16 +25,26 @@ COURSE_TYPE = ADL + "activities/course"
 MODULE_TYPE = ADL + "activities/module"
 
 
-def _actor(user_id: int) -> dict[str, Any]:
-    from progress.selectors import learner_actor
+class Actors:
+    """The learners' account agents, looked up once per unit of work."""
 
-    return learner_actor(user=get_user_model().objects.get(pk=user_id))
+    def __init__(self) -> None:
+        self._cache: dict[int, dict[str, Any]] = {}
+
+    def __call__(self, user_id: int) -> dict[str, Any]:
+        if user_id not in self._cache:
+            from progress.selectors import learner_actor
+
+            self._cache[user_id] = learner_actor(user=get_user_model().objects.get(pk=user_id))
+        return self._cache[user_id]
 
 
-def _store(statement: dict[str, Any]) -> None:
+def store(statements: list[dict[str, Any]], *, batch_size: int = 500) -> None:
+    """Store the LMS's statements (authority: the LMS) in batches, in order."""
     from progress.services import statements_store
 
-    statements_store(statements=[statement])
+    for start in range(0, len(statements), batch_size):
+        statements_store(statements=statements[start : start + batch_size])
 
 
 def _iso(moment: datetime) -> str:
@@ -43,22 +53,22 @@ def _iso(moment: datetime) -> str:
 
 def completed(
     *,
-    user_id: int,
+    actor: dict[str, Any],
     statement_id: str,
     activity_id: str,
     activity_type: str,
     parent_id: str | None,
     completed_at: datetime,
     score: float | None = None,
-) -> None:
-    """Store the LMS's ``completed`` statement about a module or course of a learner."""
+) -> dict[str, Any]:
+    """The LMS's ``completed`` statement about a module or course of a learner."""
     result: dict[str, Any] = {"completion": True}
     if score is not None:
         result["success"] = True
         result["score"] = {"scaled": score, "raw": round(score * 100, 2), "min": 0, "max": 100}
     statement: dict[str, Any] = {
         "id": statement_id,
-        "actor": _actor(user_id),
+        "actor": actor,
         "verb": COMPLETED_VERB,
         "object": {
             "objectType": "Activity",
@@ -70,21 +80,19 @@ def completed(
     }
     if parent_id:
         statement["context"] = {"contextActivities": {"parent": [{"id": parent_id}]}}
-    _store(statement)
+    return statement
 
 
-def voided(*, user_id: int, target_id: str) -> None:
-    """Void one of the LMS's own completion statements (its completion no longer holds)."""
-    _store(
-        {
-            "id": lms_statement_id(
-                kind="void", actor_name=str(user_id), activity_id=target_id, basis=()
-            ),
-            "actor": _actor(user_id),
-            "verb": VOIDED_VERB,
-            "object": {"objectType": "StatementRef", "id": target_id},
-        }
-    )
+def voided(*, actor: dict[str, Any], target_id: str) -> dict[str, Any]:
+    """The statement voiding one of the LMS's own completion statements."""
+    return {
+        "id": lms_statement_id(
+            kind="void", actor_name=actor["account"]["name"], activity_id=target_id, basis=()
+        ),
+        "actor": actor,
+        "verb": VOIDED_VERB,
+        "object": {"objectType": "StatementRef", "id": target_id},
+    }
 
 
 def enrollment_model() -> Any:

@@ -39,10 +39,16 @@ def on_enrollment_saved(sender: Any, instance: Any, created: bool, **kwargs: Any
 
 def connect() -> None:
     """Connect the receivers (called from ``ProgressConfig.ready``)."""
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from .emit import enrollment_model
+    from .structure import forget_structures
 
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(forget_structures, dispatch_uid=f"progress-engine-structure-{id(signal)}")
+    post_delete.connect(forget_structures, sender=Page, dispatch_uid="progress-engine-page-del")
     statements_stored.connect(on_statements_stored, dispatch_uid="progress-engine-stored")
     statements_voided.connect(on_statements_voided, dispatch_uid="progress-engine-voided")
     enrollment = enrollment_model()

@@ -7,6 +7,7 @@ they studied in.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,33 @@ class CourseStructure:
         return [lesson.activity_id for module in self.modules for lesson in module.lessons]
 
 
+# Structures shared by the units of work of this process: reading a course outline costs a few
+# queries and parsing every lesson's body, far more than the rest of a progress update. Entries
+# live LIFETIME seconds and are dropped at once when a page is published, unpublished, moved or
+# deleted in this process (other processes see the change within LIFETIME).
+LIFETIME = 300.0
+_shared: dict[str, tuple[float, object]] = {}
+
+
+def forget_structures(**_kwargs: object) -> None:
+    """Drop every cached course structure (connected to Wagtail's page signals)."""
+    _shared.clear()
+
+
+def _shared_get(key: str) -> object:
+    entry = _shared.get(key)
+    if entry is None or time.monotonic() - entry[0] > LIFETIME:
+        return _MISSING
+    return entry[1]
+
+
+def _shared_set(key: str, value: object) -> None:
+    _shared[key] = (time.monotonic(), value)
+
+
+_MISSING = object()
+
+
 class StructureCache:
     """Course structures looked up during one unit of work (a batch, a recompute)."""
 
@@ -41,19 +69,27 @@ class StructureCache:
     def for_lesson(self, lesson_iri: str) -> CourseStructure | None:
         """The structure of the course a lesson belongs to (None: not a live lesson of ours)."""
         if lesson_iri not in self._course_of_lesson:
-            course = course_selectors.course_for_activity_id(
-                lesson_iri, language=settings.LANGUAGE_CODE
-            )
-            structure = self.for_course(course.activity_id) if course is not None else None
-            found = structure is not None and lesson_iri in structure.lesson_urls
-            self._course_of_lesson[lesson_iri] = structure.activity_id if found else None
+            shared = _shared_get("lesson:" + lesson_iri)
+            if shared is _MISSING:
+                course = course_selectors.course_for_activity_id(
+                    lesson_iri, language=settings.LANGUAGE_CODE
+                )
+                structure = self.for_course(course.activity_id) if course is not None else None
+                found = structure is not None and lesson_iri in structure.lesson_urls
+                shared = structure.activity_id if found else None
+                _shared_set("lesson:" + lesson_iri, shared)
+            self._course_of_lesson[lesson_iri] = shared  # type: ignore[assignment]
         course_iri = self._course_of_lesson[lesson_iri]
-        return self._by_course[course_iri] if course_iri else None
+        return self.for_course(course_iri) if course_iri else None
 
     def for_course(self, course_iri: str) -> CourseStructure | None:
         """The structure of the course with this IRI (None when there is no such course)."""
         if course_iri not in self._by_course:
-            self._by_course[course_iri] = _load(course_iri)
+            shared = _shared_get("course:" + course_iri)
+            if shared is _MISSING:
+                shared = _load(course_iri)
+                _shared_set("course:" + course_iri, shared)
+            self._by_course[course_iri] = shared  # type: ignore[assignment]
         return self._by_course[course_iri]
 
 
