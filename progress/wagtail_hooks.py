@@ -5,7 +5,12 @@ LRS clients, schools, subsystems and CSV imports.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -15,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
-from progress import admin_views
+from progress import admin_views, forwarding_admin
 from progress.models import LRSClient, School, Subsystem
 from progress.models.lrs import LRS_SCOPES
 from progress.xapi.auth import generate_credentials, hash_secret
@@ -136,3 +141,62 @@ def register_audit_menu_item() -> MenuItem:
     return AuditMenuItem(
         _("Auditoría"), reverse("progress_audit:index"), icon_name="history", order=320
     )
+
+
+# --- progress engine (branch engine) ---------------------------------------------------------
+
+
+@hooks.register("capacita_lesson_page_scripts")
+def lesson_tracking_script(request: HttpRequest, lesson_page: Any) -> str | None:
+    """The tracking script, for signed-in learners (anonymous readers are not tracked)."""
+    from progress.engine.pages import tracking_config
+
+    config = tracking_config(request=request, lesson_page=lesson_page, csrf_token=get_token)
+    if config is None:
+        return None
+    return render_to_string(
+        "progress/tracking_script.html", {"tracking_config": config}, request=request
+    )
+
+
+@hooks.register("capacita_course_page_sections")
+def course_progress_section(request: HttpRequest, course_page: Any) -> str | None:
+    """The learner's progress and "continue where you left off" on the course page."""
+    from progress.engine.pages import course_progress_context
+
+    progress = course_progress_context(request=request, course_page=course_page)
+    if progress is None:
+        return None
+    return render_to_string(
+        "progress/course_progress_section.html", {"progress": progress}, request=request
+    )
+
+
+@hooks.register("register_admin_urls")
+def forwarding_admin_urls() -> list:
+    return [
+        path("lrs-forwarding/", forwarding_admin.forwarding_index, name="progress_forwarding"),
+        path(
+            "lrs-forwarding/retry/",
+            forwarding_admin.forwarding_retry,
+            name="progress_forwarding_retry",
+        ),
+    ]
+
+
+class ForwardingMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(forwarding_admin.PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def forwarding_menu_item() -> MenuItem:
+    return ForwardingMenuItem(
+        "Reenvío a LRS externo",
+        reverse("progress_forwarding"),
+        icon_name="redirect",
+        order=900,
+    )
+
+
+# --- end progress engine ---------------------------------------------------------------------

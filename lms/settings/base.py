@@ -214,7 +214,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Worker tests consume a queue of their own (tests/conftest.py celery_worker_process).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Sweep the external-LRS forwarding outbox, so nothing waits on a lost task message.
+CELERY_BEAT_SCHEDULE["progress-forward-statements"] = {
+    "task": "progress.tasks.forward_statements",
+    "schedule": 60.0,
+}
 
 # --- Cache: in process unless REDIS_URL is set -------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

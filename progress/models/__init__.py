@@ -28,3 +28,21 @@ __all__ = [
     "Subsystem",
     "TeacherProfile",
 ]
+
+# --- progress engine (branch engine) ---------------------------------------------------------
+from .forwarding import ForwardedStatement
+from .progress import (
+    CourseProgress,
+    LessonProgress,
+    ModuleProgress,
+    ProgressEvidence,
+)
+
+__all__ += [
+    "CourseProgress",
+    "ForwardedStatement",
+    "LessonProgress",
+    "ModuleProgress",
+    "ProgressEvidence",
+]
+# --- end progress engine ---------------------------------------------------------------------
