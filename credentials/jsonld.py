@@ -1,0 +1,101 @@
+"""JSON-LD canonicalisation (RDFC-1.0 / URDNA2015) with a local, closed document loader.
+
+Contexts come from files shipped in ``credentials/contexts/``; nothing is fetched over the
+network, so a signature never depends on a remote server being up or honest. pyld keeps
+processed contexts in its own LRU cache, keyed by URL, so after the first credential the
+contexts are not parsed or processed again.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
+OB_V3P0_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+DATA_INTEGRITY_V1 = "https://w3id.org/security/data-integrity/v1"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+
+CONTEXT_FILES: dict[str, str] = {
+    CREDENTIALS_V2: "credentials-v2.jsonld",
+    CREDENTIALS_V1: "credentials-v1.jsonld",
+    DATA_INTEGRITY_V1: "data-integrity-v1.jsonld",
+    DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
+    MULTIKEY_V1: "multikey-v1.jsonld",
+    OB_V3P0_CONTEXT: "ob-v3p0-context-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld": "ob-v3p0-context-3.0.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context-3.0.json",
+}
+
+
+class UnknownContextError(ValueError):
+    """A document names a JSON-LD context this server does not ship."""
+
+
+@functools.cache
+def _context_document(url: str) -> dict[str, Any]:
+    filename = CONTEXT_FILES.get(url)
+    if filename is None:
+        raise UnknownContextError(url)
+    return json.loads((CONTEXTS_DIR / filename).read_text(encoding="utf-8"))
+
+
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """pyld document loader that serves only the shipped contexts."""
+    try:
+        document = _context_document(url)
+    except UnknownContextError as exc:
+        raise jsonld.JsonLdError(
+            f"Context {url} is not available offline.",
+            "jsonld.LoadDocumentError",
+            {"url": url},
+            code="loading remote context failed",
+        ) from exc
+    # pyld may annotate what it is given; hand out a copy so the cached file stays pristine.
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(document)}
+
+
+def canonicalize(document: dict[str, Any]) -> str:
+    """Return the RDFC-1.0 (URDNA2015) canonical N-Quads of ``document``.
+
+    Raises ``UnknownContextError`` when the document needs a context that is not shipped.
+    """
+    try:
+        return jsonld.normalize(
+            document,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": document_loader,
+                "safeMode": True,
+            },
+        )
+    except jsonld.JsonLdError as exc:
+        url = _unknown_context_in(exc)
+        if url:
+            raise UnknownContextError(url) from exc
+        raise
+
+
+def _unknown_context_in(exc: BaseException) -> str | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, UnknownContextError):
+            return str(current)
+        details = getattr(current, "details", None)
+        if isinstance(details, dict) and details.get("url") and "offline" in str(current):
+            return str(details["url"])
+        cause = getattr(current, "cause", None)
+        current = cause if isinstance(cause, BaseException) else current.__cause__
+    return None

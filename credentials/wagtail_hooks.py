@@ -1,0 +1,93 @@
+"""Wagtail admin registration for the credentials app (registration only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from credentials import services
+from credentials.models import Achievement, AuditEvent, Award, Endorsement, Issuer, Microcredential
+
+
+class IssuerViewSet(SnippetViewSet):
+    model = Issuer
+    icon = "site"
+    list_display = ["name", "slug", "kind", "parent"]
+    search_fields = ["name", "slug"]
+
+
+class MicrocredentialViewSet(SnippetViewSet):
+    model = Microcredential
+    icon = "pick"
+    list_display = ["title", "awarding_body", "workload_hours", "stackability"]
+    search_fields = ["title", "description"]
+
+
+class AchievementViewSet(SnippetViewSet):
+    model = Achievement
+    icon = "success"
+    list_display = ["name", "issuer", "achievement_type", "credits_available"]
+    search_fields = ["name", "description"]
+
+
+class EndorsementViewSet(SnippetViewSet):
+    model = Endorsement
+    icon = "thumbtack"
+    list_display = ["endorser", "achievement", "created_at"]
+
+
+class AwardViewSet(SnippetViewSet):
+    """Issued awards: inspect only. Staff award and revoke through the API (with a reason)."""
+
+    model = Award
+    icon = "tick-inverse"
+    list_display = ["achievement", "source", "issued_at", "revoked_at"]
+    list_filter = ["source", "achievement"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "uuid",
+        "achievement",
+        "source",
+        "reason",
+        "issued_at",
+        "valid_until",
+        "revoked_at",
+        "revocation_reason",
+    ]
+
+
+class AuditEventViewSet(SnippetViewSet):
+    model = AuditEvent
+    icon = "history"
+    list_display = ["action", "issuer", "award", "actor", "reason", "created_at"]
+    list_filter = ["action"]
+    inspect_view_enabled = True
+
+
+class CredentialsGroup(SnippetViewSetGroup):
+    menu_label = "Credenciales"
+    menu_icon = "success"
+    menu_order = 300
+    items = (
+        IssuerViewSet,
+        MicrocredentialViewSet,
+        AchievementViewSet,
+        EndorsementViewSet,
+        AwardViewSet,
+        AuditEventViewSet,
+    )
+
+
+register_snippet(CredentialsGroup)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def sign_endorsement_after_save(request: HttpRequest, instance: Any) -> None:
+    """An endorsement is (re-)signed by its endorser whenever it is saved in the admin."""
+    if isinstance(instance, Endorsement):
+        services.endorsement_sign(endorsement_id=instance.pk)
