@@ -17,7 +17,15 @@ from credentials.jsonld import CREDENTIALS_V2, OB_V3P0_CONTEXT
 from credentials.models import Achievement, AlignmentBase, Award, Endorsement, Issuer
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
-OB3_CONTEXTS = [CREDENTIALS_V2, OB_V3P0_CONTEXT]
+OB3_CONTEXTS: list[str | dict[str, Any]] = [CREDENTIALS_V2, OB_V3P0_CONTEXT]
+# Neither context defines the 1EdTech revocation list status type; left undefined, JSON-LD
+# would resolve it as a relative IRI (or drop it) and the signature would not cover it.
+REVOCATION_LIST_TERM = {
+    "1EdTechRevocationList": {
+        "@id": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#1EdTechRevocationList"
+    }
+}
+AWARD_CONTEXTS: list[str | dict[str, Any]] = [*OB3_CONTEXTS, REVOCATION_LIST_TERM]
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 
 
@@ -274,7 +282,7 @@ def award_ob3_unsigned(award: Award, *, endorsements: list[dict[str, Any]]) -> d
             }
         ]
     document: dict[str, Any] = {
-        "@context": OB3_CONTEXTS,
+        "@context": AWARD_CONTEXTS,
         "id": url("award_ob3", uuid=award.uuid),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,

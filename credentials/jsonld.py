@@ -41,6 +41,15 @@ class UnknownContextError(ValueError):
     """A document names a JSON-LD context this server does not ship."""
 
 
+class UndefinedTermError(ValueError):
+    """A document uses a term its contexts do not define: JSON-LD would silently drop it, so a
+    signature would not cover it. Signing and verifying both refuse such documents."""
+
+
+def _refuse_dropped(term: str | None, *args: object) -> None:
+    raise UndefinedTermError(term)
+
+
 @functools.cache
 def _context_document(url: str) -> dict[str, Any]:
     filename = CONTEXT_FILES.get(url)
@@ -61,7 +70,14 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
             code="loading remote context failed",
         ) from exc
     # pyld may annotate what it is given; hand out a copy so the cached file stays pristine.
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(document)}
+    # The "static" tag lets pyld keep the resolved context in its process-wide cache, so each
+    # context file is resolved and processed once per process instead of once per document.
+    return {
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": copy.deepcopy(document),
+        "tag": "static",
+    }
 
 
 def canonicalize(document: dict[str, Any]) -> str:
@@ -70,16 +86,21 @@ def canonicalize(document: dict[str, Any]) -> str:
     Raises ``UnknownContextError`` when the document needs a context that is not shipped.
     """
     try:
-        return jsonld.normalize(
+        processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped)
+        return processor.normalize(
             document,
             {
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
                 "documentLoader": document_loader,
-                "safeMode": True,
+                # No base: a relative IRI must never be resolved against a made-up one.
+                "base": None,
             },
         )
     except jsonld.JsonLdError as exc:
+        dropped = _cause_of_type(exc, UndefinedTermError)
+        if dropped is not None:
+            raise dropped from exc
         url = _unknown_context_in(exc)
         if url:
             raise UnknownContextError(url) from exc
@@ -96,6 +117,18 @@ def _unknown_context_in(exc: BaseException) -> str | None:
         details = getattr(current, "details", None)
         if isinstance(details, dict) and details.get("url") and "offline" in str(current):
             return str(details["url"])
+        cause = getattr(current, "cause", None)
+        current = cause if isinstance(cause, BaseException) else current.__cause__
+    return None
+
+
+def _cause_of_type(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return current
         cause = getattr(current, "cause", None)
         current = cause if isinstance(cause, BaseException) else current.__cause__
     return None

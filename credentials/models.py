@@ -79,6 +79,9 @@ class Issuer(models.Model):
 class SigningKey(models.Model):
     """One key pair of an issuer. Retired keys stay published so old credentials verify."""
 
+    # Nothing references these from content; indexing them would only slow issuing down.
+    wagtail_reference_index_ignore = True
+
     class Algorithm(models.TextChoices):
         ED25519 = "ed25519", "Ed25519"
         RSA = "rsa", "RSA 2048"
@@ -447,6 +450,9 @@ class CourseCompletion(models.Model):
 class Award(models.Model):
     """One achievement awarded to one learner: the issued credential in every format."""
 
+    # Nothing references these from content; indexing them would only slow issuing down.
+    wagtail_reference_index_ignore = True
+
     class Source(models.TextChoices):
         COMPLETION = "completion", _("Course completion")
         MICROCREDENTIAL = "microcredential", _("Microcredential courses completed")
@@ -502,6 +508,9 @@ class Award(models.Model):
 
 class AuditEvent(models.Model):
     """Who did what to credentials and keys, and why. Never holds personal data."""
+
+    # Nothing references these from content; indexing them would only slow issuing down.
+    wagtail_reference_index_ignore = True
 
     class Action(models.TextChoices):
         ISSUED = "issued", _("Issued")
