@@ -15,3 +15,19 @@ from django.dispatch import Signal
 course_completed = Signal()
 course_completion_revoked = Signal()
 module_completed = Signal()
+
+# --- LRS events -------------------------------------------------------------------------------
+# ``statements_stored`` is sent INSIDE the transaction that stores statements (whether they came
+# through /xapi/ or from ``progress.services.statements_store``), so receivers may write in the
+# same transaction; if a receiver raises, nothing is stored. Keyword arguments:
+#
+# - ``statement_ids`` (list[int]): primary keys of the new ``progress.Statement`` rows, in
+#   storing order (statements already stored, i.e. no-op duplicates, are not included);
+# - ``statements`` (list[progress.Statement]): the same rows, so receivers need no query.
+#
+# ``statements_voided`` is sent in the same transaction when stored statements become voided:
+#
+# - ``statement_ids`` (list[int]): primary keys of the rows just marked voided;
+# - ``statement_uuids`` (list[str]): their xAPI statement ids.
+statements_stored = Signal()
+statements_voided = Signal()

@@ -1,0 +1,206 @@
+"""Storage of the xAPI Learning Record Store: statements, documents, activities, clients.
+
+A statement is kept whole as JSON (JSONB on PostgreSQL) next to indexed columns for every query
+parameter of the Statement resource. The bigint primary key is the monotonic ``stored``
+sequence: pages follow it, so ``more`` links stay stable while new statements arrive.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+__all__ = [
+    "LRSActivity",
+    "LRSAttachment",
+    "LRSClient",
+    "LRSDocument",
+    "Statement",
+    "StatementActivity",
+    "StatementAgent",
+]
+
+LRS_SCOPES = (
+    "statements/write",
+    "statements/read",
+    "statements/read/mine",
+    "state",
+    "profile",
+    "define",
+    "all",
+)
+
+
+class LRSClient(models.Model):
+    """An activity provider allowed to use the LRS with HTTP Basic credentials.
+
+    The secret is high-entropy and random, so a single HMAC-SHA256 is enough to keep it
+    unrecoverable from the database while costing microseconds per request (a password hash
+    such as PBKDF2 would cost tens of milliseconds on every statement POST).
+    """
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "LRS client"
+        verbose_name_plural = "LRS clients"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, *wanted: str) -> bool:
+        scopes = set(self.scopes or ())
+        return "all" in scopes or bool(scopes.intersection(wanted))
+
+
+class Statement(models.Model):
+    """One stored statement: the JSON as served in the ``exact`` format plus query columns."""
+
+    id = models.BigAutoField(primary_key=True)
+    statement_id = models.UUIDField(unique=True)
+    data = models.JSONField()
+    actor_ifi = models.CharField(max_length=512)
+    verb = models.CharField(max_length=512)
+    activity = models.CharField(max_length=512, null=True, blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    ref_target = models.UUIDField(null=True, blank=True)
+    voiding = models.BooleanField(default=False)
+    voided = models.BooleanField(default=False)
+    has_attachments = models.BooleanField(default=False)
+    stored = models.DateTimeField()
+    timestamp = models.DateTimeField()
+    client = models.ForeignKey(
+        LRSClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["verb", "-id"], name="lrs_stmt_verb"),
+            models.Index(fields=["activity", "-id"], name="lrs_stmt_activity"),
+            models.Index(fields=["actor_ifi", "-id"], name="lrs_stmt_actor"),
+            models.Index(
+                fields=["registration", "-id"],
+                name="lrs_stmt_registration",
+                condition=models.Q(registration__isnull=False),
+            ),
+            models.Index(
+                fields=["ref_target"],
+                name="lrs_stmt_ref_target",
+                condition=models.Q(ref_target__isnull=False),
+            ),
+            models.Index(fields=["stored"], name="lrs_stmt_stored"),
+            models.Index(fields=["client", "-id"], name="lrs_stmt_client"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementAgent(models.Model):
+    """An agent a statement is about: ``direct`` for the actor/object (and their group
+    members), otherwise one of the places ``related_agents`` looks at."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    ifi = models.CharField(max_length=512)
+    direct = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["ifi", "statement"], name="lrs_agent_ifi")]
+
+    def __str__(self) -> str:
+        return self.ifi
+
+
+class StatementActivity(models.Model):
+    """An activity a statement mentions anywhere (object, context, sub-statement), for
+    ``related_activities``."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(max_length=512)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "statement"], name="lrs_activity_iri")]
+
+    def __str__(self) -> str:
+        return self.activity
+
+
+class LRSActivity(models.Model):
+    """The LRS's canonical definition of an activity (Activities resource)."""
+
+    iri = models.CharField(max_length=512, unique=True)
+    definition = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "LRS activity"
+        verbose_name_plural = "LRS activities"
+
+    def __str__(self) -> str:
+        return self.iri
+
+
+def attachment_upload_to(instance: LRSAttachment, filename: str) -> str:
+    return f"xapi/attachments/{instance.sha2[:2]}/{instance.sha2}"
+
+
+class LRSAttachment(models.Model):
+    """Raw attachment content, stored once per SHA-2 in the default storage (S3 in production)."""
+
+    sha2 = models.CharField(max_length=128, unique=True)
+    content_type = models.CharField(max_length=255)
+    length = models.BigIntegerField()
+    file = models.FileField(upload_to=attachment_upload_to, max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class LRSDocument(models.Model):
+    """A State, Activity Profile or Agent Profile document."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        ACTIVITY_PROFILE = "activity_profile", "Activity profile"
+        AGENT_PROFILE = "agent_profile", "Agent profile"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    activity = models.CharField(max_length=512, blank=True, default="")
+    agent_ifi = models.CharField(max_length=512, blank=True, default="")
+    registration = models.CharField(max_length=36, blank=True, default="")
+    document_id = models.CharField(max_length=512)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=40)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "activity", "agent_ifi", "registration", "document_id"],
+                name="lrs_document_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "activity", "agent_ifi", "registration"], name="lrs_document_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.document_id}"

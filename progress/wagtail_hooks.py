@@ -1,0 +1,57 @@
+"""Wagtail admin registration of the progress app (registration only)."""
+
+from __future__ import annotations
+
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
+
+from progress.models import LRSClient
+from progress.models.lrs import LRS_SCOPES
+from progress.xapi.auth import generate_credentials, hash_secret
+
+
+class LRSClientForm(WagtailAdminModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, scope) for scope in LRS_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the client may do; 'all' grants every scope.",
+    )
+
+    class Meta:
+        model = LRSClient
+        fields = ["name", "scopes", "active"]
+
+
+class LRSClientCreateView(CreateView):
+    """Creating a client generates its key and secret; the secret is shown once."""
+
+    def save_instance(self) -> LRSClient:
+        key, secret = generate_credentials()
+        self.form.instance.key = key
+        self.form.instance.secret_hash = hash_secret(secret)
+        self._lrs_secret = secret
+        return super().save_instance()
+
+    def get_success_message(self, instance: LRSClient) -> str:
+        return (
+            f"LRS client '{instance}' created. Key: {instance.key} — secret: "
+            f"{self._lrs_secret} (copy it now: it is not shown again)."
+        )
+
+
+class LRSClientViewSet(SnippetViewSet):
+    model = LRSClient
+    icon = "key"
+    menu_label = "LRS clients"
+    add_view_class = LRSClientCreateView
+    list_display = ["name", "key", "scopes", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "key"]
+
+    def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
+        return LRSClientForm
+
+
+register_snippet(LRSClientViewSet)

@@ -1,0 +1,116 @@
+"""Who is calling the LRS: an LRS client (HTTP Basic) or a signed-in learner (session)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
+
+from progress.models import LRSClient
+
+from .errors import XAPIError
+from .statements import agent_ifi
+
+__all__ = [
+    "Principal",
+    "authenticate",
+    "client_authority",
+    "generate_credentials",
+    "hash_secret",
+    "lms_authority",
+]
+
+# Fixed HMAC key: it separates these digests from any other SHA-256 of the same bytes. The
+# secrets are 256-bit random values, so no slow password hash is needed to protect them.
+_SECRET_HMAC_KEY = b"capacita.lrs.client-secret.v1"
+_LEARNER_SCOPES = frozenset(("statements/write", "statements/read/mine", "state", "profile"))
+
+
+def hash_secret(secret: str) -> str:
+    return hmac.new(_SECRET_HMAC_KEY, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def generate_credentials() -> tuple[str, str]:
+    """A new (key, secret) pair; only the secret's hash is ever stored."""
+    return secrets.token_hex(16), secrets.token_urlsafe(32)
+
+
+def client_authority(client: LRSClient) -> dict:
+    return {
+        "objectType": "Agent",
+        "name": client.name,
+        "account": {"homePage": settings.LMS_SITE_URL, "name": f"lrs-client:{client.key}"},
+    }
+
+
+def lms_authority() -> dict:
+    """The authority of statements Capacita itself asserts (learner pages, services)."""
+    return {
+        "objectType": "Agent",
+        "name": "Capacita",
+        "account": {"homePage": settings.LMS_SITE_URL, "name": "capacita"},
+    }
+
+
+@dataclass
+class Principal:
+    authority: dict
+    scopes: frozenset[str]
+    client: LRSClient | None = None
+    user_id: int | None = None
+    learner_actor: dict | None = None
+    learner_ifi: str | None = field(default=None)
+
+    def can(self, *wanted: str) -> bool:
+        return "all" in self.scopes or bool(self.scopes.intersection(wanted))
+
+    def require(self, *wanted: str) -> None:
+        if not self.can(*wanted):
+            raise XAPIError(403, f"needs one of the scopes: {', '.join(wanted)}", rule="scope")
+
+
+def _basic(header: str) -> Principal:
+    try:
+        decoded = base64.b64decode(header.split(" ", 1)[1].strip()).decode()
+        key, secret = decoded.split(":", 1)
+    except (ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise XAPIError(401, "malformed Basic credentials", rule="auth") from exc
+    client = LRSClient.objects.filter(key=key, active=True).first()
+    if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
+        raise XAPIError(401, "invalid credentials", rule="auth")
+    return Principal(
+        authority=client_authority(client), scopes=frozenset(client.scopes or ()), client=client
+    )
+
+
+def authenticate(request: HttpRequest, headers: dict[str, str], *, unsafe: bool) -> Principal:
+    """Resolve the caller from the Authorization header, else from the Django session."""
+    authorization = headers.get("Authorization", "")
+    if authorization.lower().startswith("basic "):
+        return _basic(authorization)
+    if authorization:
+        raise XAPIError(401, "unsupported authorization scheme", rule="auth")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        raise XAPIError(401, "authentication required", rule="auth")
+    if unsafe:
+        # Session cookies ride along on cross-site requests: require the CSRF token.
+        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if reason is not None:
+            raise XAPIError(403, "CSRF check failed", rule="csrf")
+    from progress.selectors import learner_actor
+
+    actor = learner_actor(user=user)
+    return Principal(
+        authority=lms_authority(),
+        scopes=_LEARNER_SCOPES,
+        user_id=user.pk,
+        learner_actor=actor,
+        learner_ifi=agent_ifi(actor),
+    )

@@ -1,0 +1,390 @@
+"""Writes of the LRS: statements (all or nothing), attachments, documents, definitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from progress.models import (
+    LRSActivity,
+    LRSAttachment,
+    LRSClient,
+    LRSDocument,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+)
+from progress.signals import statements_stored, statements_voided
+
+from .errors import XAPIError
+from .statements import (
+    agent_ifi,
+    iter_activities,
+    iter_agents,
+    parse_timestamp,
+    statements_equivalent,
+    to_iso,
+)
+from .validation import VOIDED_VERB
+
+__all__ = [
+    "StoreContext",
+    "document_delete",
+    "document_write",
+    "statements_store_checked",
+]
+
+
+@dataclass
+class StoreContext:
+    """Who stores statements: the authority written into them and whom they belong to."""
+
+    authority: dict
+    client: LRSClient | None = None
+    user_id: int | None = None
+    can_define: bool = True
+    version: str = "1.0.0"
+    attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+def _complete(statement: dict, ctx: StoreContext, now_iso: str) -> dict:
+    statement_id = statement.get("id")
+    statement["id"] = statement_id.lower() if statement_id else str(uuid.uuid4())
+    statement["stored"] = now_iso
+    if "timestamp" not in statement:
+        statement["timestamp"] = now_iso
+    statement["authority"] = ctx.authority
+    statement.setdefault("version", ctx.version)
+    return statement
+
+
+def _row(statement: dict, ctx: StoreContext, now: datetime) -> Statement:
+    obj = statement["object"]
+    object_type = obj.get("objectType", "Activity")
+    context = statement.get("context") or {}
+    registration = context.get("registration")
+    voiding = statement["verb"]["id"] == VOIDED_VERB
+    return Statement(
+        statement_id=statement["id"],
+        data=statement,
+        actor_ifi=agent_ifi(statement["actor"]) or "",
+        verb=statement["verb"]["id"],
+        activity=obj["id"] if object_type == "Activity" else None,
+        registration=registration.lower() if registration else None,
+        ref_target=obj["id"].lower() if object_type == "StatementRef" else None,
+        voiding=voiding,
+        has_attachments=bool(statement.get("attachments")),
+        stored=now,
+        timestamp=parse_timestamp(statement["timestamp"]),
+        client=ctx.client,
+        user_id=ctx.user_id,
+    )
+
+
+@transaction.atomic
+def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[str]:
+    """Store validated statements atomically; return their ids in order.
+
+    Same id and an equivalent statement is a no-op; same id and a different statement raises
+    a 409; voiding a voiding statement raises a 400. Activity definitions, attachments and
+    voided flags are written in the same transaction, and ``statements_stored`` (then
+    ``statements_voided``) is sent inside it.
+    """
+    now = timezone.now()
+    # The JSON carries milliseconds; keep the column equal so since/until agree with it.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    now_iso = to_iso(now)
+    ids: list[str] = []
+    seen: set[str] = set()
+    for statement in statements:
+        _complete(statement, ctx, now_iso)
+        if statement["id"] in seen:
+            raise XAPIError(
+                400, "the batch repeats a statement id", path="statements.id", rule="batch.unique"
+            )
+        seen.add(statement["id"])
+        ids.append(statement["id"])
+
+    void_targets = {
+        s["object"]["id"].lower(): s["id"] for s in statements if s["verb"]["id"] == VOIDED_VERB
+    }
+    # One query: stored statements with these ids, the targets of voiding statements, and
+    # voiding statements already stored that target one of the new ids.
+    lookup_ids = list(seen | set(void_targets))
+    existing: dict[str, tuple[int, dict | None, bool]] = {}
+    already_voided: set[str] = set()
+    for pk, sid, data, voiding in Statement.objects.filter(statement_id__in=lookup_ids).values_list(
+        "id", "statement_id", "data", "voiding"
+    ):
+        existing[str(sid)] = (pk, data, voiding)
+    for ref in Statement.objects.filter(ref_target__in=list(seen), voiding=True).values_list(
+        "ref_target", flat=True
+    ):
+        already_voided.add(str(ref))
+
+    new_statements = []
+    for statement in statements:
+        found = existing.get(statement["id"])
+        if found is None:
+            new_statements.append(statement)
+        elif not statements_equivalent(found[1], statement):
+            raise XAPIError(
+                409,
+                f"statement {statement['id']} already exists with different content",
+                path="statement.id",
+                rule="statement.immutable",
+            )
+    batch_by_id = {s["id"]: s for s in new_statements}
+    for target, voider in void_targets.items():
+        if voider not in batch_by_id:
+            continue
+        target_statement = batch_by_id.get(target)
+        target_voiding = (
+            target_statement["verb"]["id"] == VOIDED_VERB
+            if target_statement
+            else (existing[target][2] if target in existing else False)
+        )
+        if target_voiding:
+            raise XAPIError(
+                400,
+                "a voiding statement cannot be voided",
+                path="statement.object.id",
+                rule="voiding.not_voidable",
+            )
+
+    if not new_statements:
+        return ids
+
+    rows = [_row(statement, ctx, now) for statement in new_statements]
+    new_void_targets = {t for t, v in void_targets.items() if v in batch_by_id}
+    for row in rows:
+        sid = row.statement_id
+        if not row.voiding and (sid in already_voided or sid in new_void_targets):
+            row.voided = True
+    Statement.objects.bulk_create(rows)
+
+    agents: list[StatementAgent] = []
+    activities: list[StatementActivity] = []
+    definitions: dict[str, dict] = {}
+    for row, statement in zip(rows, new_statements, strict=True):
+        seen_agents: dict[str, bool] = {}
+        for ifi, direct in iter_agents(statement):
+            seen_agents[ifi] = seen_agents.get(ifi, False) or direct
+        agents.extend(
+            StatementAgent(statement_id=row.id, ifi=ifi, direct=direct)
+            for ifi, direct in seen_agents.items()
+        )
+        seen_activities: set[str] = set()
+        for iri, definition in iter_activities(statement):
+            if iri not in seen_activities:
+                seen_activities.add(iri)
+                activities.append(StatementActivity(statement_id=row.id, activity=iri))
+            if definition and ctx.can_define:
+                definitions[iri] = _merge_definition(definitions.get(iri, {}), definition)
+            elif ctx.can_define:
+                definitions.setdefault(iri, {})
+    StatementAgent.objects.bulk_create(agents)
+    StatementActivity.objects.bulk_create(activities)
+    if definitions:
+        _activities_define(definitions)
+    if ctx.attachments:
+        _attachments_save(new_statements, ctx.attachments)
+
+    statements_stored.send(
+        sender=Statement, statement_ids=[row.id for row in rows], statements=rows
+    )
+    targets_in_db = [t for t in new_void_targets if t in existing and not existing[t][2]]
+    if targets_in_db:
+        Statement.objects.filter(statement_id__in=targets_in_db, voiding=False).update(voided=True)
+    voided_rows = [(existing[t][0], t) for t in targets_in_db]
+    voided_rows += [(row.id, row.statement_id) for row in rows if row.voided]
+    if voided_rows:
+        statements_voided.send(
+            sender=Statement,
+            statement_ids=[pk for pk, _ in voided_rows],
+            statement_uuids=[str(sid) for _, sid in voided_rows],
+        )
+    return ids
+
+
+def _merge_definition(current: dict, incoming: dict) -> dict:
+    merged = dict(current)
+    for key, value in incoming.items():
+        if key in ("name", "description") and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _activities_define(definitions: dict[str, dict]) -> None:
+    """Keep the canonical definitions: new activities are created, known ones merged."""
+    known = {
+        a.iri: a
+        for a in LRSActivity.objects.filter(iri__in=list(definitions)).only("iri", "definition")
+    }
+    to_create = []
+    to_update = []
+    for iri, definition in definitions.items():
+        activity = known.get(iri)
+        if activity is None:
+            to_create.append(LRSActivity(iri=iri, definition=definition))
+            continue
+        merged = _merge_definition(activity.definition or {}, definition)
+        if merged != activity.definition:
+            activity.definition = merged
+            activity.updated = timezone.now()
+            to_update.append(activity)
+    if to_create:
+        LRSActivity.objects.bulk_create(to_create, ignore_conflicts=True)
+    if to_update:
+        LRSActivity.objects.bulk_update(to_update, ["definition", "updated"])
+
+
+def _attachments_save(statements: list[dict], payloads: dict[str, tuple[str, bytes]]) -> None:
+    wanted = {
+        attachment["sha2"]
+        for statement in statements
+        for attachment in statement.get("attachments") or ()
+        if attachment["sha2"] in payloads
+    }
+    present = set(
+        LRSAttachment.objects.filter(sha2__in=list(wanted)).values_list("sha2", flat=True)
+    )
+    for sha2 in wanted - present:
+        content_type, content = payloads[sha2]
+        attachment = LRSAttachment(sha2=sha2, content_type=content_type, length=len(content))
+        attachment.file.save(sha2, ContentFile(content), save=False)
+        try:
+            with transaction.atomic():
+                attachment.save()
+        except IntegrityError:  # stored meanwhile by a concurrent request: same content
+            attachment.file.delete(save=False)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def _etag(content: bytes) -> str:
+    return hashlib.sha1(content).hexdigest()  # noqa: S324 - the spec's ETag algorithm
+
+
+def check_preconditions(
+    document: LRSDocument | None,
+    *,
+    if_match: str | None,
+    if_none_match: str | None,
+    require_for_put: bool,
+    method: str,
+) -> None:
+    """Apply If-Match / If-None-Match (412) and the 409 for unconditional overwrites."""
+    if if_match is not None:
+        tags = {tag.strip().strip('"') for tag in if_match.split(",")}
+        if document is None or ("*" not in tags and document.etag not in tags):
+            raise XAPIError(412, "If-Match does not match the current document")
+    if if_none_match is not None:
+        tags = {tag.strip().strip('"') for tag in if_none_match.split(",")}
+        if document is not None and ("*" in tags or document.etag in tags):
+            raise XAPIError(412, "If-None-Match: the document exists")
+    if (
+        method == "PUT"
+        and require_for_put
+        and document is not None
+        and if_match is None
+        and if_none_match is None
+    ):
+        raise XAPIError(
+            409,
+            "the document exists: send If-Match or If-None-Match to overwrite it",
+            rule="document.concurrency",
+        )
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+@transaction.atomic
+def document_write(
+    *,
+    scope: dict[str, str],
+    document_id: str,
+    content: bytes,
+    content_type: str,
+    merge: bool,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> LRSDocument:
+    """PUT (replace) or POST (merge JSON objects) a document, honouring preconditions."""
+    document = (
+        LRSDocument.objects.select_for_update().filter(**scope, document_id=document_id).first()
+    )
+    check_preconditions(
+        document,
+        if_match=if_match,
+        if_none_match=if_none_match,
+        require_for_put=scope["kind"] != LRSDocument.Kind.STATE,
+        method="POST" if merge else "PUT",
+    )
+    if merge and document is not None:
+        if not (_is_json(content_type) and _is_json(document.content_type)):
+            raise XAPIError(
+                400, "POST merges only JSON documents", path="content", rule="document.merge_json"
+            )
+        try:
+            incoming = json.loads(content)
+            current = json.loads(bytes(document.content))
+        except ValueError as exc:
+            raise XAPIError(400, "invalid JSON", path="content", rule="json") from exc
+        if not isinstance(incoming, dict) or not isinstance(current, dict):
+            raise XAPIError(
+                400, "POST merges JSON objects only", path="content", rule="document.merge_json"
+            )
+        content = json.dumps({**current, **incoming}).encode()
+        content_type = "application/json"
+    elif merge and _is_json(content_type):
+        try:
+            parsed: Any = json.loads(content)
+        except ValueError as exc:
+            raise XAPIError(400, "invalid JSON", path="content", rule="json") from exc
+        if not isinstance(parsed, dict):
+            raise XAPIError(
+                400, "POST merges JSON objects only", path="content", rule="document.merge_json"
+            )
+    now = timezone.now()
+    if document is None:
+        document = LRSDocument(**scope, document_id=document_id)
+    document.content = content
+    document.content_type = content_type or "application/octet-stream"
+    document.etag = _etag(content)
+    document.updated = now
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_delete(
+    *, scope: dict[str, str], document_id: str | None, if_match: str | None = None
+) -> int:
+    """Delete one document (honouring If-Match) or all documents of a scope."""
+    documents = LRSDocument.objects.filter(**scope)
+    if document_id is not None:
+        documents = documents.filter(document_id=document_id)
+        if if_match is not None:
+            check_preconditions(
+                documents.select_for_update().first(),
+                if_match=if_match,
+                if_none_match=None,
+                require_for_put=False,
+                method="DELETE",
+            )
+    deleted, _ = documents.delete()
+    return deleted
