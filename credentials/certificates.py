@@ -71,8 +71,9 @@ def certificate_pdf(award: Award, *, language: str = "es-mx") -> bytes:
     pdf.multi_cell(0, 11, _latin1(achievement.name), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 12)
     details = []
-    if achievement.credits_available:
-        details.append(f"{achievement.credits_available:g} {strings['hours']}")
+    hours = documents.credits_available(achievement)
+    if hours:
+        details.append(f"{hours:g} {strings['hours']}")
     details.append(f"{strings['issued']} {award.issued_at:%Y-%m-%d}")
     details.append(f"{strings['issuer']}: {achievement.issuer.name}")
     pdf.cell(0, 8, _latin1(" · ".join(details)), align="C", new_x="LMARGIN", new_y="NEXT")

@@ -7,6 +7,7 @@ wallets store.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -133,11 +134,76 @@ def achievement_image_url(achievement: Achievement) -> str:
     return url("achievement_image", uuid=achievement.uuid)
 
 
-def _alignments(achievement: Achievement) -> list[AlignmentBase]:
-    items: list[AlignmentBase] = list(achievement.alignments.all())
+@dataclass(frozen=True)
+class AlignmentItem:
+    """One alignment of an achievement, from its own rows, its microcredential's rows, or the
+    skills and sectors (courses' snippets) of its microcredential or course."""
+
+    framework: str
+    target_name: str
+    target_code: str = ""
+    target_url: str = ""
+    target_description: str = ""
+
+    @property
+    def framework_name(self) -> str:
+        return {
+            "conocer": "CONOCER RENEC",
+            "skill": "Capacita skills",
+            "sector": "Capacita sectors",
+        }.get(self.framework, "Other")
+
+    @property
+    def resolved_url(self) -> str:
+        if self.target_url:
+            return self.target_url
+        code = self.target_code or self.target_name
+        return url("alignment_detail", framework=self.framework, code=code)
+
+
+def _from_row(row: AlignmentBase) -> AlignmentItem:
+    return AlignmentItem(
+        framework=row.framework,
+        target_name=row.target_name,
+        target_code=row.target_code,
+        target_url=row.target_url,
+        target_description=row.target_description,
+    )
+
+
+def alignments(achievement: Achievement) -> list[AlignmentItem]:
+    """Every alignment of the achievement, EC codes first, without duplicates."""
+    items = [_from_row(row) for row in achievement.alignments.all()]
+    taxonomy_sources = []
     if achievement.microcredential_id:
-        items.extend(achievement.microcredential.alignments.all())
-    return items
+        microcredential = achievement.microcredential
+        items.extend(_from_row(row) for row in microcredential.alignments.all())
+        taxonomy_sources.append(microcredential)
+    if achievement.course_id and achievement.course is not None:
+        taxonomy_sources.append(achievement.course)
+    for source in taxonomy_sources:
+        for framework, relation in (("skill", "skills"), ("sector", "sectors")):
+            for snippet in getattr(source, relation).all():
+                items.append(
+                    AlignmentItem(
+                        framework=framework, target_name=snippet.name, target_code=snippet.slug
+                    )
+                )
+    unique: dict[tuple[str, str, str], AlignmentItem] = {}
+    for item in items:
+        unique.setdefault((item.framework, item.target_code, item.target_name), item)
+    return sorted(unique.values(), key=lambda item: item.framework != "conocer")
+
+
+def credits_available(achievement: Achievement) -> float | None:
+    """Hours: the achievement's own figure, else its microcredential's workload or course's."""
+    if achievement.credits_available is not None:
+        return float(achievement.credits_available)
+    if achievement.microcredential_id:
+        return float(achievement.microcredential.workload_hours)
+    if achievement.course_id and achievement.course is not None:
+        return float(achievement.course.estimated_hours)
+    return None
 
 
 _TARGET_TYPE = {"conocer": "ceasn:Competency", "skill": "ceasn:Competency", "sector": "ext:Sector"}
@@ -157,16 +223,17 @@ def achievement_ob3(
         "inLanguage": achievement.language,
         "creator": issuer_profile_ob3(achievement.issuer),
     }
-    if achievement.credits_available is not None:
-        document["creditsAvailable"] = float(achievement.credits_available)
+    hours = credits_available(achievement)
+    if hours is not None:
+        document["creditsAvailable"] = hours
     if achievement.human_code:
         document["humanCode"] = achievement.human_code
     if achievement.field_of_study:
         document["fieldOfStudy"] = achievement.field_of_study
     if achievement.tag_list:
         document["tag"] = achievement.tag_list
-    alignments = []
-    for item in _alignments(achievement):
+    aligned_items = []
+    for item in alignments(achievement):
         alignment: dict[str, Any] = {
             "type": ["Alignment"],
             "targetName": item.target_name,
@@ -178,9 +245,9 @@ def achievement_ob3(
         if item.target_description:
             alignment["targetDescription"] = item.target_description
         alignment["targetType"] = _TARGET_TYPE.get(item.framework, "ext:Other")
-        alignments.append(alignment)
-    if alignments:
-        document["alignment"] = alignments
+        aligned_items.append(alignment)
+    if aligned_items:
+        document["alignment"] = aligned_items
     document["resultDescription"] = [
         {
             "id": f"{document['id']}#score",
@@ -210,7 +277,7 @@ def badgeclass_ob2(achievement: Achievement) -> dict[str, Any]:
         },
         "issuer": url("issuer_ob2", slug=achievement.issuer.slug),
     }
-    alignments = [
+    aligned = [
         {
             key: value
             for key, value in {
@@ -222,10 +289,10 @@ def badgeclass_ob2(achievement: Achievement) -> dict[str, Any]:
             }.items()
             if value
         }
-        for item in _alignments(achievement)
+        for item in alignments(achievement)
     ]
-    if alignments:
-        document["alignment"] = alignments
+    if aligned:
+        document["alignment"] = aligned
     if achievement.tag_list:
         document["tags"] = achievement.tag_list
     return document

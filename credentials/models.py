@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
@@ -145,23 +145,6 @@ class AlignmentBase(Orderable):
                 raise ValidationError({"target_code": _("A CONOCER alignment needs its EC code.")})
             ec_code_validator(self.target_code)
 
-    @property
-    def framework_name(self) -> str:
-        return {
-            "conocer": "CONOCER RENEC",
-            "skill": "Capacita skills",
-            "sector": "Capacita sectors",
-        }.get(self.framework, "Other")
-
-    @property
-    def resolved_url(self) -> str:
-        if self.target_url:
-            return self.target_url
-        from credentials import defaults
-
-        code = self.target_code or self.target_name
-        return f"{defaults.site_url()}/credentials/alignments/{self.framework}/{code}"
-
 
 class Microcredential(ClusterableModel):
     """A microcredential with the EU Council Recommendation (2022) elements."""
@@ -231,6 +214,12 @@ class Microcredential(ClusterableModel):
         default=Stackability.STANDALONE,
     )
     further_information = models.TextField(_("further information"), blank=True)
+    skills = ParentalManyToManyField(
+        "courses.Skill", verbose_name=_("skills"), blank=True, related_name="microcredentials"
+    )
+    sectors = ParentalManyToManyField(
+        "courses.Sector", verbose_name=_("sectors"), blank=True, related_name="microcredentials"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -262,7 +251,11 @@ class Microcredential(ClusterableModel):
             ],
             heading=_("Optional elements"),
         ),
-        InlinePanel("alignments", heading=_("Alignments (CONOCER EC, skills, sectors)")),
+        InlinePanel("courses", heading=_("Courses that lead to this microcredential")),
+        MultiFieldPanel(
+            [FieldPanel("skills"), FieldPanel("sectors")], heading=_("Skills, sectors")
+        ),
+        InlinePanel("alignments", heading=_("Alignments (CONOCER EC, other frameworks)")),
         InlinePanel("pathway_parts", heading=_("Pathway: parts that earn this credential")),
     ]
 
@@ -283,6 +276,28 @@ class MicrocredentialAlignment(AlignmentBase):
     microcredential = ParentalKey(
         Microcredential, on_delete=models.CASCADE, related_name="alignments"
     )
+
+
+class MicrocredentialCourse(Orderable):
+    """A course that leads to the microcredential: the link lives here, above courses
+    (DESIGN.md), and the course page shows it through a hook (credentials/wagtail_hooks.py)."""
+
+    microcredential = ParentalKey(Microcredential, on_delete=models.CASCADE, related_name="courses")
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("course"),
+    )
+
+    panels = [FieldPanel("course")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["microcredential", "course"], name="microcredentialcourse_unique"
+            )
+        ]
 
 
 class PathwayPart(Orderable):
@@ -328,6 +343,14 @@ class Achievement(ClusterableModel):
         on_delete=models.PROTECT,
         related_name="achievement",
     )
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The course whose completion earns this achievement."),
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"))
     criteria_narrative = models.TextField(_("criteria (Markdown)"))
@@ -365,6 +388,7 @@ class Achievement(ClusterableModel):
         FieldPanel("name"),
         FieldPanel("issuer"),
         FieldPanel("microcredential"),
+        FieldPanel("course"),
         FieldPanel("description"),
         FieldPanel("criteria_narrative"),
         FieldPanel("achievement_type"),
@@ -387,6 +411,13 @@ class Achievement(ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.microcredential_id and self.course_id:
+            raise ValidationError(
+                {"course": _("An achievement is for a microcredential or for a course, not both.")}
+            )
 
     @property
     def tag_list(self) -> list[str]:

@@ -129,3 +129,19 @@ def microcredentials_for_course(*, course_id: int) -> QuerySet[Microcredential]:
         .select_related("awarding_body")
         .distinct()
     )
+
+
+def course_page_credentials(*, course_id: int) -> dict[str, list]:
+    """What a course page shows: the course's own achievements (with endorsements) and the
+    microcredentials the course leads to."""
+    achievements = list(
+        Achievement.objects.filter(course_id=course_id)
+        .select_related("issuer")
+        .prefetch_related("endorsements__endorser")
+    )
+    microcredentials = list(
+        microcredentials_for_course(course_id=course_id).prefetch_related(
+            "alignments", "achievement__endorsements__endorser"
+        )
+    )
+    return {"achievements": achievements, "microcredentials": microcredentials}

@@ -226,17 +226,25 @@ def achievement_base_png(achievement: Achievement) -> bytes:
     if achievement.image_id:
         png = _uploaded_png(achievement)
     if png is None:
-        hours = achievement.credits_available
-        png = badge_images.generate_png(
-            title=achievement.name,
-            primary=achievement.primary_colour,
-            secondary=achievement.secondary_colour,
-            caption=f"{hours:g} h" if hours else "",
-        )
+        png = badge_images.generate_png(**badge_design(achievement))
     if len(_BASE_PNG_CACHE) > 256:
         _BASE_PNG_CACHE.clear()
     _BASE_PNG_CACHE[cache_key] = png
     return png
+
+
+def badge_design(achievement: Achievement) -> dict[str, str]:
+    """Title, colours and caption of the generated artwork; a course's colour leads."""
+    hours = documents.credits_available(achievement)
+    primary = achievement.primary_colour
+    if achievement.course_id and achievement.course is not None:
+        primary = achievement.course.colour or primary
+    return {
+        "title": achievement.name,
+        "primary": primary,
+        "secondary": achievement.secondary_colour,
+        "caption": f"{hours:g} h" if hours else "",
+    }
 
 
 def _uploaded_png(achievement: Achievement) -> bytes | None:
@@ -303,7 +311,7 @@ def award_issue(
     if existing is not None:
         return existing, False
     achievement = (
-        Achievement.objects.select_related("issuer", "microcredential")
+        Achievement.objects.select_related("issuer", "microcredential", "course")
         .prefetch_related("alignments", "endorsements")
         .get(pk=achievement_id)
     )
@@ -326,7 +334,7 @@ def award_issue(
                     else None
                 ),
                 score=score,
-                credits_earned=achievement.credits_available,
+                credits_earned=documents.credits_available(achievement),
                 completed_at=completed_at,
             )
             _award_sign_and_bake(award)

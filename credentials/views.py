@@ -72,7 +72,8 @@ def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
                 "issuer": award.achievement.issuer,
                 "report": report,
                 "checks": report.as_dict()["checks"],
-                "alignments": documents._alignments(award.achievement),
+                "alignments": documents.alignments(award.achievement),
+                "hours": documents.credits_available(award.achievement),
                 "endorsements": selectors.achievement_endorsements(achievement=award.achievement),
                 "recipient_check": recipient_check,
                 "verify_url": documents.url("award_detail", uuid=award.uuid),
@@ -141,13 +142,7 @@ def _achievement_svg(achievement: Achievement) -> str:
         return badge_images.png_to_svg_wrapper(
             services.achievement_base_png(achievement), title=achievement.name
         )
-    hours = achievement.credits_available
-    return badge_images.generate_svg(
-        title=achievement.name,
-        primary=achievement.primary_colour,
-        secondary=achievement.secondary_colour,
-        caption=f"{hours:g} h" if hours else "",
-    )
+    return badge_images.generate_svg(**services.badge_design(achievement))
 
 
 def _owner_or_staff(request: HttpRequest, award: Award) -> None:
@@ -176,6 +171,7 @@ def award_certificate(request: HttpRequest, uuid: Any) -> HttpResponse:
                 "achievement": award.achievement,
                 "issuer": award.achievement.issuer,
                 "learner_name": certificates.learner_name(award),
+                "hours": documents.credits_available(award.achievement),
                 "verify_url": documents.url("award_detail", uuid=award.uuid),
                 "qr_svg": certificates.qr_svg(documents.url("award_detail", uuid=award.uuid)),
             },

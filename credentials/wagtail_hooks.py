@@ -91,3 +91,16 @@ def sign_endorsement_after_save(request: HttpRequest, instance: Any) -> None:
     """An endorsement is (re-)signed by its endorser whenever it is saved in the admin."""
     if isinstance(instance, Endorsement):
         services.endorsement_sign(endorsement_id=instance.pk)
+
+
+@hooks.register("capacita_course_page_sections")
+def course_page_microcredentials(request: HttpRequest, course_page: Any) -> str | None:
+    """On a course page: the badge the course earns and the microcredentials it leads to."""
+    from django.template.loader import render_to_string
+
+    from credentials import selectors
+
+    context = selectors.course_page_credentials(course_id=course_page.pk)
+    if not context["achievements"] and not context["microcredentials"]:
+        return None
+    return render_to_string("credentials/course_page_section.html", context, request=request)
