@@ -337,7 +337,10 @@ def issuer_status_list(request: HttpRequest, slug: str) -> JsonResponse:
     revoked = selectors.issuer_revoked_awards(issuer=issuer)
     stamp = revoked.aggregate(last=Max("revoked_at"))["last"]
     highest = Award.objects.filter(achievement__issuer=issuer).aggregate(top=Max("pk"))["top"] or 0
-    cache_key = f"credentials:status-list:{issuer.pk}:{stamp}:{revoked.count()}:{highest // 131072}"
+    stamp_key = int(stamp.timestamp() * 1_000_000) if stamp else 0
+    cache_key = (
+        f"credentials:status-list:{issuer.pk}:{stamp_key}:{revoked.count()}:{highest // 131072}"
+    )
     document = cache.get(cache_key)
     if document is None:
         list_url = documents.status_list_url(issuer)
