@@ -143,7 +143,10 @@ class AlignmentBase(Orderable):
         if self.framework == self.Framework.CONOCER:
             if not self.target_code:
                 raise ValidationError({"target_code": _("A CONOCER alignment needs its EC code.")})
-            ec_code_validator(self.target_code)
+            try:
+                ec_code_validator(self.target_code)
+            except ValidationError as exc:
+                raise ValidationError({"target_code": exc.messages}, code="ec_code") from exc
 
 
 class Microcredential(ClusterableModel):

@@ -15,7 +15,7 @@ from tests.credentials.factories import AchievementFactory, IssuerFactory, UserF
 pytestmark = pytest.mark.services
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_issue_tasks_produce_one_award_on_postgresql():
     if connection.vendor != "postgresql":
         skip_or_fail("concurrent issuing needs PostgreSQL (DATABASE_URL)")
@@ -59,7 +59,7 @@ def test_concurrent_issue_tasks_produce_one_award_on_postgresql():
     assert verification.verify_json(award.ob3_credential).valid
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_key_creation_leaves_one_active_key_on_postgresql():
     if connection.vendor != "postgresql":
         skip_or_fail("concurrent key creation needs PostgreSQL (DATABASE_URL)")
@@ -83,7 +83,7 @@ def test_concurrent_key_creation_leaves_one_active_key_on_postgresql():
     assert issuer.signing_keys.filter(algorithm="ed25519", active=True).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_issuing_through_a_real_celery_worker(celery_worker_process):
     issuer = IssuerFactory(slug="sep")
     achievement = AchievementFactory(issuer=issuer)
