@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from frozendict import frozendict
 from pyld import jsonld
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
@@ -80,13 +83,64 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
     }
 
 
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's processor with type-scoped contexts memoised across documents.
+
+    pyld caches a processed context per (resolved context, active context id), but applying a
+    type-scoped context (``Achievement``, ``Profile``, ``AchievementSubject``…) first clones the
+    active context without its id, so the cache never hits and the OB 3.0 scoped contexts are
+    re-processed for every node of every credential. Here the result is memoised by the active
+    context's id and the identity of the scoped context object. Both are stable: active contexts
+    come from pyld's process-wide cache (the loader tags contexts ``static``) and scoped contexts
+    are objects inside those cached context documents, which the cache entry keeps alive (so an
+    ``id`` cannot be reused while cached). Processed contexts are immutable once returned.
+    """
+
+    _scoped: OrderedDict[tuple[str, int, bool], tuple[Any, Any]] = OrderedDict()
+    _lock = threading.Lock()
+    MAX_ENTRIES = 4096
+
+    def _process_context(  # type: ignore[override]
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        active_id = active_ctx.get("_uuid") if isinstance(active_ctx, dict | frozendict) else None
+        cacheable = not propagate and active_id is not None and isinstance(local_ctx, dict)
+        if cacheable:
+            key = (active_id, id(local_ctx), override_protected)
+            hit = self._scoped.get(key)
+            if hit is not None and hit[0] is local_ctx:
+                return hit[1]
+        result = super()._process_context(
+            active_ctx,
+            local_ctx,
+            options,
+            override_protected=override_protected,
+            propagate=propagate,
+            validate_scoped=validate_scoped,
+            cycles=cycles,
+        )
+        if cacheable:
+            with self._lock:
+                self._scoped[key] = (local_ctx, result)
+                while len(self._scoped) > self.MAX_ENTRIES:
+                    self._scoped.popitem(last=False)
+        return result
+
+
 def canonicalize(document: dict[str, Any]) -> str:
     """Return the RDFC-1.0 (URDNA2015) canonical N-Quads of ``document``.
 
     Raises ``UnknownContextError`` when the document needs a context that is not shipped.
     """
     try:
-        processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped)
+        processor = _Processor(on_property_dropped=_refuse_dropped)
         return processor.normalize(
             document,
             {
