@@ -29,6 +29,7 @@ from credentials.models import (
     Endorsement,
     Issuer,
     Microcredential,
+    PathwayPart,
     SigningKey,
 )
 
@@ -151,8 +152,9 @@ class SignedCredential:
 def _sign_ob3(
     *, issuer: Issuer, unsigned: dict[str, Any], jwt_claims: dict[str, Any] | None
 ) -> SignedCredential:
-    issuer_keys = issuer_keys_ensure(issuer=issuer)
-    ed_row = issuer_keys[keys.ED25519]
+    # Credentials are signed with Ed25519 (Data Integrity and EdDSA JWT); the RSA key is made
+    # when the issuer's keys are first published (views ensure both).
+    ed_row = signing_key_ensure(issuer=issuer, algorithm=keys.ED25519)
     ed_private = keys.unseal(ed_row.sealed_private_key, algorithm=keys.ED25519)
     signed = proofs.di_sign(
         unsigned,
@@ -352,18 +354,30 @@ def award_issue(
         if winner is None:
             raise
         return winner, False
+    leads_to_pathway = bool(
+        achievement.microcredential_id
+        and PathwayPart.objects.filter(part_id=achievement.microcredential_id).exists()
+    )
     transaction.on_commit(
-        lambda: _after_award(award_id=award.pk, enrollment_id=enrollment_id, issued_at=now)
+        lambda: _after_award(
+            user_id=user_id,
+            enrollment_id=enrollment_id,
+            issued_at=now,
+            leads_to_pathway=leads_to_pathway,
+        )
     )
     return award, True
 
 
-def _after_award(*, award_id: int, enrollment_id: int | None, issued_at: dt.datetime) -> None:
+def _after_award(
+    *, user_id: int, enrollment_id: int | None, issued_at: dt.datetime, leads_to_pathway: bool
+) -> None:
     _mark_enrollment_credentialed(enrollment_id=enrollment_id, credentialed_at=issued_at)
-    from credentials import tasks
+    if leads_to_pathway:
+        # Only a microcredential that is part of a pathway can complete one.
+        from credentials import tasks
 
-    award = Award.objects.only("recipient_id").get(pk=award_id)
-    tasks.evaluate_pathways.delay(user_id=award.recipient_id)
+        tasks.evaluate_pathways.delay(user_id=user_id)
 
 
 def _award_sign_and_bake(award: Award) -> None:
