@@ -7,7 +7,8 @@ Public entry points (the progress and credentials apps build on them):
 - :func:`node_for_activity_id`, :func:`course_for_activity_id`,
   :func:`lesson_for_activity_id` — resolve xAPI activity IRIs back to pages.
 - :func:`live_courses` — the published courses (optionally of one locale).
-- :func:`catalog_courses` — live courses filtered by the catalog's facets.
+- :func:`catalog_courses` — live courses filtered by the catalog's facets, each course once
+  per site language (:func:`courses_for_locale`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import translation
 from wagtail.models import Locale, Page
 
@@ -222,17 +223,37 @@ def live_courses(*, locale: str | None = None) -> QuerySet[CoursePage]:
     return queryset
 
 
+def courses_for_locale(locale: str) -> QuerySet[CoursePage]:
+    """Each live course once, as seen from ``locale``'s site.
+
+    A course appears in ``locale`` when translated, otherwise in the default language
+    (untranslated courses stay visible on the English site, in Spanish). Activity IRIs are
+    therefore never listed twice.
+    """
+    locale = locale.lower()
+    default = settings.LANGUAGE_CODE.lower()
+    queryset = live_courses()
+    if locale == default:
+        return queryset.filter(locale__language_code=locale)
+    translated = CoursePage.objects.live().filter(locale__language_code=locale)
+    return queryset.filter(
+        Q(locale__language_code=locale)
+        | (
+            Q(locale__language_code=default)
+            & ~Q(translation_key__in=translated.values("translation_key"))
+        )
+    )
+
+
 def catalog_courses(
-    *, filters: Mapping[str, Any], catalog: CatalogPage | None = None, locale: str | None = None
+    *, filters: Mapping[str, Any], locale: str | None = None
 ) -> QuerySet[CoursePage]:
     """Live courses matching cleaned catalog filters (see :class:`courses.forms.CatalogFilterForm`).
 
-    Restricted to the children of ``catalog`` when given, otherwise to ``locale``. Facets are
-    prefetched so listing them costs a fixed number of queries.
+    As seen from ``locale``'s site (:func:`courses_for_locale`; default: the default
+    language). Facets are prefetched so listing them costs a fixed number of queries.
     """
-    queryset = live_courses(locale=None if catalog else locale)
-    if catalog is not None:
-        queryset = queryset.child_of(catalog)
+    queryset = courses_for_locale(locale or settings.LANGUAGE_CODE)
     for name, relation in (("sector", "sectors"), ("topic", "topics"), ("skill", "skills")):
         if filters.get(name):
             queryset = queryset.filter(**{f"{relation}__slug": filters[name]})
@@ -267,7 +288,10 @@ def catalog_search(*, catalog: CatalogPage, params: Mapping[str, Any]) -> Catalo
     (and reported on the form) so the page still lists courses."""
     form = CatalogFilterForm(params or None)
     filters = form.cleaned_filters()
-    courses = list(catalog_courses(filters=filters, catalog=catalog))
+    language = catalog.locale.language_code
+    courses = list(catalog_courses(filters=filters, locale=language))
+    # The catalog's own language first, then untranslated courses, each in tree order.
+    courses.sort(key=lambda course: (course.locale.language_code != language, course.path))
     return CatalogResult(form=form, courses=courses)
 
 

@@ -11,20 +11,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import ErrorItemSerializer, ErrorSerializer  # noqa: F401 - re-exported
 from courses.selectors import CourseOutline
-
-
-class ErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    rule = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The error shape of ``lms.api_errors.exception_handler``."""
-
-    detail = serializers.CharField()
-    errors = ErrorItemSerializer(many=True)
 
 
 def _absolute(request: Any, url: str | None) -> str | None:

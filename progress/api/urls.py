@@ -1,5 +1,12 @@
-"""URL routes of this API module."""
+"""Learner API routes, mounted under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from progress.api import me
+
+urlpatterns = [
+    path("auth/token/", me.TokenView.as_view(), name="auth-token"),
+    path("me/", me.MeView.as_view(), name="me"),
+    path("me/export/", me.ExportView.as_view(), name="me-export"),
+    path("me/cancel/", me.CancelView.as_view(), name="me-cancel"),
+]

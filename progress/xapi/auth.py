@@ -6,9 +6,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
@@ -75,13 +77,40 @@ class Principal:
             raise XAPIError(403, f"needs one of the scopes: {', '.join(wanted)}", rule="scope")
 
 
+# Clients looked up in the last few seconds, by key: the statement hot path then needs no
+# query for authentication. Saving or deleting a client clears this process's cache at once;
+# other processes see the change within _CLIENT_TTL seconds.
+_CLIENT_TTL = 5.0
+_CLIENTS: dict[str, tuple[float, LRSClient | None]] = {}
+
+
+def _client_for_key(key: str) -> LRSClient | None:
+    now = time.monotonic()
+    cached = _CLIENTS.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    client = LRSClient.objects.filter(key=key, active=True).first()
+    if len(_CLIENTS) > 10_000:
+        _CLIENTS.clear()
+    _CLIENTS[key] = (now + _CLIENT_TTL, client)
+    return client
+
+
+def _forget_clients(**kwargs: object) -> None:
+    _CLIENTS.clear()
+
+
+post_save.connect(_forget_clients, sender=LRSClient, dispatch_uid="lrs-client-cache-save")
+post_delete.connect(_forget_clients, sender=LRSClient, dispatch_uid="lrs-client-cache-delete")
+
+
 def _basic(header: str) -> Principal:
     try:
         decoded = base64.b64decode(header.split(" ", 1)[1].strip()).decode()
         key, secret = decoded.split(":", 1)
     except (ValueError, IndexError, UnicodeDecodeError) as exc:
         raise XAPIError(401, "malformed Basic credentials", rule="auth") from exc
-    client = LRSClient.objects.filter(key=key, active=True).first()
+    client = _client_for_key(key)
     if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
         raise XAPIError(401, "invalid credentials", rule="auth")
     return Principal(

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from progress.models import (
@@ -121,14 +122,13 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
     lookup_ids = list(seen | set(void_targets))
     existing: dict[str, tuple[int, dict | None, bool]] = {}
     already_voided: set[str] = set()
-    for pk, sid, data, voiding in Statement.objects.filter(statement_id__in=lookup_ids).values_list(
-        "id", "statement_id", "data", "voiding"
-    ):
-        existing[str(sid)] = (pk, data, voiding)
-    for ref in Statement.objects.filter(ref_target__in=list(seen), voiding=True).values_list(
-        "ref_target", flat=True
-    ):
-        already_voided.add(str(ref))
+    found, reserved = _lookup_and_reserve(lookup_ids, list(seen), len(statements))
+    for pk, sid, data, voiding, ref in found:
+        sid = str(sid)
+        if sid in seen or sid in void_targets:
+            existing[sid] = (pk, json.loads(data) if isinstance(data, str) else data, voiding)
+        if voiding and ref is not None and str(ref) in seen:
+            already_voided.add(str(ref))
 
     new_statements = []
     for statement in statements:
@@ -169,30 +169,32 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
         sid = row.statement_id
         if not row.voiding and (sid in already_voided or sid in new_void_targets):
             row.voided = True
-    Statement.objects.bulk_create(rows)
 
-    agents: list[StatementAgent] = []
-    activities: list[StatementActivity] = []
+    agents: list[tuple[int, str, bool]] = []
+    activities: list[tuple[int, str]] = []
     definitions: dict[str, dict] = {}
-    for row, statement in zip(rows, new_statements, strict=True):
+    pending: list[tuple[int, list]] = []
+    for index, statement in enumerate(new_statements):
         seen_agents: dict[str, bool] = {}
         for ifi, direct in iter_agents(statement):
             seen_agents[ifi] = seen_agents.get(ifi, False) or direct
-        agents.extend(
-            StatementAgent(statement_id=row.id, ifi=ifi, direct=direct)
-            for ifi, direct in seen_agents.items()
-        )
-        seen_activities: set[str] = set()
+        seen_activities: dict[str, None] = {}
         for iri, definition in iter_activities(statement):
-            if iri not in seen_activities:
-                seen_activities.add(iri)
-                activities.append(StatementActivity(statement_id=row.id, activity=iri))
-            if definition and ctx.can_define:
-                definitions[iri] = _merge_definition(definitions.get(iri, {}), definition)
-            elif ctx.can_define:
-                definitions.setdefault(iri, {})
-    StatementAgent.objects.bulk_create(agents)
-    StatementActivity.objects.bulk_create(activities)
+            seen_activities[iri] = None
+            if ctx.can_define:
+                if definition:
+                    definitions[iri] = _merge_definition(definitions.get(iri, {}), definition)
+                else:
+                    definitions.setdefault(iri, {})
+        pending.append((index, [seen_agents, seen_activities]))
+    for row, pk in zip(rows, reserved, strict=False):
+        row.id = pk
+    _insert_statements(rows)  # assigns row.id where none was reserved
+    for index, (seen_agents, seen_activities) in pending:
+        pk = rows[index].id
+        agents.extend((pk, ifi, direct) for ifi, direct in seen_agents.items())
+        activities.extend((pk, iri) for iri in seen_activities)
+    _insert_index_rows(rows, agents, activities)
     if definitions:
         _activities_define(definitions)
     if ctx.attachments:
@@ -215,6 +217,140 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
     return ids
 
 
+_STATEMENT_COLUMNS = (
+    "id",
+    "statement_id",
+    "data",
+    "actor_ifi",
+    "verb",
+    "activity",
+    "registration",
+    "ref_target",
+    "voiding",
+    "voided",
+    "has_attachments",
+    "stored",
+    "timestamp",
+    "client_id",
+    "user_id",
+)
+
+
+def _lookup_and_reserve(
+    lookup_ids: list[str], new_ids: list[str], count: int
+) -> tuple[list[tuple], list[int]]:
+    """Stored statements with these ids (or voiding one of the new ids) and, on PostgreSQL,
+    ``count`` ids reserved from the sequence, in one round trip."""
+    if connection.vendor != "postgresql":
+        found = Statement.objects.filter(
+            Q(statement_id__in=lookup_ids) | Q(voiding=True, ref_target__in=new_ids)
+        ).values_list("id", "statement_id", "data", "voiding", "ref_target")
+        return list(found), []
+    table = Statement._meta.db_table
+    with connection.cursor() as cursor:
+        # Django's psycopg cursors bind client-side, so both statements go in one round trip.
+        cursor.execute(
+            f"SELECT id, statement_id, data, voiding, ref_target FROM {table} "  # noqa: S608
+            "WHERE statement_id = ANY(%s::uuid[]) OR (voiding AND ref_target = ANY(%s::uuid[]));"
+            f" SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"
+            " FROM generate_series(1, %s)",
+            [lookup_ids, new_ids, count],
+        )
+        found = cursor.fetchall()
+        cursor.nextset()
+        reserved = [pk for (pk,) in cursor.fetchall()]
+    return found, reserved
+
+
+def _statement_tuple(row: Statement) -> tuple:
+    return (
+        row.id,
+        row.statement_id,
+        json.dumps(row.data, ensure_ascii=False),
+        row.actor_ifi,
+        row.verb,
+        row.activity,
+        row.registration,
+        row.ref_target,
+        row.voiding,
+        row.voided,
+        row.has_attachments,
+        row.stored,
+        row.timestamp,
+        row.client_id,
+        row.user_id,
+    )
+
+
+# Up to this many statements go in as multi-row INSERTs in one round trip; bigger batches use
+# COPY, whose per-row cost is lower but which needs a round trip per table.
+_INSERT_MAX = 20
+
+
+def _insert_statements(rows: list[Statement]) -> None:
+    """Insert statement rows (ids already reserved on PostgreSQL) unless the rows are few
+    enough to go in with their index rows (see ``_insert_index_rows``)."""
+    if connection.vendor != "postgresql":
+        Statement.objects.bulk_create(rows)
+        return
+    for row in rows:
+        row._state.adding = False
+        row._state.db = "default"
+    if len(rows) <= _INSERT_MAX:
+        return
+    table = Statement._meta.db_table
+    with connection.cursor() as cursor:
+        columns = ", ".join(_STATEMENT_COLUMNS)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(_statement_tuple(row))
+
+
+def _insert_index_rows(
+    rows: list[Statement],
+    agents: list[tuple[int, str, bool]],
+    activities: list[tuple[int, str]],
+) -> None:
+    if connection.vendor != "postgresql":
+        StatementAgent.objects.bulk_create(
+            StatementAgent(statement_id=pk, ifi=ifi, direct=direct) for pk, ifi, direct in agents
+        )
+        StatementActivity.objects.bulk_create(
+            StatementActivity(statement_id=pk, activity=iri) for pk, iri in activities
+        )
+        return
+    agent_table = StatementAgent._meta.db_table
+    activity_table = StatementActivity._meta.db_table
+    with connection.cursor() as cursor:
+        if len(rows) <= _INSERT_MAX:
+            # One round trip for the statements and their index rows.
+            columns = ", ".join(_STATEMENT_COLUMNS)
+            row_marks = "(" + ", ".join(["%s"] * len(_STATEMENT_COLUMNS)) + ")"
+            sql = [f"INSERT INTO {Statement._meta.db_table} ({columns}) VALUES "]  # noqa: S608
+            sql.append(", ".join([row_marks] * len(rows)))
+            params: list = [value for row in rows for value in _statement_tuple(row)]
+            if agents:
+                sql.append(f"; INSERT INTO {agent_table} (statement_id, ifi, direct) VALUES ")  # noqa: S608
+                sql.append(", ".join(["(%s, %s, %s)"] * len(agents)))
+                params.extend(value for agent in agents for value in agent)
+            if activities:
+                sql.append(f"; INSERT INTO {activity_table} (statement_id, activity) VALUES ")  # noqa: S608
+                sql.append(", ".join(["(%s, %s)"] * len(activities)))
+                params.extend(value for activity in activities for value in activity)
+            cursor.execute("".join(sql), params)
+            return
+        with cursor.cursor.copy(
+            f"COPY {agent_table} (statement_id, ifi, direct) FROM STDIN"
+        ) as copy:
+            for agent in agents:
+                copy.write_row(agent)
+        with cursor.cursor.copy(
+            f"COPY {activity_table} (statement_id, activity) FROM STDIN"
+        ) as copy:
+            for activity in activities:
+                copy.write_row(activity)
+
+
 def _merge_definition(current: dict, incoming: dict) -> dict:
     merged = dict(current)
     for key, value in incoming.items():
@@ -225,8 +361,36 @@ def _merge_definition(current: dict, incoming: dict) -> dict:
     return merged
 
 
+# (iri, definition JSON) pairs this process has already merged into the canonical definitions:
+# the same definition arriving again (the usual case: every statement of a lesson repeats it)
+# costs no query. Bounded so a process never grows without limit.
+_DEFINED_RECENTLY: dict[tuple[str, str], None] = {}
+_DEFINED_RECENTLY_MAX = 20_000
+
+
+def forget_defined_activities() -> None:
+    """Drop this process's memory of applied definitions (after activities were deleted)."""
+    _DEFINED_RECENTLY.clear()
+
+
 def _activities_define(definitions: dict[str, dict]) -> None:
     """Keep the canonical definitions: new activities are created, known ones merged."""
+    fresh = {}
+    for iri, definition in definitions.items():
+        marker = (iri, json.dumps(definition, sort_keys=True))
+        if marker not in _DEFINED_RECENTLY:
+            fresh[iri] = (definition, marker)
+    if not fresh:
+        return
+    definitions = {iri: definition for iri, (definition, _) in fresh.items()}
+    markers = [marker for _, marker in fresh.values()]
+    if len(_DEFINED_RECENTLY) + len(markers) > _DEFINED_RECENTLY_MAX:
+        _DEFINED_RECENTLY.clear()
+
+    def remember() -> None:
+        _DEFINED_RECENTLY.update(dict.fromkeys(markers))
+
+    transaction.on_commit(remember)  # only what was really committed is skipped later
     known = {
         a.iri: a
         for a in LRSActivity.objects.filter(iri__in=list(definitions)).only("iri", "definition")

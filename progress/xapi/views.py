@@ -709,9 +709,14 @@ class AboutView(XAPIView):
     requires_version = False
 
     def do_get(self, request: XAPIRequest) -> HttpResponse:
+        # 1.0.x clients such as tincan reject an About that lists versions they do not know,
+        # so a request that declares 1.0.x sees the 1.0.x versions; others see all of them.
+        versions = list(SUPPORTED_VERSIONS)
+        if request.version.startswith("1.0"):
+            versions = [v for v in versions if v.startswith("1.0")]
         return _json_response(
             {
-                "version": list(SUPPORTED_VERSIONS),
+                "version": versions,
                 "extensions": {
                     f"{settings.LMS_SITE_URL}/xapi/extensions/statement-limit": (
                         _statement_limit()

@@ -117,10 +117,15 @@ def test_list_by_locale_shows_the_english_translation(api, catalog_courses):
     translated.title = "AI"
     translated.save_revision().publish()
     response = api.get(f"{LIST_URL}?locale=en")
-    assert titles(response) == ["AI"]
-    item = response.json()["results"][0]
-    assert item["activity_id"] == course.activity_id
-    assert item["url"] == "http://testserver/en/ia/"
+    # Each course once: the translation where there is one, else the Spanish original.
+    assert titles(response) == ["AI", "Datos", "Robots"]
+    items = {item["title"]: item for item in response.json()["results"]}
+    assert items["AI"]["activity_id"] == course.activity_id
+    assert items["AI"]["url"] == "http://testserver/en/ia/"
+    assert items["AI"]["locale"] == "en"
+    assert items["Datos"]["locale"] == "es-mx"
+    assert titles(api.get(f"{LIST_URL}?locale=es-mx")) == ["Datos", "IA", "Robots"]
+    assert titles(api.get(f"{LIST_URL}?locale=en&language=en")) == ["Robots"]
 
 
 def test_list_query_count_is_bounded_whatever_the_number_of_courses(

@@ -124,7 +124,7 @@ def test_knowledge_check_without_javascript_posts_to_the_lesson_and_shows_result
     response = client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1b", "q-q2": ["o2a", "o2c"]})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Obtuviste 1 de 2 (50 %)" in html
+    assert "Obtuviste 1 de 2 (50&nbsp;%)" in html
     assert "FEEDBACK-KO-1B" in html and "FEEDBACK-OK-2A" in html
     assert "EXPLANATION-1" in html
     # The learner's choices stay selected.
@@ -161,9 +161,28 @@ def test_pages_render_in_english_under_en(client, course):
     assert '<html lang="en"' in html
     assert "Educational robotics" in html
     assert "Robótica educativa" not in html
+    assert "Filtrar" not in html and "Filter courses" in html  # the interface speaks English
     response = client.get("/en/robotica/")
     assert response.status_code == 200
     assert 'hreflang="es-mx"' in response.content.decode()
+
+
+def test_english_catalog_also_lists_untranslated_spanish_courses(client, course):
+    from wagtail.models import Locale
+
+    factories.build_course(title="Solo en español", slug="solo-es", modules=1, lessons=1)
+    translated = course.copy_for_translation(Locale.objects.get(language_code="en"))
+    translated.title = "Educational robotics"
+    translated.save_revision().publish()
+    html = client.get("/en/").content.decode()
+    assert html.index("Educational robotics") < html.index("Solo en español")
+    assert '<h3 lang="es-mx"><a href="/solo-es/">Solo en español</a></h3>' in html
+    assert "Robótica educativa" not in html
+
+
+def test_admin_speaks_spanish_by_default(client):
+    html = client.get("/admin/login/").content.decode()
+    assert "Iniciar sesión" in html
 
 
 def test_teacher_without_admin_access_sees_the_public_pages(client, course):

@@ -24,7 +24,7 @@ def test_state_put_get_and_etag(xapi):
     assert response.status_code == 200
     assert response.json() == {"page": 3}
     assert response["Content-Type"] == "application/json"
-    expected = hashlib.sha1(b'{"page": 3}').hexdigest()
+    expected = hashlib.sha1(b'{"page": 3}').hexdigest()  # noqa: S324 - the spec says SHA-1
     assert response["ETag"] == f'"{expected}"'
     assert response["Last-Modified"].endswith("GMT")
     head = xapi.head("activities/state", STATE)
@@ -196,6 +196,9 @@ def test_about_needs_no_credentials_and_lists_versions(client):
     assert isinstance(body["extensions"], dict)
     assert response["X-Experience-API-Version"] == "1.0.3"
     assert client.head("/xapi/about").status_code == 200
+    # A 1.0.x client is shown the 1.0.x versions only (older clients reject unknown ones).
+    older = client.get("/xapi/about", headers={"X-Experience-API-Version": "1.0.3"}).json()
+    assert "2.0.0" not in older["version"] and "1.0.3" in older["version"]
 
 
 def test_documents_need_the_state_or_profile_scope(db):

@@ -124,7 +124,8 @@ def test_rejected_content_types_and_bodies(xapi):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failure_in_the_middle_of_a_batch_stores_nothing(xapi, monkeypatch):
+@pytest.mark.parametrize("size", [5, 50])  # multi-row INSERT and COPY paths on PostgreSQL
+def test_failure_in_the_middle_of_a_batch_stores_nothing(xapi, size):
     """A 2xx means committed; anything raising mid-batch (after the statement rows were
     inserted) rolls the whole batch back."""
     calls = []
@@ -136,10 +137,10 @@ def test_failure_in_the_middle_of_a_batch_stores_nothing(xapi, monkeypatch):
     statements_stored.connect(explode, weak=False)
     try:
         with pytest.raises(RuntimeError):
-            xapi.post("statements", [statement() for _ in range(5)])
+            xapi.post("statements", [statement() for _ in range(size)])
     finally:
         statements_stored.disconnect(explode)
-    assert len(calls) == 1 and len(calls[0]) == 5  # the rows existed inside the transaction
+    assert len(calls) == 1 and len(calls[0]) == size  # the rows existed inside the transaction
     assert Statement.objects.count() == 0
     assert StatementAgent.objects.count() == 0
     assert xapi.store(statement())  # and the LRS keeps working

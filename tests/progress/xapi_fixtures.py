@@ -117,6 +117,9 @@ class XAPI:
 @pytest.fixture
 def xapi(db) -> XAPI:
     """An xAPI test client authenticated as a new LRS client with scope ``all``."""
+    from progress.xapi.services import forget_defined_activities
+
+    forget_defined_activities()  # transactional tests commit definitions, then flush them
     lrs_client, auth = make_client()
     api = XAPI(Client(), auth)
     api.lrs_client = lrs_client

@@ -1,0 +1,190 @@
+"""Load generator for the LRS: statement POSTs (single or batches) and query latencies.
+
+    .venv/bin/python bench/lrs_load.py post --url http://127.0.0.1:8001/xapi/ \
+        --key K --secret S --clients 8 --batch 1 --duration 60
+    .venv/bin/python bench/lrs_load.py query --url ... --key K --secret S --requests 500
+
+``post`` prints statements/s overall and for the first and last 5 seconds; ``query`` prints
+p50/p95 latencies of an agent+verb+activity query and of a ``since`` page. The last line of
+each run is a JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lrs_synthetic import N_AGENTS, N_COURSES, VERBS, agent, lesson_iri, statement
+
+
+class Connection:
+    def __init__(self, url: str, key: str, secret: str) -> None:
+        parsed = urlparse(url)
+        self.host, self.port, self.base = parsed.hostname, parsed.port or 80, parsed.path
+        token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+        self.headers = {
+            "Authorization": f"Basic {token}",
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+        }
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        for attempt in range(2):
+            try:
+                self.conn.request(method, self.base + path, body=body, headers=self.headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+def _templates(count: int) -> list[str]:
+    rng = random.Random(7)
+    # Serialised once without id; each request prepends a fresh id (cheap for the client).
+    return [json.dumps(statement(rng, with_id=False))[1:] for _ in range(count)]
+
+
+def run_posts(args: argparse.Namespace) -> dict:
+    templates = _templates(5000)
+    stop_at = time.monotonic() + args.duration
+    started = time.monotonic()
+    buckets: list[list[int]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        conn = Connection(args.url, args.key, args.secret)
+        rng = random.Random(seed)
+        local = [0] * (int(args.duration) + 2)
+        while time.monotonic() < stop_at:
+            parts = [
+                '{"id":"%s",%s' % (uuid.uuid4(), rng.choice(templates))  # noqa: UP031
+                for _ in range(args.batch)
+            ]
+            body = ("[" + ",".join(parts) + "]").encode()
+            status, content = conn.request("POST", "statements", body)
+            if status != 200:
+                with lock:
+                    errors.append(f"{status} {content[:200]!r}")
+                continue
+            second = int(time.monotonic() - started)
+            if second < len(local):
+                local[second] += args.batch
+        with lock:
+            buckets.append(local)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    per_second = [sum(b[i] for b in buckets) for i in range(int(args.duration))]
+    total = sum(per_second)
+    first5 = sum(per_second[:5]) / 5
+    last5 = sum(per_second[-5:]) / 5
+    result = {
+        "mode": "post",
+        "clients": args.clients,
+        "batch": args.batch,
+        "duration_s": args.duration,
+        "statements": total,
+        "statements_per_s": round(total / args.duration, 1),
+        "first5_per_s": round(first5, 1),
+        "last5_per_s": round(last5, 1),
+        "last5_over_first5": round(last5 / first5, 3) if first5 else None,
+        "errors": len(errors),
+    }
+    if errors:
+        print("first errors:", errors[:3], file=sys.stderr)
+    print("per second:", per_second)
+    return result
+
+
+def _percentiles(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    cut = statistics.quantiles(samples, n=100)
+    return {"p50_ms": round(cut[49], 2), "p95_ms": round(cut[94], 2), "n": len(samples)}
+
+
+def run_queries(args: argparse.Namespace) -> dict:
+    conn = Connection(args.url, args.key, args.secret)
+    rng = random.Random(11)
+    results = {}
+    now = datetime.now(UTC)
+
+    def agent_query() -> str:
+        return "statements?" + urlencode(
+            {
+                "agent": json.dumps(agent(rng.randrange(N_AGENTS))),
+                "verb": rng.choice(VERBS),
+                "activity": lesson_iri(rng.randrange(N_COURSES), rng.randrange(40)),
+            }
+        )
+
+    def since_query() -> str:
+        since = now - timedelta(seconds=rng.randrange(29 * 24 * 3600))
+        return "statements?" + urlencode(
+            {"since": since.isoformat().replace("+00:00", "Z"), "limit": args.limit}
+        )
+
+    def agent_only_query() -> str:
+        return "statements?" + urlencode(
+            {"agent": json.dumps(agent(rng.randrange(N_AGENTS))), "limit": args.limit}
+        )
+
+    for name, build in (
+        ("agent_verb_activity", agent_query),
+        ("since_page", since_query),
+        ("agent_page", agent_only_query),
+    ):
+        for _ in range(20):  # warm-up
+            conn.request("GET", build())
+        samples = []
+        for _ in range(args.requests):
+            path = build()
+            started = time.perf_counter()
+            status, content = conn.request("GET", path)
+            samples.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"{status} {content[:300]!r}")
+        results[name] = _percentiles(samples)
+        print(name, results[name])
+    return {"mode": "query", "limit": args.limit, **results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", choices=["post", "query"])
+    parser.add_argument("--url", default="http://127.0.0.1:8001/xapi/")
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--limit", type=int, default=100)
+    args = parser.parse_args()
+    result = run_posts(args) if args.mode == "post" else run_queries(args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

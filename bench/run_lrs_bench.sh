@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# LRS benchmark: gunicorn + PostgreSQL on this machine, the load generator alongside.
+#
+#   bench/run_lrs_bench.sh            # full run (60-s POST runs, 1M statements for queries)
+#   DURATION=20 TOTAL=200000 bench/run_lrs_bench.sh   # a quicker look
+#
+# Creates (and at the end drops, unless KEEP_DB=1) the database capacita_bench_lrs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DB=${BENCH_DB:-capacita_bench_lrs}
+PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+PORT=${PORT:-8001}
+DURATION=${DURATION:-60}
+TOTAL=${TOTAL:-1000000}
+WORKERS=${WORKERS:-4}
+THREADS=${THREADS:-2}
+RUNS=${RUNS:-3}
+PY=.venv/bin/python
+export DATABASE_URL="$PGURL/$DB"
+export DJANGO_SETTINGS_MODULE=lms.settings.base
+export DJANGO_ALLOWED_HOSTS=127.0.0.1
+
+psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
+psql "$PGURL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+$PY manage.py migrate -v0
+CRED=$($PY manage.py lrs_client create bench | tail -1)
+KEY=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['key'])" "$CRED")
+SECRET=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['secret'])" "$CRED")
+
+GUNICORN_PID=""
+start_server() {
+  .venv/bin/gunicorn lms.wsgi -b 127.0.0.1:$PORT -w "$WORKERS" -k gthread --threads "$THREADS" \
+    --log-level warning &
+  GUNICORN_PID=$!
+  for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$PORT/xapi/about" >/dev/null && return 0
+    sleep 0.2
+  done
+  echo "gunicorn did not start" >&2
+  return 1
+}
+stop_server() {
+  if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
+  GUNICORN_PID=""
+}
+cleanup() {
+  stop_server
+  if [ "${KEEP_DB:-0}" != 1 ]; then psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null || true; fi
+}
+trap cleanup EXIT
+
+LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
+start_server
+echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS"
+for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 100 --duration "$DURATION" | tail -1; done
+echo "== single statements, 8 clients, ${DURATION}s x $RUNS"
+for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 1 --duration "$DURATION" | tail -1; done
+stop_server
+
+CURRENT=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement")
+if [ "$CURRENT" -lt "$TOTAL" ]; then
+  echo "== bulk load to $TOTAL statements (COPY)"
+  $PY bench/lrs_bulk_load.py $((TOTAL - CURRENT)) | tail -1
+fi
+psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
+start_server
+echo "== queries with $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement") statements stored, x $RUNS"
+for i in $(seq "$RUNS"); do $LOAD query --requests 300 --limit 100 | tail -1; done
+stop_server
