@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     # Adapter that fetches other issuers' public documents (keys, DID documents, status lists).
     "LMS_CREDENTIALS_FETCHER": "integrations.http_documents.HttpDocumentFetcher",
     "LMS_CREDENTIALS_FETCH_TIMEOUT": 5.0,
+    # Public verifications per client address (DRF rate syntax).
+    "LMS_CREDENTIALS_VERIFY_RATE": "120/min",
     # Slug of the issuer used when an achievement names none (SEP).
     "LMS_DEFAULT_ISSUER_SLUG": "sep",
     "LMS_SITE_URL": "http://127.0.0.1:8000",

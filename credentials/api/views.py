@@ -14,18 +14,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from common.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from credentials import documents, selectors, services, verification
 from credentials.models import Achievement, Award
 
-ERROR = inline_serializer(
-    "CredentialsError",
-    {
-        "detail": serializers.CharField(),
-        "errors": serializers.ListField(child=serializers.DictField()),
-    },
-)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
@@ -49,11 +44,23 @@ class VerificationReportSerializer(serializers.Serializer):
     )
 
 
+class VerifyThrottle(AnonRateThrottle):
+    """Verification may fetch other issuers' documents: bound it per client address."""
+
+    scope = "credentials_verify"
+
+    def get_rate(self) -> str:
+        from credentials import defaults
+
+        return str(defaults.get("LMS_CREDENTIALS_VERIFY_RATE"))
+
+
 class VerifyView(APIView):
     """Verify an Open Badges credential from any issuer."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [VerifyThrottle]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
@@ -91,7 +98,8 @@ class VerifyView(APIView):
         },
         responses={
             200: VerificationReportSerializer,
-            400: OpenApiResponse(ERROR, description="Bad input; the error names the field."),
+            400: BAD_REQUEST,
+            429: OpenApiResponse(description="Too many verifications from this address."),
         },
         auth=[],
         tags=["credentials"],
@@ -191,7 +199,7 @@ class WalletItemSerializer(serializers.ModelSerializer):
 
 @extend_schema(
     operation_id="me_credentials_list",
-    responses={200: WalletItemSerializer(many=True), 401: OpenApiResponse(ERROR)},
+    responses={200: WalletItemSerializer(many=True), 401: UNAUTHENTICATED},
     tags=["credentials"],
 )
 class MyCredentialsView(ListAPIView):
@@ -231,9 +239,9 @@ class AwardCreateView(APIView):
         responses={
             201: WalletItemSerializer,
             200: WalletItemSerializer,
-            400: OpenApiResponse(ERROR),
-            401: OpenApiResponse(ERROR),
-            403: OpenApiResponse(ERROR),
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
         },
         tags=["credentials"],
     )
@@ -275,10 +283,10 @@ class AwardRevokeView(APIView):
         request=InputSerializer,
         responses={
             200: WalletItemSerializer,
-            400: OpenApiResponse(ERROR),
-            401: OpenApiResponse(ERROR),
-            403: OpenApiResponse(ERROR),
-            404: OpenApiResponse(ERROR),
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
         },
         parameters=[],
         tags=["credentials"],

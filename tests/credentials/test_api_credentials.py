@@ -234,3 +234,11 @@ def test_staff_revoke_with_reason(api, staff, award, learner):
     assert done.status_code == 200 and done.json()["revoked"] is True
     event = AuditEvent.objects.get(award=award, action="revoked")
     assert event.actor == staff and event.reason == "Documento apócrifo"
+
+
+def test_verify_is_rate_limited_per_address(api, award, settings):
+    settings.LMS_CREDENTIALS_VERIFY_RATE = "2/min"
+    for _ in range(2):
+        assert api.post(VERIFY, {"jwt": award.ob3_jwt}, format="json").status_code == 200
+    limited = api.post(VERIFY, {"jwt": award.ob3_jwt}, format="json")
+    assert limited.status_code == 429
