@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> None:
     from credentials import baking, jsonld, proofs, services
     from credentials.models import Achievement, AchievementAlignment, Endorsement, Issuer
 
-    sep = Issuer.objects.create(slug="sep", name="SEP", url="https://www.gob.mx/sep")
+    sep, _ = Issuer.objects.get_or_create(  # created by migration 0003
+        slug="sep", defaults={"name": "SEP", "url": "https://www.gob.mx/sep"}
+    )
     chamber = Issuer.objects.create(
         slug="canacintra", name="CANACINTRA", url="https://canacintra.org.mx", kind="industry"
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from frozendict import frozendict
 from pyld import jsonld
+from pyld.jsonld import _is_absolute_iri
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
@@ -132,6 +133,38 @@ class _Processor(jsonld.JsonLdProcessor):
                 while len(self._scoped) > self.MAX_ENTRIES:
                     self._scoped.popitem(last=False)
         return result
+
+    def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
+        # pyld silently skips triples whose subject, predicate, type or object is a relative IRI
+        # (an undefined type name such as "ProfilX"): the signature would not cover them.
+        for node_id, node in graph.items():
+            _require_absolute(node_id)
+            for prop, items in node.items():
+                if prop == "@type":
+                    for value in items:
+                        _require_absolute(value)
+                    continue
+                if prop.startswith("@"):
+                    continue
+                _require_absolute(prop)
+                for item in items:
+                    _require_absolute_object(item)
+        return super()._graph_to_rdf(graph, issuer, options)
+
+
+def _require_absolute(value: Any) -> None:
+    if isinstance(value, str) and not value.startswith("_:") and not _is_absolute_iri(value):
+        raise UndefinedTermError(f"{value} (not an absolute IRI)")
+
+
+def _require_absolute_object(item: Any) -> None:
+    if not isinstance(item, dict | frozendict) or "@value" in item:
+        return
+    if "@list" in item:
+        for member in item["@list"]:
+            _require_absolute_object(member)
+        return
+    _require_absolute(item.get("@id"))
 
 
 def canonicalize(document: dict[str, Any]) -> str:

@@ -130,3 +130,13 @@ def test_saving_an_endorsement_in_the_admin_signs_it(admin_client, achievement):
 def test_admin_is_closed_to_anonymous_users(client):
     response = client.get(reverse("wagtailsnippets_credentials_award:list"))
     assert response.status_code == 302
+
+
+def test_migrations_create_sep_and_its_subsystems_without_keys():
+    from credentials.models import Issuer
+
+    sep = Issuer.objects.get(slug="sep")
+    assert sep.kind == "government"
+    subsystems = set(sep.children.values_list("slug", flat=True))
+    assert {"dgeti", "conalep", "cecyte", "uemstaycm"} <= subsystems
+    assert not sep.signing_keys.exists()

@@ -56,3 +56,11 @@ def test_unknown_context_and_undefined_terms_are_refused():
                 "undefinedThing": "x",
             }
         )
+
+
+def test_relative_type_names_are_refused_rather_than_dropped(award):
+    unsigned = {k: v for k, v in award.ob3_credential.items() if k != "proof"}
+    tampered = copy.deepcopy(unsigned)
+    tampered["issuer"]["type"] = ["ProfilX"]
+    with pytest.raises(jsonld.UndefinedTermError, match="ProfilX"):
+        jsonld.canonicalize(tampered)
