@@ -32,6 +32,7 @@ MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 CONTEXT_FILES: dict[str, str] = {
     CREDENTIALS_V2: "credentials-v2.jsonld",
     CREDENTIALS_V1: "credentials-v1.jsonld",
+    "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.jsonld",
     DATA_INTEGRITY_V1: "data-integrity-v1.jsonld",
     DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
     MULTIKEY_V1: "multikey-v1.jsonld",

@@ -138,3 +138,50 @@ def test_test_vector_signed_credential_verifies_and_a_changed_value_does_not():
 def test_base58_round_trips_leading_zero_bytes():
     for data in (b"", b"\0", b"\0\0\x01", bytes(range(40))):
         assert proofs.base58btc_decode(proofs.base58btc_encode(data)) == data
+
+
+# --- W3C vc-di-eddsa (eddsa-rdfc-2022) test vector: credentials v2 context -------------------
+# Source: w3c/vc-di-eddsa TestVectors/keyPair.json and eddsa-rdfc-2022/signedDataInt.json.
+W3C_PUBLIC = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+W3C_PRIVATE = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+W3C_SIGNED = {
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/ns/credentials/examples/v2",
+    ],
+    "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+    "type": ["VerifiableCredential", "AlumniCredential"],
+    "name": "Alumni Credential",
+    "description": "A minimum viable example of an Alumni Credential.",
+    "issuer": "https://vc.example/issuers/5678",
+    "validFrom": "2023-01-01T00:00:00Z",
+    "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"},
+    "proof": {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2023-02-24T23:36:38Z",
+        "verificationMethod": f"https://vc.example/issuers/5678#{W3C_PUBLIC}",
+        "proofPurpose": "assertionMethod",
+        "proofValue": (
+            "z21EVs3eXERqTn4acNHT9viboqgzUaQ3kTmhPT3eA8qrVPE7"
+            "CrQq78WkzctnMX5W4CrzcKnHw8V6dvy5pgWYCU5e9"
+        ),
+    },
+}
+
+
+def test_w3c_vector_with_the_credentials_v2_context_verifies_and_re_signs_identically():
+    seed = proofs.multibase_decode(W3C_PRIVATE)
+    assert seed[:2] == b"\x80\x26" and len(seed) == 34  # multicodec ed25519-priv
+    key = Ed25519PrivateKey.from_private_bytes(seed[2:])
+    assert proofs.ed25519_public_multibase(key.public_key()) == W3C_PUBLIC
+    public = proofs.ed25519_public_from_multibase(W3C_PUBLIC)
+    assert proofs.di_verify(W3C_SIGNED, lambda method: public).ok
+    unsigned = {k: v for k, v in W3C_SIGNED.items() if k != "proof"}
+    resigned = proofs.di_sign(
+        unsigned,
+        private_key=key,
+        verification_method=W3C_SIGNED["proof"]["verificationMethod"],
+        created=W3C_SIGNED["proof"]["created"],
+    )
+    assert resigned["proof"]["proofValue"] == W3C_SIGNED["proof"]["proofValue"]
