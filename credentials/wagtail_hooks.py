@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from credentials import services
+from credentials import admin_views, services
 from credentials.models import Achievement, AuditEvent, Award, Endorsement, Issuer, Microcredential
 
 
@@ -104,3 +107,42 @@ def course_page_microcredentials(request: HttpRequest, course_page: Any) -> str 
     if not context["achievements"] and not context["microcredentials"]:
         return None
     return render_to_string("credentials/course_page_section.html", context, request=request)
+
+
+@hooks.register("register_admin_urls")
+def credentials_admin_urls() -> list:
+    return [
+        path("credentials/award/", admin_views.award_by_hand, name="credentials_award_by_hand"),
+        path("credentials/revoke/<int:pk>/", admin_views.revoke, name="credentials_revoke"),
+    ]
+
+
+class _AwardMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("credentials.add_award")
+
+
+@hooks.register("register_admin_menu_item")
+def award_by_hand_menu_item() -> MenuItem:
+    return _AwardMenuItem(
+        "Otorgar credencial",
+        reverse("credentials_award_by_hand"),
+        icon_name="success",
+        order=301,
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def award_revoke_button(snippet: Any, user: Any, next_url: str | None = None) -> list:
+    if not isinstance(snippet, Award) or snippet.revoked_at is not None:
+        return []
+    if not user.has_perm("credentials.change_award"):
+        return []
+    return [
+        ListingButton(
+            "Revocar",
+            reverse("credentials_revoke", args=[snippet.pk]),
+            priority=90,
+            icon_name="cross",
+        )
+    ]

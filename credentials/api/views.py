@@ -7,7 +7,12 @@ import binascii
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
@@ -63,7 +68,7 @@ class VerifyView(APIView):
     throttle_classes = [VerifyThrottle]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class VerifyInputSerializer(serializers.Serializer):
         jwt = serializers.CharField(
             required=False, max_length=200_000, help_text="A VC-JWT (compact JWS)."
         )
@@ -91,7 +96,7 @@ class VerifyView(APIView):
     @extend_schema(
         operation_id="credentials_verify",
         request={
-            "application/json": InputSerializer,
+            "application/json": VerifyInputSerializer,
             "multipart/form-data": inline_serializer(
                 "VerifyImageUpload", {"image": serializers.FileField()}
             ),
@@ -114,7 +119,7 @@ class VerifyView(APIView):
                 )
             image_bytes = upload.read()
             return self._report(lambda: verification.verify_image(image_bytes), field="image")
-        serializer = self.InputSerializer(data=data)
+        serializer = self.VerifyInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         attrs = serializer.validated_data
         if attrs.get("jwt"):
@@ -197,10 +202,12 @@ class WalletItemSerializer(serializers.ModelSerializer):
         return documents.url("award_png", uuid=award.uuid)
 
 
-@extend_schema(
-    operation_id="me_credentials_list",
-    responses={200: WalletItemSerializer(many=True), 401: UNAUTHENTICATED},
-    tags=["credentials"],
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="me_credentials_list",
+        responses={200: WalletItemSerializer(many=True), 401: UNAUTHENTICATED},
+        tags=["credentials"],
+    )
 )
 class MyCredentialsView(ListAPIView):
     """The signed-in learner's credentials, newest first."""
@@ -228,14 +235,14 @@ class AwardCreateView(APIView):
 
     permission_classes = [CanManageAwards]
 
-    class InputSerializer(serializers.Serializer):
+    class AwardCreateInputSerializer(serializers.Serializer):
         achievement = serializers.UUIDField()
         user_id = serializers.IntegerField(min_value=1)
         reason = serializers.CharField(max_length=2000, trim_whitespace=True)
 
     @extend_schema(
         operation_id="credentials_award_create",
-        request=InputSerializer,
+        request=AwardCreateInputSerializer,
         responses={
             201: WalletItemSerializer,
             200: WalletItemSerializer,
@@ -246,7 +253,7 @@ class AwardCreateView(APIView):
         tags=["credentials"],
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.AwardCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attrs = serializer.validated_data
         achievement = Achievement.objects.filter(uuid=attrs["achievement"]).first()
@@ -275,12 +282,12 @@ class AwardRevokeView(APIView):
 
     permission_classes = [CanManageAwards]
 
-    class InputSerializer(serializers.Serializer):
+    class AwardRevokeInputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=2000, trim_whitespace=True)
 
     @extend_schema(
         operation_id="credentials_award_revoke",
-        request=InputSerializer,
+        request=AwardRevokeInputSerializer,
         responses={
             200: WalletItemSerializer,
             400: BAD_REQUEST,
@@ -295,7 +302,7 @@ class AwardRevokeView(APIView):
         award = Award.objects.filter(uuid=uuid).first()
         if award is None:
             raise NotFound("No such award.")
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.AwardRevokeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         award = services.award_revoke(
             award_id=award.pk, reason=serializer.validated_data["reason"], actor_id=request.user.pk

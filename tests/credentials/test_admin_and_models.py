@@ -140,3 +140,45 @@ def test_migrations_create_sep_and_its_subsystems_without_keys():
     subsystems = set(sep.children.values_list("slug", flat=True))
     assert {"dgeti", "conalep", "cecyte", "uemstaycm"} <= subsystems
     assert not sep.signing_keys.exists()
+
+
+def test_staff_award_and_revoke_in_the_wagtail_admin(admin_client, achievement, learner):
+    from credentials.models import AuditEvent, Award
+
+    url = reverse("credentials_award_by_hand")
+    assert admin_client.get(url).status_code == 200
+    no_reason = admin_client.post(
+        url, {"achievement": achievement.pk, "learner": learner.username, "reason": " "}
+    )
+    assert no_reason.status_code == 200 and not Award.objects.exists()
+    unknown = admin_client.post(
+        url, {"achievement": achievement.pk, "learner": "nadie", "reason": "RPL"}
+    )
+    assert unknown.status_code == 200 and not Award.objects.exists()
+    response = admin_client.post(
+        url, {"achievement": achievement.pk, "learner": learner.email, "reason": "RPL"}
+    )
+    assert response.status_code == 302
+    award = Award.objects.get(recipient=learner)
+    assert award.source == "staff"
+    listing = admin_client.get(reverse("wagtailsnippets_credentials_award:list"))
+    assert reverse("credentials_revoke", args=[award.pk]) in listing.content.decode()
+    revoke_url = reverse("credentials_revoke", args=[award.pk])
+    assert admin_client.post(revoke_url, {"reason": ""}).status_code == 200
+    assert admin_client.post(revoke_url, {"reason": "Error"}).status_code == 302
+    award.refresh_from_db()
+    assert award.revoked_at is not None
+    assert AuditEvent.objects.filter(award=award, action="revoked").count() == 1
+
+
+def test_admin_award_views_need_the_award_permissions(client, award):
+    editor = factories.UserFactory(is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    assert client.get(reverse("credentials_award_by_hand")).status_code in (302, 403)
+    revoke = client.post(reverse("credentials_revoke", args=[award.pk]), {"reason": "x"})
+    assert revoke.status_code in (302, 403)
+    award.refresh_from_db()
+    assert award.revoked_at is None
