@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from credentials.models import (
@@ -59,23 +61,48 @@ def achievement_endorsements(*, achievement: Achievement) -> QuerySet[Endorsemen
     return achievement.endorsements.select_related("endorser").filter(credential__isnull=False)
 
 
+def course_family(*, course_id: int) -> set[int]:
+    """The course page and its translations: completing the English version of a course counts
+    for an achievement or microcredential that names the Spanish one, and vice versa."""
+    from courses.models import CoursePage
+
+    key = CoursePage.objects.filter(pk=course_id).values_list("translation_key", flat=True).first()
+    if key is None:
+        return {course_id}
+    return set(CoursePage.objects.filter(translation_key=key).values_list("pk", flat=True))
+
+
+def _translation_keys(course_ids: set[int]) -> set[Any]:
+    from courses.models import CoursePage
+
+    return set(
+        CoursePage.objects.filter(pk__in=course_ids).values_list("translation_key", flat=True)
+    )
+
+
 def achievements_earned_by_completions(*, user_id: int, course_id: int) -> list[int]:
     """Achievement ids the user has now earned through completed courses: the course's own
-    achievements, and those of microcredentials all of whose courses are complete."""
-    completed = set(
-        CourseCompletion.objects.filter(user_id=user_id, revoked=False).values_list(
-            "course_id", flat=True
-        )
-    )
-    earned = list(Achievement.objects.filter(course_id=course_id).values_list("pk", flat=True))
-    candidates = (
-        Microcredential.objects.filter(courses__course_id=course_id, achievement__isnull=False)
+    achievements, and those of microcredentials all of whose courses are complete (in any
+    language)."""
+    family = course_family(course_id=course_id)
+    earned = list(Achievement.objects.filter(course_id__in=family).values_list("pk", flat=True))
+    candidates = list(
+        Microcredential.objects.filter(courses__course_id__in=family, achievement__isnull=False)
         .prefetch_related("courses")
         .select_related("achievement")
         .distinct()
     )
+    if not candidates:
+        return earned
+    completed = _translation_keys(
+        set(
+            CourseCompletion.objects.filter(user_id=user_id, revoked=False).values_list(
+                "course_id", flat=True
+            )
+        )
+    )
     for microcredential in candidates:
-        needed = {link.course_id for link in microcredential.courses.all()}
+        needed = _translation_keys({link.course_id for link in microcredential.courses.all()})
         if needed and needed <= completed:
             earned.append(microcredential.achievement.pk)
     return earned
@@ -83,12 +110,13 @@ def achievements_earned_by_completions(*, user_id: int, course_id: int) -> list[
 
 def automatic_awards_for_course(*, user_id: int, course_id: int) -> list[Award]:
     """Unrevoked awards the user got automatically because of this course's completion."""
+    family = course_family(course_id=course_id)
     return list(
         Award.objects.filter(recipient_id=user_id, revoked_at__isnull=True)
         .filter(
-            Q(achievement__course_id=course_id, source=Award.Source.COMPLETION)
+            Q(achievement__course_id__in=family, source=Award.Source.COMPLETION)
             | Q(
-                achievement__microcredential__courses__course_id=course_id,
+                achievement__microcredential__courses__course_id__in=family,
                 source=Award.Source.MICROCREDENTIAL,
             )
         )
@@ -125,7 +153,7 @@ def pathways_due(*, user_id: int) -> list[Microcredential]:
 def microcredentials_for_course(*, course_id: int) -> QuerySet[Microcredential]:
     """Microcredentials that name the course among those leading to them (course page hook)."""
     return (
-        Microcredential.objects.filter(courses__course_id=course_id)
+        Microcredential.objects.filter(courses__course_id__in=course_family(course_id=course_id))
         .select_related("awarding_body")
         .distinct()
     )
@@ -135,7 +163,7 @@ def course_page_credentials(*, course_id: int) -> dict[str, list]:
     """What a course page shows: the course's own achievements (with endorsements) and the
     microcredentials the course leads to."""
     achievements = list(
-        Achievement.objects.filter(course_id=course_id)
+        Achievement.objects.filter(course_id__in=course_family(course_id=course_id))
         .select_related("issuer")
         .prefetch_related("endorsements__endorser")
     )

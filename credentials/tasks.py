@@ -68,12 +68,13 @@ def process_course_completion(
             completed_at=_parse(completed_at) or dt.datetime.now(dt.UTC),
             score=score,
         )
+        from credentials import selectors
         from credentials.models import Achievement
 
         course_achievements = set(
-            Achievement.objects.filter(pk__in=achievement_ids, course_id=course_id).values_list(
-                "pk", flat=True
-            )
+            Achievement.objects.filter(
+                pk__in=achievement_ids, course_id__in=selectors.course_family(course_id=course_id)
+            ).values_list("pk", flat=True)
         )
         for achievement_id in achievement_ids:
             source = (

@@ -225,3 +225,18 @@ def test_other_users_completion_does_not_award_this_user(
     _complete(ana, course, capture=django_capture_on_commit_callbacks)
     assert Award.objects.filter(recipient=luis).count() == 0
     assert Award.objects.filter(recipient=ana).count() == 1
+
+
+def test_completing_the_english_translation_earns_the_spanish_courses_badge(
+    issuer, learner, django_capture_on_commit_callbacks
+):
+    from wagtail.models import Locale
+
+    spanish = CoursePageFactory(parent=spanish_catalog())
+    english = spanish.copy_for_translation(
+        Locale.objects.get(language_code="en"), copy_parents=False
+    )
+    achievement = AchievementFactory(issuer=issuer, course=spanish)
+    _complete(learner, english, capture=django_capture_on_commit_callbacks)
+    award = Award.objects.get(achievement=achievement, recipient=learner)
+    assert award.source == Award.Source.COMPLETION
