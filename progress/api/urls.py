@@ -2,18 +2,32 @@
 
 from django.urls import path
 
-from progress.api import me
+from progress.api import enrollments, me
+from progress.api import reports as reports_api
+from progress.api.progress import MyCourseProgressView
 
 urlpatterns = [
     path("auth/token/", me.TokenView.as_view(), name="auth-token"),
     path("me/", me.MeView.as_view(), name="me"),
     path("me/export/", me.ExportView.as_view(), name="me-export"),
     path("me/cancel/", me.CancelView.as_view(), name="me-cancel"),
+    path("me/enrollments/", enrollments.EnrollmentListView.as_view(), name="me-enrollments"),
+    path(
+        "me/enrollments/<int:pk>/",
+        enrollments.EnrollmentDetailView.as_view(),
+        name="me-enrollment-detail",
+    ),
 ]
+
+# --- progress engine (branch engine) ---------------------------------------------------------
+
+urlpatterns += [
+    path("me/progress/<int:course_id>/", MyCourseProgressView.as_view(), name="me-progress"),
+]
+# --- end progress engine ---------------------------------------------------------------------
 
 
 # --- reports (SEP monitoring) -----------------------------------------------------------------
-from progress.api import reports as reports_api  # noqa: E402
 
 urlpatterns += [
     path(
