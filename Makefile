@@ -31,7 +31,7 @@ demo: install ## Install, migrate, load the demo and serve it on http://127.0.0.
 	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install browser ## Install and run the whole test suite on the embedded defaults
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 lint: install ## ruff, import-linter layer contract, migrations check
 	$(VENV)/bin/ruff check .

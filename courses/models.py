@@ -1,1 +1,341 @@
-"""Models of the courses app."""
+"""Course content: the catalog → course → module → lesson page tree and its taxonomy snippets.
+
+Every course, module and lesson exposes ``activity_id``, the xAPI activity IRI built from the
+page's ``translation_key``: a UUID that translations share, that rename and move keep, and that
+a copy gets afresh (Wagtail resets it on copy), as DESIGN.md "Identifiers" requires.
+
+The course page knows nothing of learners or credentials: other apps add to it through the
+``capacita_course_page_sections`` and ``capacita_lesson_page_scripts`` hooks
+(see ``courses/hooks.py`` and docs/content.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail import blocks as wagtail_blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from courses import hooks
+from courses.blocks import RICH_TEXT_FEATURES, LessonBodyBlock
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+LEVEL_CHOICES = [
+    ("basico", _("Básico")),
+    ("intermedio", _("Intermedio")),
+    ("avanzado", _("Avanzado")),
+]
+
+
+class TaxonomySnippet(models.Model):
+    """A catalog facet editable by authors: Spanish ``name``, English ``name_en``, stable slug.
+
+    Kept plain (not a TranslatableMixin snippet) so a facet has one slug and one row across
+    languages; filters and the API use the slug, templates show :attr:`label`.
+    """
+
+    name = models.CharField(_("nombre"), max_length=120)
+    name_en = models.CharField(_("nombre en inglés"), max_length=120, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("slug")]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English when active and filled in)."""
+        if self.name_en and (translation.get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Sector(TaxonomySnippet):
+    """An economic sector of DOMAIN.md's sectoral tables (automotriz, aeroespacial, ...)."""
+
+    class Meta(TaxonomySnippet.Meta):
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectores")
+
+
+class Topic(TaxonomySnippet):
+    """An emerging-technology topic (inteligencia artificial, robótica, ...)."""
+
+    class Meta(TaxonomySnippet.Meta):
+        verbose_name = _("tema")
+        verbose_name_plural = _("temas")
+
+
+class Skill(TaxonomySnippet):
+    """A transversal skill (inglés, competencias digitales, comunicación, trabajo en equipo)."""
+
+    class Meta(TaxonomySnippet.Meta):
+        verbose_name = _("habilidad")
+        verbose_name_plural = _("habilidades")
+
+
+class ActivityPageMixin:
+    """Gives a page its stable xAPI activity IRI."""
+
+    activity_kind: str = ""
+
+    @property
+    def activity_id(self) -> str:
+        return activity_iri(self.activity_kind, str(self.translation_key))
+
+
+def activity_iri(kind: str, translation_key: str) -> str:
+    """The activity IRI of a course/module/lesson with this translation key."""
+    return f"{settings.LMS_SITE_URL}/xapi/activities/{kind}/{translation_key}"
+
+
+class CatalogPage(Page):
+    """The site's home: the course catalog with filters. Root of each language's site."""
+
+    intro = RichTextField(_("introducción"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CoursePage"]
+
+    class Meta:
+        verbose_name = _("catálogo")
+        verbose_name_plural = _("catálogos")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from courses.selectors import catalog_search
+
+        context = super().get_context(request, *args, **kwargs)
+        result = catalog_search(catalog=self, params=request.GET)
+        context["catalog"] = result
+        context["courses"] = result.courses
+        context["filter_form"] = result.form
+        return context
+
+
+class CoursePage(ActivityPageMixin, Page):
+    """A course: what a teacher enrols in. Its modules are its children."""
+
+    activity_kind = "course"
+
+    summary = models.TextField(_("resumen"), max_length=600)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("imagen de portada"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sectors = ParentalManyToManyField(
+        "courses.Sector", verbose_name=_("sectores"), blank=True, related_name="courses"
+    )
+    topics = ParentalManyToManyField(
+        "courses.Topic", verbose_name=_("temas"), blank=True, related_name="courses"
+    )
+    skills = ParentalManyToManyField(
+        "courses.Skill", verbose_name=_("habilidades"), blank=True, related_name="courses"
+    )
+    level = models.CharField(_("nivel"), max_length=12, choices=LEVEL_CHOICES, default="basico")
+    estimated_hours = models.PositiveSmallIntegerField(
+        _("horas estimadas"), default=10, validators=[MinValueValidator(1)]
+    )
+    language = models.CharField(
+        _("idioma del curso"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="es-mx",
+        help_text=_("Idioma en que se imparte el curso."),
+    )
+    learning_outcomes = StreamField(
+        [("outcome", wagtail_blocks.CharBlock(label=_("Resultado"), max_length=400))],
+        verbose_name=_("resultados de aprendizaje"),
+        blank=True,
+    )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("cursos previos"),
+        blank=True,
+        symmetrical=False,
+        related_name="required_by",
+    )
+    passing_score = models.PositiveSmallIntegerField(
+        _("calificación aprobatoria"),
+        default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Promedio mínimo (de 0 a 100) de las comprobaciones para acreditar el curso."),
+    )
+    colour = models.CharField(
+        _("color"),
+        max_length=7,
+        default="#0b5d3b",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un color como #0b5d3b."))],
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        MultiFieldPanel(
+            [
+                FieldPanel("level"),
+                FieldPanel("estimated_hours"),
+                FieldPanel("language"),
+                FieldPanel("passing_score"),
+                FieldPanel("colour"),
+            ],
+            heading=_("Datos del curso"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("sectors"), FieldPanel("topics"), FieldPanel("skills")],
+            heading=_("Clasificación"),
+        ),
+        FieldPanel("learning_outcomes"),
+        FieldPanel("prerequisites"),
+    ]
+
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    parent_page_types = ["courses.CatalogPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("curso")
+        verbose_name_plural = _("cursos")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from courses.selectors import CourseOutline, course_outline
+
+        context = super().get_context(request, *args, **kwargs)
+        if self.pk is None:  # previewing a course that has not been saved yet
+            context["outline"] = CourseOutline(
+                id=0,
+                title=self.title,
+                url=None,
+                activity_id="",
+                passing_score=self.passing_score,
+                estimated_hours=self.estimated_hours,
+                locale="",
+            )
+        else:
+            # Previews show draft modules and lessons too; the public page only live ones.
+            context["outline"] = course_outline(
+                course_id=self.pk, live_only=not getattr(request, "is_preview", False)
+            )
+        context["hook_sections"] = hooks.course_page_sections(request, self)
+        return context
+
+
+class ModulePage(ActivityPageMixin, Page):
+    """A module of a course: an ordered group of lessons."""
+
+    activity_kind = "module"
+
+    summary = models.TextField(_("resumen"), blank=True, max_length=600)
+
+    content_panels = [*Page.content_panels, FieldPanel("summary")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("módulo")
+        verbose_name_plural = _("módulos")
+
+    @property
+    def course(self) -> CoursePage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        lessons = LessonPage.objects.none()
+        if self.pk is not None:  # an unsaved module (a preview) has no lessons yet
+            lessons = LessonPage.objects.child_of(self)
+            if not getattr(request, "is_preview", False):
+                lessons = lessons.live().public()
+        context["lessons"] = lessons
+        return context
+
+
+class LessonPage(ActivityPageMixin, Page):
+    """A lesson: the content a teacher studies, possibly with knowledge checks."""
+
+    activity_kind = "lesson"
+
+    body = StreamField(LessonBodyBlock(), verbose_name=_("contenido"), blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("minutos estimados"), default=20, validators=[MinValueValidator(1)]
+    )
+    required = models.BooleanField(
+        _("obligatoria"),
+        default=True,
+        help_text=_("Las lecciones obligatorias cuentan para completar el curso."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("required")],
+            heading=_("Datos de la lección"),
+        ),
+        FieldPanel("body"),
+    ]
+
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lección")
+        verbose_name_plural = _("lecciones")
+
+    @property
+    def knowledge_check_ids(self) -> list[str]:
+        """Stream-block ids of this lesson's knowledge checks, in order."""
+        return [block.id for block in self.body if block.block_type == "knowledge_check"]
+
+    @property
+    def has_knowledge_check(self) -> bool:
+        return any(block.block_type == "knowledge_check" for block in self.body)
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        # Without JavaScript the knowledge-check form posts here and the page comes back
+        # with the results (graded on the server, as with the API).
+        if request.method == "POST":
+            from courses.views import lesson_post_check
+
+            return lesson_post_check(request, self, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from courses.selectors import lesson_navigation
+        from courses.views import lesson_body_items
+
+        context = super().get_context(request, *args, **kwargs)
+        navigation = lesson_navigation(lesson=self)
+        context["navigation"] = navigation
+        context["module"] = navigation.module
+        context["course"] = navigation.course
+        context["hook_scripts"] = hooks.lesson_page_scripts(request, self)
+        context["body_items"] = lesson_body_items(self)
+        return context

@@ -1,14 +1,26 @@
-"""Reads of the progress app that other code may use."""
+"""Reads of the progress app that other code may use: querysets and small data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
 
-from progress.models import LearnerIdentity
-
-__all__ = ["learner_actor", "learner_user_for_actor"]
+from progress.models import (
+    AuditEvent,
+    Enrollment,
+    ImportJob,
+    LearnerIdentity,
+    LRSDocument,
+    School,
+    Statement,
+    Subsystem,
+    TeacherProfile,
+)
+from progress.xapi.statements import agent_ifi
 
 
 def learner_actor(*, user: AbstractBaseUser) -> dict:
@@ -37,3 +49,146 @@ def learner_user_for_actor(*, actor: dict) -> AbstractBaseUser | None:
     if not isinstance(name, str):
         return None
     return get_user_model().objects.filter(learner_identity__account_name=name).first()
+
+
+def teacher_profile_for(*, user: AbstractBaseUser) -> TeacherProfile | None:
+    """The user's teacher profile with its subsystem and school, or ``None``."""
+    return (
+        TeacherProfile.objects.select_related("subsystem", "school", "school__subsystem")
+        .filter(user=user)
+        .first()
+    )
+
+
+def subsystem_list(*, active_only: bool = True) -> QuerySet[Subsystem]:
+    """Subsystems by name; only active ones unless told otherwise."""
+    queryset = Subsystem.objects.all()
+    return queryset.filter(active=True) if active_only else queryset
+
+
+def school_by_cct(*, cct: str) -> School | None:
+    """The school with this CCT (normalised), or ``None``."""
+    from progress.validators import normalise_code
+
+    return School.objects.select_related("subsystem").filter(cct=normalise_code(cct)).first()
+
+
+def import_job_list(*, limit: int = 50) -> QuerySet[ImportJob]:
+    """The latest import jobs, newest first."""
+    return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
+
+
+def enrollment_list_for(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
+    """The user's enrolments (active and past) with their course, newest first."""
+    return (
+        Enrollment.objects.filter(user=user)
+        .select_related("course")
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def audit_event_list(*, action: str | None = None, limit: int = 200) -> QuerySet[AuditEvent]:
+    """The latest audit events, newest first, optionally of one action."""
+    queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+    if action:
+        queryset = queryset.filter(action=action)
+    return queryset[:limit]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def teacher_data_collect(*, user: AbstractBaseUser) -> dict[str, Any]:
+    """Everything Capacita holds about ``user`` (ARCO access), JSON-ready."""
+    profile = teacher_profile_for(user=user)
+    data: dict[str, Any] = {
+        "format": "capacita-arco-export/1",
+        "account": {
+            "id": user.pk,
+            "username": user.get_username(),
+            "email": user.email,
+            "is_active": user.is_active,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "profile": None,
+        "enrollments": [],
+        "audit_events": [],
+    }
+    if profile is not None:
+        school = profile.school
+        data["profile"] = {
+            "curp": profile.curp,
+            "first_name": profile.first_name,
+            "paternal_surname": profile.paternal_surname,
+            "maternal_surname": profile.maternal_surname,
+            "state": profile.state,
+            "state_name": profile.get_state_display() if profile.state else "",
+            "subsystem": profile.subsystem.code if profile.subsystem else None,
+            "subsystem_name": profile.subsystem.name if profile.subsystem else None,
+            "school": (
+                {"cct": school.cct, "name": school.name, "state": school.state}
+                if school is not None
+                else None
+            ),
+            "position": profile.position,
+            "created_at": _iso(profile.created_at),
+            "updated_at": _iso(profile.updated_at),
+            "cancelled_at": _iso(profile.cancelled_at),
+        }
+    data["enrollments"] = [
+        {
+            "id": enrollment.pk,
+            "course": enrollment.course_id,
+            "course_title": enrollment.course.title,
+            "course_activity_id": enrollment.course.activity_id,
+            "status": enrollment.status,
+            "enrolled_at": _iso(enrollment.enrolled_at),
+            "unenrolled_at": _iso(enrollment.unenrolled_at),
+            "started_at": _iso(enrollment.started_at),
+            "completed_at": _iso(enrollment.completed_at),
+            "score": enrollment.score,
+            "hours_completed": enrollment.hours_completed,
+            "credentialed_at": _iso(enrollment.credentialed_at),
+        }
+        for enrollment in enrollment_list_for(user=user)
+    ]
+    identity = LearnerIdentity.objects.filter(user=user).first()
+    data["xapi"] = {"actor": None, "statements": [], "documents": []}
+    if identity is not None:
+        actor = {
+            "objectType": "Agent",
+            "account": {"homePage": settings.LMS_SITE_URL, "name": identity.account_name},
+        }
+        ifi = agent_ifi(actor)
+        data["xapi"]["actor"] = actor
+        data["xapi"]["statements"] = [
+            row.data
+            for row in Statement.objects.filter(actor_ifi=ifi)
+            .order_by("id")
+            .only("data")
+            .iterator()
+        ]
+        data["xapi"]["documents"] = [
+            {
+                "kind": document.kind,
+                "activity": document.activity,
+                "document_id": document.document_id,
+                "content_type": document.content_type,
+                "updated": _iso(document.updated),
+                "content": bytes(document.content).decode("utf-8", errors="replace"),
+            }
+            for document in LRSDocument.objects.filter(agent_ifi=ifi).order_by("id")
+        ]
+    data["audit_events"] = [
+        {
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
+            "created_at": _iso(event.created_at),
+            "details": event.details,
+        }
+        for event in AuditEvent.objects.filter(actor=user).order_by("created_at", "id")
+    ]
+    return data

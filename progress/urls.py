@@ -1,3 +1,35 @@
-"""Public URLs of the progress app (sign-up, profile, learner pages)."""
+"""Public URLs of the progress app: teacher accounts (under / and /en/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from progress import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("cuenta/registro/", views.signup, name="signup"),
+    path("cuenta/registro/enviado/", views.signup_done, name="signup_done"),
+    path("cuenta/confirmar/<uidb64>/<token>/", views.confirm, name="confirm"),
+    path("cuenta/entrar/", views.LoginView.as_view(), name="login"),
+    path("cuenta/salir/", views.LogoutView.as_view(), name="logout"),
+    path("cuenta/perfil/", views.profile, name="profile"),
+    path("cuenta/perfil/datos.json", views.export, name="export"),
+    path("cuenta/cancelar/", views.cancel, name="cancel"),
+    path("cuenta/cancelada/", views.cancelled, name="cancelled"),
+    path("cuenta/contrasena/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "cuenta/contrasena/enviada/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "cuenta/contrasena/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "cuenta/contrasena/lista/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]

@@ -1,0 +1,19 @@
+"""Defaults of the progress app's settings; read them through :func:`setting`."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # DOMAIN.md: one non-binary CURP with sex "X" has been reported, so accepting it is a setting.
+    "LMS_CURP_ALLOW_X_SEX": True,
+    # Rows per database batch when importing CSV files.
+    "LMS_IMPORT_BATCH_SIZE": 2000,
+    # At most this many row errors and warnings are kept on an import job (the counts are exact).
+    "LMS_IMPORT_MAX_REPORTED": 1000,
+}
+
+
+def setting(name: str) -> Any:
+    """The value of the ``LMS_*`` setting ``name``, or the app default."""
+    return getattr(settings, name, DEFAULTS[name])

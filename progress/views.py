@@ -1,0 +1,202 @@
+"""Teacher account pages: sign-up with e-mail confirmation, profile, ARCO export and cancel."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from progress.forms import (
+    CancelAccountForm,
+    ProfileForm,
+    SignupForm,
+    TeacherLoginForm,
+    TeacherPasswordResetForm,
+)
+from progress.models import Enrollment
+from progress.selectors import enrollment_list_for, teacher_profile_for
+from progress.services import (
+    teacher_account_activate,
+    teacher_account_cancel,
+    teacher_account_create,
+    teacher_data_export,
+    teacher_profile_update,
+)
+from progress.tokens import account_confirmation_token
+
+User = get_user_model()
+LOGIN_URL = reverse_lazy("progress:login")
+TEMPLATES = "progress/accounts"
+
+
+def send_confirmation_email(request: HttpRequest, user) -> None:
+    """E-mail the one-time confirmation link of a new account."""
+    link = request.build_absolute_uri(
+        reverse(
+            "progress:confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": account_confirmation_token.make_token(user),
+            },
+        )
+    )
+    context = {"link": link, "site_name": "Capacita"}
+    subject = render_to_string(f"{TEMPLATES}/email/confirm_subject.txt", context).strip()
+    body = render_to_string(f"{TEMPLATES}/email/confirm_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2", "curp")
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Create an inactive teacher account and send the confirmation e-mail."""
+    if request.user.is_authenticated:
+        return redirect("progress:profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = teacher_account_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                curp=form.cleaned_data["curp"],
+                **form.profile_fields(),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            send_confirmation_email(request, user)
+            return redirect("progress:signup_done")
+    return TemplateResponse(request, f"{TEMPLATES}/signup.html", {"form": form})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, f"{TEMPLATES}/signup_done.html", {})
+
+
+@never_cache
+def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Activate the account of a valid, unused confirmation link and sign the teacher in."""
+    try:
+        user = User._default_manager.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not account_confirmation_token.check_token(user, token):
+        return TemplateResponse(request, f"{TEMPLATES}/confirm_invalid.html", {}, status=400)
+    teacher_account_activate(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Tu correo quedó confirmado. ¡Bienvenida o bienvenido!"))
+    return redirect("progress:profile")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = f"{TEMPLATES}/login.html"
+    authentication_form = TeacherLoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return str(reverse_lazy("progress:profile"))
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "/"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = f"{TEMPLATES}/password_reset_form.html"
+    form_class = TeacherPasswordResetForm
+    email_template_name = f"{TEMPLATES}/email/password_reset_body.txt"
+    subject_template_name = f"{TEMPLATES}/email/password_reset_subject.txt"
+    success_url = reverse_lazy("progress:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = f"{TEMPLATES}/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = f"{TEMPLATES}/password_reset_confirm.html"
+    success_url = reverse_lazy("progress:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = f"{TEMPLATES}/password_reset_complete.html"
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Show and edit the signed-in teacher's profile."""
+    teacher = teacher_profile_for(user=request.user)
+    if teacher is None:
+        return TemplateResponse(request, f"{TEMPLATES}/no_profile.html", {}, status=404)
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(teacher))
+    if request.method == "POST" and form.is_valid():
+        try:
+            teacher_profile_update(
+                profile=teacher, email=form.cleaned_data["email"], **form.profile_fields()
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Tus datos se guardaron."))
+            return redirect("progress:profile")
+    return TemplateResponse(
+        request,
+        f"{TEMPLATES}/profile.html",
+        {
+            "form": form,
+            "teacher": teacher,
+            "enrollments": enrollment_list_for(user=request.user).filter(
+                status=Enrollment.Status.ACTIVE
+            ),
+        },
+    )
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    """ARCO access: download everything held about the signed-in teacher as JSON."""
+    data = teacher_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mis-datos-capacita.json"'
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@login_required(login_url=LOGIN_URL)
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest) -> HttpResponse:
+    """ARCO cancellation, after the teacher confirms with their password."""
+    form = CancelAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        teacher_account_cancel(user=request.user)
+        logout(request)
+        return HttpResponseRedirect(reverse("progress:cancelled"))
+    return TemplateResponse(request, f"{TEMPLATES}/cancel.html", {"form": form})
+
+
+def cancelled(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, f"{TEMPLATES}/cancelled.html", {})
