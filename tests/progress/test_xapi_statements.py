@@ -604,3 +604,21 @@ def test_head_on_a_query_and_on_about(xapi):
     assert response.status_code == 200 and response.content == b""
     assert response["Last-Modified"]
     assert xapi.head("about").status_code == 200
+
+
+def test_more_links_keep_the_filters_and_format_on_every_page(xapi):
+    wanted = [xapi.store(statement(actor=AGENT))[0] for _ in range(5)]
+    xapi.store(*[statement(actor=OTHER) for _ in range(5)])
+    page = xapi.get(
+        "statements", {"agent": json.dumps(AGENT), "limit": "2", "format": "ids"}
+    ).json()
+    seen = [s["id"] for s in page["statements"]]
+    pages = 1
+    while page["more"]:
+        token = parse_qs(urlparse(page["more"]).query)["more"][0]
+        page = xapi.get("statements", {"more": token}).json()
+        assert all(s["verb"] == {"id": VERB} for s in page["statements"])  # still ids format
+        seen += [s["id"] for s in page["statements"]]
+        pages += 1
+    assert pages == 3
+    assert seen == list(reversed(wanted))
