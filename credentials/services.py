@@ -152,8 +152,8 @@ class SignedCredential:
 def _sign_ob3(
     *, issuer: Issuer, unsigned: dict[str, Any], jwt_claims: dict[str, Any] | None
 ) -> SignedCredential:
-    # Credentials are signed with Ed25519 (Data Integrity and EdDSA JWT); the RSA key is made
-    # when the issuer's keys are first published (views ensure both).
+    """Data Integrity proof with the Ed25519 key; VC-JWT with the RSA key (RS256), the
+    algorithm OB 3.0 requires every JWT verifier to support."""
     ed_row = signing_key_ensure(issuer=issuer, algorithm=keys.ED25519)
     ed_private = keys.unseal(ed_row.sealed_private_key, algorithm=keys.ED25519)
     signed = proofs.di_sign(
@@ -162,12 +162,14 @@ def _sign_ob3(
         verification_method=documents.verification_method_id(issuer, ed_row.kid),
         created=documents.iso(timezone.now()),
     )
+    rsa_row = signing_key_ensure(issuer=issuer, algorithm=keys.RSA)
+    rsa_private = keys.unseal(rsa_row.sealed_private_key, algorithm=keys.RSA)
     claims = jwt_claims if jwt_claims is not None else dict(unsigned)
     token = proofs.jwt_sign(
         claims,
-        key=keys.jwk_private(ed_private),
-        kid=documents.verification_method_id(issuer, ed_row.kid),
-        alg=keys.JWT_ALG[keys.ED25519],
+        key=keys.jwk_private(rsa_private),
+        kid=documents.verification_method_id(issuer, rsa_row.kid),
+        alg=keys.JWT_ALG[keys.RSA],
     )
     return SignedCredential(signed, token)
 
