@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -273,21 +272,15 @@ def _uploaded_png(achievement: Achievement) -> bytes | None:
 def _mark_enrollment_credentialed(
     *, enrollment_id: int | None, credentialed_at: dt.datetime
 ) -> None:
-    """Tell progress that the enrolment earned a credential, when progress offers the service.
-
-    progress owns enrolments (DESIGN.md); its ``enrollment_mark_credentialed`` service is built
-    separately, so it is looked up at call time and skipped while it does not exist.
-    """
+    """Record the award on the enrolment through progress' service (DESIGN.md: progress owns
+    enrolments and counts credentials in its reports without importing credentials)."""
     if enrollment_id is None:
         return
-    try:
-        progress_services = importlib.import_module("progress.services")
-    except ImportError:
-        return
-    mark = getattr(progress_services, "enrollment_mark_credentialed", None)
-    if mark is None:
-        return
-    mark(enrollment_id=enrollment_id, credentialed_at=credentialed_at)
+    from progress import services as progress_services
+
+    progress_services.enrollment_mark_credentialed(
+        enrollment_id=enrollment_id, credentialed_at=credentialed_at
+    )
 
 
 def award_issue(
