@@ -197,10 +197,19 @@ def _outcomes(items: Iterable[str], path: str) -> list[dict[str, Any]]:
     ]
 
 
+def _spanish_catalog() -> CatalogPage:
+    catalog = (
+        CatalogPage.objects.filter(locale__language_code="es-mx", depth=2).order_by("path").first()
+    )
+    if catalog is None:
+        raise DemoContentError("no Spanish catalog page: run the migrations first")
+    return catalog
+
+
 def ensure_catalogs() -> tuple[CatalogPage, CatalogPage]:
     """The Spanish and English catalog pages (created by migration), with their texts."""
-    spanish = CatalogPage.objects.get(locale__language_code="es-mx")
-    english = CatalogPage.objects.filter(locale__language_code="en").first()
+    spanish = _spanish_catalog()
+    english = spanish.get_translation_or_none(Locale.objects.get(language_code="en"))
     if english is None:
         english = spanish.copy_for_translation(Locale.objects.get(language_code="en"))
     for page in (spanish, english):
@@ -218,7 +227,7 @@ def configure_site(*, site_url: str) -> Site:
     if not parts.hostname:
         raise ValueError(f"site URL without a host: {site_url!r}")
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    spanish = CatalogPage.objects.get(locale__language_code="es-mx")
+    spanish = _spanish_catalog()
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname = parts.hostname
     site.port = port
