@@ -344,3 +344,23 @@ def test_import_command_background_queues_the_job_for_a_worker(
     callbacks[0]()  # the (eager) task runs it
     job.refresh_from_db()
     assert (job.status, job.created_count) == (ImportJob.Status.DONE, 2)
+
+
+def test_import_job_with_an_unexpected_error_is_marked_failed_without_row_values(
+    monkeypatch, caplog
+):
+    import progress.imports as imports
+
+    def broken(valid, result):
+        raise RuntimeError(f"duplicate key {DOMAIN_CURPS[0]}")
+
+    monkeypatch.setattr(imports, "_write_teachers", broken)
+    job = import_job_create(
+        kind=ImportJob.Kind.TEACHERS,
+        file=ContentFile(_roster(f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@ex.mx,09,,,").encode()),
+        background=False,
+    )
+    assert job.status == ImportJob.Status.FAILED
+    assert "RuntimeError" in job.failure
+    assert DOMAIN_CURPS[0] not in job.failure
+    assert DOMAIN_CURPS[0] not in caplog.text
