@@ -117,7 +117,11 @@ def enrollments_sync(*, user_id: int, course_iri: str, state: CourseState) -> li
     if key is None or Enrollment is None:
         return []
     touched = []
-    for enrollment in Enrollment.objects.filter(user_id=user_id, course__translation_key=key):
+    # Cancelled enrolments keep the figures they had when the teacher left.
+    enrolments = Enrollment.objects.filter(
+        user_id=user_id, course__translation_key=key, status="active"
+    )
+    for enrollment in enrolments:
         if enrollment.started_at is None and state.started_at is not None:
             enrollment.started_at = state.started_at
         enrollment.completed_at = state.completed_at
