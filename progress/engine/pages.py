@@ -19,7 +19,7 @@ def _is_enrolled(user: Any, course_page: Any) -> bool:
     return (
         enrollment is not None
         and enrollment.objects.filter(
-            user=user, course__translation_key=course_page.translation_key
+            user=user, course__translation_key=course_page.translation_key, status="active"
         ).exists()
     )
 
