@@ -222,10 +222,24 @@ class CoursePage(ActivityPageMixin, Page):
         verbose_name_plural = _("cursos")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from courses.selectors import course_outline
+        from courses.selectors import CourseOutline, course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = course_outline(course_id=self.pk)
+        if self.pk is None:  # previewing a course that has not been saved yet
+            context["outline"] = CourseOutline(
+                id=0,
+                title=self.title,
+                url=None,
+                activity_id="",
+                passing_score=self.passing_score,
+                estimated_hours=self.estimated_hours,
+                locale="",
+            )
+        else:
+            # Previews show draft modules and lessons too; the public page only live ones.
+            context["outline"] = course_outline(
+                course_id=self.pk, live_only=not getattr(request, "is_preview", False)
+            )
         context["hook_sections"] = hooks.course_page_sections(request, self)
         return context
 
@@ -253,7 +267,12 @@ class ModulePage(ActivityPageMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = LessonPage.objects.child_of(self).live().public()
+        lessons = LessonPage.objects.none()
+        if self.pk is not None:  # an unsaved module (a preview) has no lessons yet
+            lessons = LessonPage.objects.child_of(self)
+            if not getattr(request, "is_preview", False):
+                lessons = lessons.live().public()
+        context["lessons"] = lessons
         return context
 
 

@@ -6,8 +6,10 @@ class ProgressConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # --- progress engine (branch engine) -----------------------------------------------
-        from progress.engine import receivers
+        from progress.engine import receivers as engine_receivers
+        from progress.reports import receivers as report_receivers
 
-        receivers.connect()
-        # --- end progress engine -----------------------------------------------------------
+        # The progress engine follows stored and voided statements; report facts follow
+        # enrolments.
+        engine_receivers.connect()
+        report_receivers.connect()

@@ -38,3 +38,33 @@ def forward_statements(self: Any) -> dict[str, int | float | None]:
 
 
 # --- end progress engine ---------------------------------------------------------------------
+
+
+# --- reports (SEP monitoring) -----------------------------------------------------------------
+
+
+@shared_task(acks_late=True, name="progress.reports.build_export")
+def build_report_export(job_id: int) -> str:
+    """Build report export ``job_id`` (a finished job is left alone, so re-runs are harmless)."""
+    from progress.reports.exports import export_job_build
+
+    return export_job_build(job_id=job_id).status
+
+
+@shared_task(acks_late=True, name="progress.reports.refresh_facts")
+def refresh_report_facts() -> int:
+    """Rebuild the report fact table and course tags (run by Celery beat; the staleness bound)."""
+    from progress.reports.refresh import report_facts_rebuild
+
+    return report_facts_rebuild().rows
+
+
+@shared_task(acks_late=True, name="progress.reports.sync_fact")
+def sync_report_fact(enrollment_id: int) -> None:
+    """Bring one enrolment's fact row up to date (enqueued on commit when the enrolment changes)."""
+    from progress.reports.refresh import report_facts_sync
+
+    report_facts_sync(enrollment_ids=[enrollment_id])
+
+
+# --- end reports ------------------------------------------------------------------------------

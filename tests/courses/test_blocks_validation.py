@@ -137,3 +137,44 @@ def test_image_block_renders_a_srcset_with_alt_text():
     assert "srcset=" in html and "360w" in html and "1080w" in html
     assert 'loading="lazy"' in html
     assert "<figcaption>Pie</figcaption>" in html
+
+
+def test_uploaded_video_renders_a_player_with_captions_track_and_transcript():
+    document_model = get_document_model()
+    video = document_model.objects.create(title="v", file="v.mp4")
+    vtt = document_model.objects.create(title="c", file="c.vtt")
+    block = VideoBlock()
+    value = block.to_python(
+        {
+            "title": "Soldadura segura",
+            "file": video.pk,
+            "captions": vtt.pk,
+            "captions_language": "es",
+            "transcript": "<p>TRANSCRIPCIÓN</p>",
+        }
+    )
+    html = block.render(value)
+    assert '<video controls preload="none"' in html
+    assert f'<source src="{video.url}">' in html
+    assert f'<track kind="captions" src="{vtt.url}" srclang="es"' in html
+    assert "TRANSCRIPCIÓN" in html and "<details" in html
+
+
+def test_embedded_video_is_a_link_not_a_third_party_player():
+    block = VideoBlock()
+    value = block.to_python(
+        {"title": "Demo", "embed_url": "https://youtu.be/abc", "transcript": "<p>t</p>"}
+    )
+    html = block.render(value)
+    assert 'href="https://youtu.be/abc"' in html
+    assert "<iframe" not in html
+
+
+def test_document_block_renders_a_download_link_with_type():
+    from courses.blocks import DocumentBlock
+
+    document = get_document_model().objects.create(title="Guía", file="guia.pdf")
+    block = DocumentBlock()
+    html = block.render(block.to_python({"document": document.pk, "title": "", "description": ""}))
+    assert f'href="{document.url}" download>Guía</a>' in html
+    assert "(PDF" in html

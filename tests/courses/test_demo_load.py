@@ -151,3 +151,34 @@ def test_unknown_facet_slug_is_refused(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(data))
     with pytest.raises(DemoContentError, match="unknown topics: alquimia"):
         load_demo_courses(content_dir=tmp_path)
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "courses" / "demo_content"
+
+
+def test_shipped_demo_content_is_what_the_issue_asks_for():
+    files = sorted(SHIPPED.glob("*.json"))
+    if not files:
+        pytest.skip("no demo content in courses/demo_content yet")
+    courses = [json.loads(path.read_text(encoding="utf-8")) for path in files]
+    assert len(courses) >= 4
+    for course in courses:
+        assert len(course["modules"]) >= 2, course["slug"]
+        for module in course["modules"]:
+            assert len(module["lessons"]) >= 3, (course["slug"], module["slug"])
+            checks = [
+                block
+                for lesson in module["lessons"]
+                for block in lesson["body"]
+                if block["type"] == "knowledge_check"
+            ]
+            assert checks, (course["slug"], module["slug"])
+    assert any("en" in course.get("translations", {}) for course in courses)
+
+
+def test_shipped_demo_content_loads(settings):
+    if not list(SHIPPED.glob("*.json")):
+        pytest.skip("no demo content in courses/demo_content yet")
+    report = load_demo_courses()
+    assert len(report.courses) >= 4
+    assert CoursePage.objects.filter(locale__language_code="en", live=True).exists()

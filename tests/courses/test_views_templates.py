@@ -190,3 +190,46 @@ def test_teacher_without_admin_access_sees_the_public_pages(client, course):
     client.force_login(user)
     assert client.get("/robotica/").status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+def test_catalog_page_query_count_does_not_grow_with_courses(client, django_assert_max_num_queries):
+    for n in range(6):
+        course = factories.build_course(slug=f"c-{n}", modules=1, lessons=1)
+        course.sectors.set([Sector.objects.get(slug="automotriz")])
+        course.save()
+    client.get("/")  # warm Wagtail's site-root cache
+    with django_assert_max_num_queries(20):
+        response = client.get("/")
+    assert response.content.decode().count('class="course-card"') == 6
+
+
+@pytest.mark.parametrize("kind", ["course", "module", "lesson"])
+def test_previews_of_unsaved_pages_render(rf, admin_user, kind):
+    from courses.models import CoursePage
+
+    locale = factories.spanish_catalog().locale
+    page = {
+        "course": lambda: CoursePage(title="Nuevo", slug="nuevo", summary="s", locale=locale),
+        "module": lambda: ModulePage(title="Nuevo", slug="nuevo", locale=locale),
+        "lesson": lambda: LessonPage(
+            title="Nueva", slug="nueva", body=[factories.sample_check()], locale=locale
+        ),
+    }[kind]()
+    request = rf.get("/")
+    request.user = admin_user
+    response = page.make_preview_request(request)
+    assert response.status_code == 200
+    html = response.render().content.decode() if hasattr(response, "render") else ""
+    assert "Nuev" in html
+    assert "FEEDBACK-" not in html
+
+
+def test_course_preview_shows_draft_modules_the_public_page_hides(client, rf, admin_user, course):
+    draft = factories.ModulePageFactory(parent=course, title="Módulo en borrador", slug="borr")
+    draft.unpublish()
+    assert draft.title not in client.get("/robotica/").content.decode()
+    request = rf.get("/")
+    request.user = admin_user
+    preview = course.make_preview_request(request)
+    assert preview.status_code == 200
+    assert draft.title in preview.render().content.decode()

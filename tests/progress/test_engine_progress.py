@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from courses.selectors import course_outline
 from django.core.management import call_command
 
+from courses.selectors import course_outline
 from progress import signals
 from progress.models import (
     CourseProgress,

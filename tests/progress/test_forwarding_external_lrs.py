@@ -9,9 +9,9 @@ import uuid
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from progress.services import statements_store
 
 from progress.models import ForwardedStatement
+from progress.services import statements_store
 from progress.tasks import forward_statements
 
 from .external_lrs import ExternalLRS

@@ -44,7 +44,7 @@
 
   document.querySelectorAll("form.knowledge-check-form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.fetch) { return; }
+      if (!window.fetch || !form.getAttribute("data-grade-url")) { return; }
       event.preventDefault();
       var answers = collect(form);
       var token = form.querySelector("input[name=csrfmiddlewaretoken]");
