@@ -65,15 +65,11 @@ class MyCourseProgressView(APIView):
         tags=["learner"],
     )
     def get(self, request: Request, course_id: int) -> Response:
-        from progress.engine.emit import enrollment_model
+        from progress.models import Enrollment
 
-        enrollment = enrollment_model()
-        if (
-            enrollment is None
-            or not enrollment.objects.filter(
-                user=request.user, course_id=course_id, status="active"
-            ).exists()
-        ):
+        if not Enrollment.objects.filter(
+            user=request.user, course_id=course_id, status="active"
+        ).exists():
             raise Http404("You are not enrolled in this course.")
         try:
             progress = learner_course_progress(user=request.user, course_id=course_id)

@@ -95,26 +95,17 @@ def voided(*, actor: dict[str, Any], target_id: str) -> dict[str, Any]:
     }
 
 
-def enrollment_model() -> Any:
-    """``progress.Enrollment`` (TEMPORARY until the learners branch lands: None without it)."""
-    from django.apps import apps
-
-    try:
-        return apps.get_model("progress", "Enrollment")
-    except LookupError:
-        return None
-
-
 def enrollments_sync(*, user_id: int, course_iri: str, state: CourseState) -> list[tuple[int, int]]:
     """Copy the course figures onto the learner's enrolments in this course (any translation).
 
     Returns ``(enrollment id, course page id)`` of each enrolment touched.
     """
+    from progress.models import Enrollment
+
     from .structure import translation_key_of
 
-    Enrollment = enrollment_model()
     key = translation_key_of(course_iri)
-    if key is None or Enrollment is None:
+    if key is None:
         return []
     touched = []
     # Cancelled enrolments keep the figures they had when the teacher left.

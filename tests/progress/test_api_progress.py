@@ -7,15 +7,13 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from courses.selectors import course_outline
-from progress.engine.emit import enrollment_model
+from progress.models import Enrollment
 from tests.courses.factories import build_course
 
 from .engine_support import course_stream, lesson_statement, make_learner, store
 
-Enrollment = enrollment_model()
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(Enrollment is None, reason="needs the learners' Enrollment model"),
 ]
 
 
