@@ -291,6 +291,9 @@ def measure(outlines: list, actors: list[dict], round_: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument(
+        "--first-round", type=int, default=0, help="skip the measuring learners used before"
+    )
     args = parser.parse_args()
     assert connection.vendor == "postgresql", "run the benchmark on PostgreSQL (DATABASE_URL)"
     call_command("migrate", "--noinput", verbosity=0)
@@ -305,7 +308,7 @@ def main() -> None:
         call_command("recompute_progress", "--quiet")
         recompute = time.monotonic() - begun
         print(f"  recompute_progress: {recompute:.1f} s", flush=True)
-        figures = measure(outlines, actors, round_)
+        figures = measure(outlines, actors, args.first_round + round_)
         result = {
             "stored_statements": Statement.objects.count(),
             "fill_seconds": round(fill, 1),

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +35,7 @@ class LessonProgressSerializer(serializers.Serializer):
 class MyCourseProgressView(APIView):
     """``GET /api/v1/me/progress/{course_id}/``: the signed-in learner's own progress."""
 
+    @extend_schema_serializer(component_name="MyCourseProgress")
     class OutputSerializer(serializers.Serializer):
         course_id = serializers.IntegerField()
         activity_id = serializers.CharField()
@@ -59,13 +65,11 @@ class MyCourseProgressView(APIView):
         tags=["learner"],
     )
     def get(self, request: Request, course_id: int) -> Response:
-        from progress.engine.emit import enrollment_model
+        from progress.models import Enrollment
 
-        enrollment = enrollment_model()
-        if (
-            enrollment is None
-            or not enrollment.objects.filter(user=request.user, course_id=course_id).exists()
-        ):
+        if not Enrollment.objects.filter(
+            user=request.user, course_id=course_id, status="active"
+        ).exists():
             raise Http404("You are not enrolled in this course.")
         try:
             progress = learner_course_progress(user=request.user, course_id=course_id)

@@ -50,6 +50,41 @@ class StoredStatement:
 
 
 @dataclass
+class Prefetched:
+    """A batch of learners' lesson, module and course rows and enrolments, read in four queries."""
+
+    lessons: dict[int, list[LessonProgress]]
+    modules: dict[int, list[ModuleProgress]]
+    courses: dict[tuple[int, str], CourseProgress]
+    enrollments: dict[int, list[Any]]
+
+    @classmethod
+    def load(cls, user_ids: list[int]) -> Prefetched:
+        from progress.models import Enrollment
+
+        lessons: dict[int, list[LessonProgress]] = defaultdict(list)
+        for lesson in LessonProgress.objects.filter(user_id__in=user_ids):
+            lessons[lesson.user_id].append(lesson)
+        modules: dict[int, list[ModuleProgress]] = defaultdict(list)
+        for module in ModuleProgress.objects.filter(user_id__in=user_ids):
+            modules[module.user_id].append(module)
+        enrollments: dict[int, list[Any]] = defaultdict(list)
+        for enrollment in Enrollment.objects.filter(
+            user_id__in=user_ids, status="active"
+        ).select_related("course"):
+            enrollments[enrollment.user_id].append(enrollment)
+        return cls(
+            lessons=lessons,
+            modules=modules,
+            courses={
+                (row.user_id, row.course_iri): row
+                for row in CourseProgress.objects.filter(user_id__in=user_ids)
+            },
+            enrollments=enrollments,
+        )
+
+
+@dataclass
 class Work:
     """What one unit of work touched; signals are sent when its transaction commits."""
 
@@ -57,6 +92,8 @@ class Work:
     lessons: set[tuple[int, str]] = field(default_factory=set)
     on_commit: list[Callable[[], None]] = field(default_factory=list)
     actors: emit.Actors = field(default_factory=emit.Actors)
+    # Rows read ahead for many learners at once (recompute), keyed by user id.
+    prefetched: Prefetched | None = None
     # The LMS's own statements, stored together at the end of the unit of work.
     outgoing: list[dict[str, Any]] = field(default_factory=list)
 
@@ -199,18 +236,20 @@ def _lesson_state_of(row: LessonProgress) -> LessonState:
 def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> None:
     """Bring the learner's module and course rows (and enrolments) in line with their lessons,
     making or voiding the LMS's own statements when a completion appears or goes away."""
-    lessons = {
-        row.lesson_iri: _lesson_state_of(row)
-        for row in LessonProgress.objects.filter(
-            user_id=user_id, lesson_iri__in=structure.lesson_iris
-        )
-    }
-    state = course_state(structure.modules, lessons, passing_score=structure.passing_score)
     course_iri = structure.activity_id
-    modules = {
-        row.module_iri: row
-        for row in ModuleProgress.objects.filter(user_id=user_id, course_iri=course_iri)
-    }
+    pre = work.prefetched
+    if pre is not None:
+        wanted = set(structure.lesson_iris)
+        lesson_rows = [row for row in pre.lessons.get(user_id, []) if row.lesson_iri in wanted]
+        module_rows = [row for row in pre.modules.get(user_id, []) if row.course_iri == course_iri]
+    else:
+        lesson_rows = list(
+            LessonProgress.objects.filter(user_id=user_id, lesson_iri__in=structure.lesson_iris)
+        )
+        module_rows = list(ModuleProgress.objects.filter(user_id=user_id, course_iri=course_iri))
+    lessons = {row.lesson_iri: _lesson_state_of(row) for row in lesson_rows}
+    state = course_state(structure.modules, lessons, passing_score=structure.passing_score)
+    modules = {row.module_iri: row for row in module_rows}
     for module in state.modules:
         row = modules.get(module.activity_id)
         if module.done and row is None:
@@ -261,7 +300,10 @@ def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> Non
 
 def _store_course(user_id: int, structure: CourseStructure, state: CourseState, work: Work) -> None:
     course_iri = structure.activity_id
-    row = CourseProgress.objects.filter(user_id=user_id, course_iri=course_iri).first()
+    if work.prefetched is not None:
+        row = work.prefetched.courses.get((user_id, course_iri))
+    else:
+        row = CourseProgress.objects.filter(user_id=user_id, course_iri=course_iri).first()
     if row is None:
         if not lessons_touched(state):
             return
@@ -300,7 +342,14 @@ def _store_course(user_id: int, structure: CourseStructure, state: CourseState, 
         row.statement_id = None
     row.completed_at = state.completed_at
     row.save()
-    enrollments = emit.enrollments_sync(user_id=user_id, course_iri=course_iri, state=state)
+    enrollments = emit.enrollments_sync(
+        user_id=user_id,
+        course_iri=course_iri,
+        state=state,
+        enrollments=work.prefetched.enrollments.get(user_id, [])
+        if work.prefetched is not None
+        else None,
+    )
     for enrollment_id, course_id in enrollments:
         if newly_done:
             work.on_commit.append(
@@ -434,13 +483,19 @@ def recompute_all(
             structure = work.cache.for_course(course_iri)
             if structure is not None:
                 courses[(user_id, course_iri)] = structure
-        for (user_id, _), structure in sorted(courses.items()):
-            _refresh_course(user_id, structure, work)
-            report.courses += 1
-            if report.courses % 1000 == 0:
-                emit.store(work.outgoing)
-                work.outgoing = []
-                say(f"{report.courses} learner courses")
+        pairs = sorted(courses.items())
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start : start + 500]
+            user_ids = sorted({user_id for (user_id, _), _ in chunk})
+            work.prefetched = Prefetched.load(user_ids)
+            work.actors.preload(user_ids)
+            for (user_id, _), structure in chunk:
+                _refresh_course(user_id, structure, work)
+                report.courses += 1
+            emit.store(work.outgoing)
+            work.outgoing = []
+            say(f"{report.courses} learner courses")
+        work.prefetched = None
         _schedule(work)
     say(f"{report.courses} learner courses")
     return report

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from .rules import CourseState, lms_statement_id
@@ -30,6 +31,18 @@ class Actors:
 
     def __init__(self) -> None:
         self._cache: dict[int, dict[str, Any]] = {}
+
+    def preload(self, user_ids: list[int]) -> None:
+        """Read many learners' identities in one query (those without one are made later)."""
+        from progress.models import LearnerIdentity
+
+        for user_id, name in LearnerIdentity.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "account_name"
+        ):
+            self._cache[user_id] = {
+                "objectType": "Agent",
+                "account": {"homePage": settings.LMS_SITE_URL, "name": name},
+            }
 
     def __call__(self, user_id: int) -> dict[str, Any]:
         if user_id not in self._cache:
@@ -95,29 +108,29 @@ def voided(*, actor: dict[str, Any], target_id: str) -> dict[str, Any]:
     }
 
 
-def enrollment_model() -> Any:
-    """``progress.Enrollment`` (TEMPORARY until the learners branch lands: None without it)."""
-    from django.apps import apps
-
-    try:
-        return apps.get_model("progress", "Enrollment")
-    except LookupError:
-        return None
-
-
-def enrollments_sync(*, user_id: int, course_iri: str, state: CourseState) -> list[tuple[int, int]]:
+def enrollments_sync(
+    *, user_id: int, course_iri: str, state: CourseState, enrollments: list[Any] | None = None
+) -> list[tuple[int, int]]:
     """Copy the course figures onto the learner's enrolments in this course (any translation).
 
     Returns ``(enrollment id, course page id)`` of each enrolment touched.
     """
+    from progress.models import Enrollment
+
     from .structure import translation_key_of
 
-    Enrollment = enrollment_model()
     key = translation_key_of(course_iri)
-    if key is None or Enrollment is None:
+    if key is None:
         return []
     touched = []
-    for enrollment in Enrollment.objects.filter(user_id=user_id, course__translation_key=key):
+    # Cancelled enrolments keep the figures they had when the teacher left.
+    if enrollments is None:
+        enrolments = list(
+            Enrollment.objects.filter(user_id=user_id, course__translation_key=key, status="active")
+        )
+    else:  # read ahead for many learners: keep this course's
+        enrolments = [e for e in enrollments if str(e.course.translation_key) == key]
+    for enrollment in enrolments:
         if enrollment.started_at is None and state.started_at is not None:
             enrollment.started_at = state.started_at
         enrollment.completed_at = state.completed_at

@@ -13,15 +13,11 @@ from .selectors import CourseProgressView, learner_course_progress
 
 
 def _is_enrolled(user: Any, course_page: Any) -> bool:
-    from .emit import enrollment_model
+    from progress.models import Enrollment
 
-    enrollment = enrollment_model()
-    return (
-        enrollment is not None
-        and enrollment.objects.filter(
-            user=user, course__translation_key=course_page.translation_key
-        ).exists()
-    )
+    return Enrollment.objects.filter(
+        user=user, course__translation_key=course_page.translation_key, status="active"
+    ).exists()
 
 
 def tracking_config(

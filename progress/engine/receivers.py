@@ -43,7 +43,8 @@ def connect() -> None:
     from wagtail.models import Page
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    from .emit import enrollment_model
+    from progress.models import Enrollment
+
     from .structure import forget_structures
 
     for signal in (page_published, page_unpublished, post_page_move):
@@ -51,8 +52,4 @@ def connect() -> None:
     post_delete.connect(forget_structures, sender=Page, dispatch_uid="progress-engine-page-del")
     statements_stored.connect(on_statements_stored, dispatch_uid="progress-engine-stored")
     statements_voided.connect(on_statements_voided, dispatch_uid="progress-engine-voided")
-    enrollment = enrollment_model()
-    if enrollment is not None:
-        post_save.connect(
-            on_enrollment_saved, sender=enrollment, dispatch_uid="progress-engine-enrol"
-        )
+    post_save.connect(on_enrollment_saved, sender=Enrollment, dispatch_uid="progress-engine-enrol")

@@ -190,7 +190,11 @@ def course_score(modules: Sequence[ModuleInfo], lessons: dict[str, LessonState])
     ]
     if not checked:
         return None
-    total = sum((lessons.get(iri) or LessonState()).passed_score or 0.0 for iri in checked)
+    # Scaled scores may be negative in xAPI; a course score is a share, 0-1.
+    total = sum(
+        max(0.0, min(1.0, (lessons.get(iri) or LessonState()).passed_score or 0.0))
+        for iri in checked
+    )
     return round(total / len(checked), 6)
 
 

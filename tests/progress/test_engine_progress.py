@@ -12,6 +12,7 @@ from courses.selectors import course_outline
 from progress import signals
 from progress.models import (
     CourseProgress,
+    Enrollment,
     LessonProgress,
     ModuleProgress,
     ProgressEvidence,
@@ -47,7 +48,7 @@ def events():
     received: list[tuple[str, dict]] = []
 
     def recorder(name):
-        def receive(sender, **kwargs):
+        def receive(sender, signal, **kwargs):
             received.append((name, kwargs))
 
         return receive
@@ -274,3 +275,54 @@ def test_recompute_gives_the_same_rows_as_the_incremental_engine(outline):
         model.objects.all().delete()
     call_command("recompute_progress", "--quiet")
     assert _without_ids({u.pk: snapshot(u) for u in learners}) == _without_ids(incremental)
+
+
+def test_course_completed_and_revoked_are_sent_per_active_enrolment_with_figures(
+    course, outline, events, django_capture_on_commit_callbacks
+):
+    user = make_learner()
+    enrollment = Enrollment.objects.create(user=user, course=course)
+    stream = course_stream(user, outline, score=0.8)
+    with django_capture_on_commit_callbacks(execute=True):
+        store(*stream)
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None and enrollment.score == pytest.approx(0.8)
+    assert enrollment.hours_completed == pytest.approx(1.0)
+    assert enrollment.started_at == min(
+        LessonProgress.objects.filter(user=user).values_list("first_activity_at", flat=True)
+    )
+    completed = [kwargs for name, kwargs in events if name == "course_completed"]
+    assert completed == [
+        {
+            "enrollment_id": enrollment.pk,
+            "user_id": user.pk,
+            "course_id": course.pk,
+            "completed_at": enrollment.completed_at,
+            "score": pytest.approx(0.8),
+        }
+    ]
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        store(void(stream[-1]["id"], user))
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is None
+    assert events == [
+        (
+            "course_completion_revoked",
+            {"enrollment_id": enrollment.pk, "user_id": user.pk, "course_id": course.pk},
+        )
+    ]
+
+
+def test_an_enrolment_made_after_the_statements_catches_up(
+    course, outline, events, django_capture_on_commit_callbacks
+):
+    user = make_learner()
+    store(*course_stream(user, outline))
+    assert CourseProgress.objects.get(user=user).completed_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = Enrollment.objects.create(user=user, course=course)
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None and enrollment.started_at is not None
+    # Already complete before the enrolment: no completion event is invented for it.
+    assert "course_completed" not in [name for name, _ in events]

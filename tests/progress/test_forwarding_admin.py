@@ -1,0 +1,72 @@
+"""The forwarding backlog and failures in the Wagtail admin, with the retry button."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from progress.models import ForwardedStatement
+
+pytestmark = pytest.mark.django_db
+
+
+def row(status: str, **fields) -> ForwardedStatement:
+    statement_id = uuid.uuid4()
+    return ForwardedStatement.objects.create(
+        statement_id=statement_id,
+        payload={"id": str(statement_id)},
+        status=status,
+        next_attempt_at=timezone.now(),
+        **fields,
+    )
+
+
+@pytest.fixture
+def admin_client():
+    user = get_user_model().objects.create_superuser("operadora", password="x")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_admin_shows_the_backlog_and_the_failures(admin_client, settings):
+    settings.LMS_LRS_FORWARD_URL = ""  # the page still shows the rows; forwarding is off
+    row("sent")
+    row("pending")
+    row("pending", attempts=3, last_status_code=503, last_error="Service Unavailable")
+    failed = row("failed", attempts=1, last_status_code=400, last_error="statement.actor: bad")
+    html = admin_client.get(reverse("progress_forwarding")).content.decode()
+    assert '<td data-count="pending">2</td>' in html
+    assert '<td data-count="sent">1</td>' in html
+    assert '<td data-count="failed">1</td>' in html
+    assert str(failed.statement_id) in html and "statement.actor: bad" in html
+    assert "Service Unavailable" in html
+    assert "LMS_LRS_FORWARD_URL" in html  # says forwarding is off
+
+
+def test_retry_makes_failed_rows_due_again(admin_client, settings):
+    settings.LMS_LRS_FORWARD_URL = ""
+    failed = row("failed", attempts=1, last_status_code=400)
+    other = row("failed", attempts=1, last_status_code=400)
+    response = admin_client.post(reverse("progress_forwarding_retry"), {"id": failed.pk})
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    other.refresh_from_db()
+    assert failed.status == "pending" and other.status == "failed"
+    admin_client.post(reverse("progress_forwarding_retry"))
+    other.refresh_from_db()
+    assert other.status == "pending"
+
+
+def test_people_without_the_permission_cannot_see_or_retry():
+    user = get_user_model().objects.create_user("docente", password="x")
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("progress_forwarding")).status_code in (302, 403)
+    assert client.post(reverse("progress_forwarding_retry")).status_code in (302, 403)
+    assert Client().get(reverse("progress_forwarding")).status_code == 302
