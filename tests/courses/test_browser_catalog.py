@@ -28,27 +28,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migration_data(django_db_setup, django_db_blocker):
-    """Put back what the migrations seeded once this module's transactional tests are done.
-
-    A transactional test flushes the database when it ends; ``serialized_rollback`` reloads
-    the data before each such test but not after the last one. With ``--reuse-db`` the next
-    session would otherwise start without catalogs, facets and groups.
-    """
-    yield
-    from django.db import connections
-    from wagtail.models import Page
-
-    with django_db_blocker.unblock():
-        if Page.objects.exists():  # nothing was flushed (e.g. the tests were skipped)
-            return
-        for connection in connections.all(initialized_only=True):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
-
-
 @pytest.fixture
 def browser():
     if not os.path.exists(CHROMIUM):
