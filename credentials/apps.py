@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class CredentialsConfig(AppConfig):
     name = "credentials"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Credentials"
+
+    def ready(self) -> None:
+        from credentials import receivers
+        from progress.signals import course_completed, course_completion_revoked
+
+        course_completed.connect(
+            receivers.on_course_completed, dispatch_uid="credentials.on_course_completed"
+        )
+        course_completion_revoked.connect(
+            receivers.on_course_completion_revoked,
+            dispatch_uid="credentials.on_course_completion_revoked",
+        )

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from progress.models import ImportJob
-from progress.selectors import import_job_list
+from progress.models import AuditEvent, ImportJob
+from progress.selectors import audit_event_list, import_job_list
 from progress.services import import_job_create
 
 IMPORT_PERMISSION = "progress.add_importjob"
@@ -35,6 +35,17 @@ class ImportUploadForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise ValidationError(_("Sube un archivo .csv."), code="extension")
         return upload
+
+    def clean_enroll_course_id(self):
+        course_id = self.cleaned_data.get("enroll_course_id")
+        if course_id is not None:
+            from courses.selectors import live_courses
+
+            if not live_courses().filter(pk=course_id).exists():
+                raise ValidationError(
+                    _("No existe un curso publicado con ese id."), code="does_not_exist"
+                )
+        return course_id
 
     def clean(self):
         cleaned = super().clean()
@@ -96,4 +107,20 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
             "enrolled": job.enrolled_count,
             "failure": job.failure,
         }
+    )
+
+
+AUDIT_PERMISSION = "progress.view_auditevent"
+
+
+def audit_index(request: HttpRequest) -> HttpResponse:
+    """The latest audit events (ARCO requests, imports, sign-ups), newest first; read-only."""
+    if not request.user.has_perm(AUDIT_PERMISSION):
+        raise PermissionDenied
+    action = request.GET.get("action", "")
+    events = audit_event_list(action=action or None, limit=200)
+    return TemplateResponse(
+        request,
+        "progress/admin/audit_index.html",
+        {"events": events, "actions": AuditEvent.Action.choices, "action": action},
     )

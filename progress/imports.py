@@ -206,6 +206,24 @@ def _first_message(error: ValidationError) -> tuple[str, str]:
     return (error.code or "invalid"), str(error.messages[0])
 
 
+def _assign_changes(instance: Any, values: dict[str, Any], fields: tuple[str, ...]) -> bool:
+    """Set ``values`` on ``instance``; True when something changed. Foreign keys are compared by
+    id, so an unchanged row costs no query (reading ``school.subsystem`` would fetch it)."""
+    changed = False
+    for name in fields:
+        value = values[name]
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            current = getattr(instance, field.attname)
+            new = value.pk if value is not None else None
+        else:
+            current, new = getattr(instance, name), value
+        if current != new:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
 # --- Schools ----------------------------------------------------------------------------------
 
 
@@ -301,12 +319,7 @@ def _write_schools(valid: dict[str, dict[str, Any]], result: ImportResult) -> No
             if school is None:
                 to_create.append(School(**values))
                 continue
-            changed = False
-            for name in _SCHOOL_UPDATE_FIELDS:
-                if getattr(school, name) != values[name]:
-                    setattr(school, name, values[name])
-                    changed = True
-            if changed:
+            if _assign_changes(school, values, _SCHOOL_UPDATE_FIELDS):
                 school.updated_at = now
                 to_update.append(school)
             else:
@@ -338,14 +351,30 @@ def import_teachers(
     prerequisites enforced (a teacher who lacks them is reported on their line).
     """
     result = result or ImportResult()
+    if enroll_course_id is not None:
+        from courses.selectors import live_courses
+
+        if not live_courses().filter(pk=enroll_course_id).exists():
+            raise ImportFileError(
+                _("No existe un curso publicado con id %(id)s.") % {"id": enroll_course_id}
+            )
     total, rows = read_rows(text, columns=TEACHER_COLUMNS, required=TEACHER_REQUIRED)
     result.total_rows = total
     subsystems = _SubsystemLookup()
     seen_curp: dict[str, int] = {}
     seen_email: dict[str, int] = {}
+    schools: dict[str, School] = {}
     for batch in _batches(rows, setting("LMS_IMPORT_BATCH_SIZE")):
-        ccts = {normalise_code(row.get("cct")) for _line, row in batch if row.get("cct")}
-        schools = School.objects.in_bulk(list(ccts), field_name="cct") if ccts else {}
+        # Rosters repeat the same schools: fetch each CCT once per import, not once per batch.
+        missing = {
+            cct
+            for _line, row in batch
+            if row.get("cct") and (cct := normalise_code(row["cct"])) not in schools
+        }
+        if missing:
+            schools.update(
+                School.objects.only("id", "cct").in_bulk(list(missing), field_name="cct")
+            )
         valid: list[dict[str, Any]] = []
         for line, row in batch:
             values = _teacher_row(line, row, subsystems, schools, seen_curp, seen_email, result)
@@ -473,18 +502,27 @@ def _write_teachers(valid: list[dict[str, Any]], result: ImportResult) -> list[t
     written: list[tuple[int, int]] = []
     with transaction.atomic():
         curps = [item["profile"]["curp"] for item in valid]
-        emails = [item["email"] for item in valid]
         profiles = {
             profile.curp: profile
-            for profile in TeacherProfile.objects.select_related("user").filter(curp__in=curps)
+            for profile in TeacherProfile.objects.select_related("user")
+            .filter(curp__in=curps)
+            .only("id", "curp", "user_id", *_PROFILE_UPDATE_FIELDS, "user__email", "user__username")
         }
+        # Only addresses that are not already their own teacher's can belong to someone else.
+        emails = [
+            item["email"]
+            for item in valid
+            if (profile := profiles.get(item["profile"]["curp"])) is None
+            or profile.user.email != item["email"]
+        ]
         owners: dict[str, Any] = {}
-        for user in User.objects.filter(Q(email__in=emails) | Q(username__in=emails)).only(
-            "id", "email", "username"
-        ):
-            owners[user.username.lower()] = user
-            if user.email:
-                owners[user.email.lower()] = user
+        if emails:
+            for user in User.objects.filter(Q(email__in=emails) | Q(username__in=emails)).only(
+                "id", "email", "username"
+            ):
+                owners[user.username.lower()] = user
+                if user.email:
+                    owners[user.email.lower()] = user
         new_items: list[dict[str, Any]] = []
         profiles_to_update: list[TeacherProfile] = []
         users_to_update: list[Any] = []
@@ -497,11 +535,7 @@ def _write_teachers(valid: list[dict[str, Any]], result: ImportResult) -> list[t
                 if owner is not None and owner.pk != profile.user_id:
                     result.error(_email_taken(item["line"]))
                     continue
-                changed = False
-                for name in _PROFILE_UPDATE_FIELDS:
-                    if getattr(profile, name) != values[name]:
-                        setattr(profile, name, values[name])
-                        changed = True
+                changed = _assign_changes(profile, values, _PROFILE_UPDATE_FIELDS)
                 user = profile.user
                 if user.email != item["email"]:
                     if user.username.lower() == (user.email or "").lower():
@@ -555,7 +589,7 @@ def _enroll_batch(user_ids: list[tuple[int, int]], course_id: int, result: Impor
     from progress.services import enrollment_bulk_create
 
     outcome = enrollment_bulk_create(user_ids=[uid for _line, uid in user_ids], course_id=course_id)
-    result.enrolled += outcome.created
+    result.enrolled += outcome.created + outcome.reactivated
     for line, user_id in user_ids:
         if user_id in outcome.refused:
             rule, message = outcome.refused[user_id]

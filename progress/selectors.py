@@ -11,12 +11,16 @@ from django.db.models import QuerySet
 
 from progress.models import (
     AuditEvent,
+    Enrollment,
     ImportJob,
     LearnerIdentity,
+    LRSDocument,
     School,
+    Statement,
     Subsystem,
     TeacherProfile,
 )
+from progress.xapi.statements import agent_ifi
 
 
 def learner_actor(*, user: AbstractBaseUser) -> dict:
@@ -74,6 +78,23 @@ def import_job_list(*, limit: int = 50) -> QuerySet[ImportJob]:
     return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
 
 
+def enrollment_list_for(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
+    """The user's enrolments (active and past) with their course, newest first."""
+    return (
+        Enrollment.objects.filter(user=user)
+        .select_related("course")
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def audit_event_list(*, action: str | None = None, limit: int = 200) -> QuerySet[AuditEvent]:
+    """The latest audit events, newest first, optionally of one action."""
+    queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+    if action:
+        queryset = queryset.filter(action=action)
+    return queryset[:limit]
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
@@ -116,6 +137,50 @@ def teacher_data_collect(*, user: AbstractBaseUser) -> dict[str, Any]:
             "updated_at": _iso(profile.updated_at),
             "cancelled_at": _iso(profile.cancelled_at),
         }
+    data["enrollments"] = [
+        {
+            "id": enrollment.pk,
+            "course": enrollment.course_id,
+            "course_title": enrollment.course.title,
+            "course_activity_id": enrollment.course.activity_id,
+            "status": enrollment.status,
+            "enrolled_at": _iso(enrollment.enrolled_at),
+            "unenrolled_at": _iso(enrollment.unenrolled_at),
+            "started_at": _iso(enrollment.started_at),
+            "completed_at": _iso(enrollment.completed_at),
+            "score": enrollment.score,
+            "hours_completed": enrollment.hours_completed,
+            "credentialed_at": _iso(enrollment.credentialed_at),
+        }
+        for enrollment in enrollment_list_for(user=user)
+    ]
+    identity = LearnerIdentity.objects.filter(user=user).first()
+    data["xapi"] = {"actor": None, "statements": [], "documents": []}
+    if identity is not None:
+        actor = {
+            "objectType": "Agent",
+            "account": {"homePage": settings.LMS_SITE_URL, "name": identity.account_name},
+        }
+        ifi = agent_ifi(actor)
+        data["xapi"]["actor"] = actor
+        data["xapi"]["statements"] = [
+            row.data
+            for row in Statement.objects.filter(actor_ifi=ifi)
+            .order_by("id")
+            .only("data")
+            .iterator()
+        ]
+        data["xapi"]["documents"] = [
+            {
+                "kind": document.kind,
+                "activity": document.activity,
+                "document_id": document.document_id,
+                "content_type": document.content_type,
+                "updated": _iso(document.updated),
+                "content": bytes(document.content).decode("utf-8", errors="replace"),
+            }
+            for document in LRSDocument.objects.filter(agent_ifi=ifi).order_by("id")
+        ]
     data["audit_events"] = [
         {
             "action": event.action,

@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,13 +15,21 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from progress.mexico import STATES_BY_INEGI
-from progress.models import AuditEvent, ImportJob, School, Subsystem, TeacherProfile
+from progress.models import (
+    AuditEvent,
+    Enrollment,
+    ImportJob,
+    School,
+    Subsystem,
+    TeacherProfile,
+)
+from progress.signals import enrollments_created
 from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
 from progress.xapi.auth import lms_authority
 from progress.xapi.services import StoreContext, statements_store_checked
@@ -369,3 +378,155 @@ def import_job_create(
     if not background:
         job = import_job_run(job_id=job.pk)
     return job
+
+
+# --- Enrolments -------------------------------------------------------------------------------
+
+
+def _course_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"course": [ValidationError(message, code=code)]})
+
+
+def _live_course(course_id: int) -> Any:
+    from courses.selectors import live_courses
+
+    course = live_courses().filter(pk=course_id).first() if isinstance(course_id, int) else None
+    if course is None:
+        raise _course_error(_("No existe un curso publicado con ese id."), "does_not_exist")
+    return course
+
+
+def _prerequisite_keys(course: Any) -> set[Any]:
+    # Prerequisites are matched by translation key: finishing the Spanish course satisfies a
+    # prerequisite that points at its English translation, and the other way round.
+    return set(course.prerequisites.values_list("translation_key", flat=True))
+
+
+def _users_missing_prerequisites(*, user_ids: list[int], course: Any) -> set[int]:
+    required = _prerequisite_keys(course)
+    if not required:
+        return set()
+    done: dict[int, set[Any]] = {}
+    for user_id, key in Enrollment.objects.filter(
+        user_id__in=user_ids,
+        course__translation_key__in=required,
+        completed_at__isnull=False,
+    ).values_list("user_id", "course__translation_key"):
+        done.setdefault(user_id, set()).add(key)
+    return {user_id for user_id in user_ids if not required <= done.get(user_id, set())}
+
+
+def _prerequisites_message(course: Any) -> str:
+    titles = ", ".join(course.prerequisites.order_by("title").values_list("title", flat=True))
+    return _("Antes debes concluir: %(titles)s.") % {"titles": titles}
+
+
+@transaction.atomic
+def enrollment_create(*, user: AbstractBaseUser, course_id: int) -> Enrollment:
+    """Enrol ``user`` in the live course ``course_id``; returns the active enrolment.
+
+    Raises ``ValidationError`` on ``course`` with rule ``does_not_exist`` (no such live course),
+    ``prerequisites`` (a prerequisite course not completed) or ``already_enrolled``. Enrolling
+    again after unenrolling reactivates the old enrolment, with its progress.
+    """
+    course = _live_course(course_id)
+    existing = (
+        Enrollment.objects.select_for_update()
+        .filter(user=user, course=course)
+        .order_by("-enrolled_at", "-id")
+        .first()
+    )
+    if existing is not None and existing.is_active:
+        raise _course_error(_("Ya estás inscrito en este curso."), "already_enrolled")
+    if _users_missing_prerequisites(user_ids=[user.pk], course=course):
+        raise _course_error(_prerequisites_message(course), "prerequisites")
+    if existing is not None:
+        existing.status = Enrollment.Status.ACTIVE
+        existing.unenrolled_at = None
+        existing.save(update_fields=["status", "unenrolled_at"])
+        return existing
+    try:
+        with transaction.atomic():
+            return Enrollment.objects.create(user=user, course=course)
+    except IntegrityError:
+        # A concurrent request enrolled the same learner first (the partial unique constraint).
+        raise _course_error(_("Ya estás inscrito en este curso."), "already_enrolled") from None
+
+
+@transaction.atomic
+def enrollment_cancel(*, enrollment: Enrollment) -> Enrollment:
+    """Unenrol (idempotent). The row and its progress stay, marked ``unenrolled``."""
+    if enrollment.is_active:
+        enrollment.status = Enrollment.Status.UNENROLLED
+        enrollment.unenrolled_at = timezone.now()
+        enrollment.save(update_fields=["status", "unenrolled_at"])
+    return enrollment
+
+
+def enrollment_mark_credentialed(*, enrollment_id: int, credentialed_at: Any) -> None:
+    """Record that an enrolment earned its credential (called by the credentials app).
+
+    Idempotent: the first date is kept. An unknown id is ignored (the enrolment may have been
+    removed with its user).
+    """
+    Enrollment.objects.filter(pk=enrollment_id, credentialed_at__isnull=True).update(
+        credentialed_at=credentialed_at
+    )
+
+
+@dataclass
+class BulkEnrollmentResult:
+    """Outcome of :func:`enrollment_bulk_create`."""
+
+    created: int = 0
+    reactivated: int = 0
+    already: int = 0
+    refused: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+@transaction.atomic
+def enrollment_bulk_create(*, user_ids: list[int], course_id: int) -> BulkEnrollmentResult:
+    """Enrol many users in one course (a roster), with a few queries whatever their number.
+
+    Prerequisites are enforced per user: those missing one are returned in ``refused`` as
+    ``{user_id: ("prerequisites", message)}`` and not enrolled. Already active enrolments are
+    left alone; unenrolled ones are reactivated. Raises ``ValidationError`` on ``course`` when
+    there is no such live course. Sends ``enrollments_created`` (bulk inserts send no
+    ``post_save``).
+    """
+    course = _live_course(course_id)
+    result = BulkEnrollmentResult()
+    user_ids = list(dict.fromkeys(user_ids))
+    missing = _users_missing_prerequisites(user_ids=user_ids, course=course)
+    if missing:
+        message = _prerequisites_message(course)
+        result.refused = {user_id: ("prerequisites", message) for user_id in missing}
+    candidates = [user_id for user_id in user_ids if user_id not in missing]
+    latest: dict[int, Enrollment] = {}
+    for enrollment in Enrollment.objects.filter(user_id__in=candidates, course=course).order_by(
+        "enrolled_at", "id"
+    ):
+        latest[enrollment.user_id] = enrollment
+    to_create, to_reactivate = [], []
+    for user_id in candidates:
+        enrollment = latest.get(user_id)
+        if enrollment is None:
+            to_create.append(Enrollment(user_id=user_id, course=course))
+        elif enrollment.is_active:
+            result.already += 1
+        else:
+            enrollment.status = Enrollment.Status.ACTIVE
+            enrollment.unenrolled_at = None
+            to_reactivate.append(enrollment)
+    Enrollment.objects.bulk_create(to_create)
+    Enrollment.objects.bulk_update(to_reactivate, ["status", "unenrolled_at"])
+    result.created = len(to_create)
+    result.reactivated = len(to_reactivate)
+    if to_create:
+        created_ids = [enrollment.pk for enrollment in to_create]
+        transaction.on_commit(
+            lambda: enrollments_created.send(
+                sender=Enrollment, enrollment_ids=created_ids, course_id=course.pk
+            )
+        )
+    return result

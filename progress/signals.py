@@ -31,3 +31,9 @@ module_completed = Signal()
 # - ``statement_uuids`` (list[str]): their xAPI statement ids.
 statements_stored = Signal()
 statements_voided = Signal()
+
+# --- Enrolments -------------------------------------------------------------------------------
+# ``enrollments_created`` is sent on commit after a bulk enrolment (a roster import), which
+# inserts rows without ``post_save``. Keyword arguments: ``enrollment_ids`` (list[int]) and
+# ``course_id`` (int). Single enrolments are plain saves and send ``post_save`` as usual.
+enrollments_created = Signal()

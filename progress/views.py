@@ -29,7 +29,8 @@ from progress.forms import (
     TeacherLoginForm,
     TeacherPasswordResetForm,
 )
-from progress.selectors import teacher_profile_for
+from progress.models import Enrollment
+from progress.selectors import enrollment_list_for, teacher_profile_for
 from progress.services import (
     teacher_account_activate,
     teacher_account_cancel,
@@ -158,7 +159,15 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Tus datos se guardaron."))
             return redirect("progress:profile")
     return TemplateResponse(
-        request, f"{TEMPLATES}/profile.html", {"form": form, "teacher": teacher}
+        request,
+        f"{TEMPLATES}/profile.html",
+        {
+            "form": form,
+            "teacher": teacher,
+            "enrollments": enrollment_list_for(user=request.user).filter(
+                status=Enrollment.Status.ACTIVE
+            ),
+        },
     )
 
 

@@ -5,19 +5,28 @@ LRS clients, schools, subsystems and CSV imports.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
-from progress import admin_views
-from progress.models import LRSClient, School, Subsystem
+from progress import admin_views, forwarding_admin
+from progress.models import ExportJob, LRSClient, MonitorScope, School, Subsystem
 from progress.models.lrs import LRS_SCOPES
+from progress.reports import views as report_views
+from progress.reports.scopes import scope_for_user
 from progress.xapi.auth import generate_credentials, hash_secret
 
 
@@ -103,11 +112,15 @@ import_urls = [
     path("<int:pk>/", admin_views.import_detail, name="detail"),
     path("<int:pk>/status/", admin_views.import_status, name="status"),
 ]
+audit_urls = [path("", admin_views.audit_index, name="index")]
 
 
 @hooks.register("register_admin_urls")
 def register_import_urls() -> list:
-    return [path("imports/", include((import_urls, "progress_imports")))]
+    return [
+        path("imports/", include((import_urls, "progress_imports"))),
+        path("audit/", include((audit_urls, "progress_audit"))),
+    ]
 
 
 class ImportMenuItem(MenuItem):
@@ -120,3 +133,159 @@ def register_import_menu_item() -> MenuItem:
     return ImportMenuItem(
         _("Importaciones CSV"), reverse("progress_imports:index"), icon_name="upload", order=310
     )
+
+
+class AuditMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(admin_views.AUDIT_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_menu_item() -> MenuItem:
+    return AuditMenuItem(
+        _("Auditoría"), reverse("progress_audit:index"), icon_name="history", order=320
+    )
+
+
+# --- progress engine (branch engine) ---------------------------------------------------------
+
+
+@hooks.register("capacita_lesson_page_scripts")
+def lesson_tracking_script(request: HttpRequest, lesson_page: Any) -> str | None:
+    """The tracking script, for signed-in learners (anonymous readers are not tracked)."""
+    from progress.engine.pages import tracking_config
+
+    config = tracking_config(request=request, lesson_page=lesson_page, csrf_token=get_token)
+    if config is None:
+        return None
+    return render_to_string(
+        "progress/tracking_script.html", {"tracking_config": config}, request=request
+    )
+
+
+@hooks.register("capacita_course_page_sections")
+def course_progress_section(request: HttpRequest, course_page: Any) -> str | None:
+    """The learner's progress and "continue where you left off" on the course page."""
+    from progress.engine.pages import course_progress_context
+
+    progress = course_progress_context(request=request, course_page=course_page)
+    if progress is None:
+        return None
+    return render_to_string(
+        "progress/course_progress_section.html", {"progress": progress}, request=request
+    )
+
+
+@hooks.register("register_admin_urls")
+def forwarding_admin_urls() -> list:
+    return [
+        path("lrs-forwarding/", forwarding_admin.forwarding_index, name="progress_forwarding"),
+        path(
+            "lrs-forwarding/retry/",
+            forwarding_admin.forwarding_retry,
+            name="progress_forwarding_retry",
+        ),
+    ]
+
+
+class ForwardingMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(forwarding_admin.PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def forwarding_menu_item() -> MenuItem:
+    return ForwardingMenuItem(
+        "Reenvío a LRS externo",
+        reverse("progress_forwarding"),
+        icon_name="redirect",
+        order=900,
+    )
+
+
+# --- end progress engine ---------------------------------------------------------------------
+
+
+# --- reports (SEP monitoring) -----------------------------------------------------------------
+
+
+report_urls = [
+    path("", report_views.dashboard, name="dashboard"),
+    path("exports/", report_views.export_create, name="export_create"),
+    path("exports/<int:pk>/", report_views.export_detail, name="export"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls() -> list:
+    return [path("reports/", include((report_urls, "progress_reports")))]
+
+
+class ReportsMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return scope_for_user(request.user) is not None
+
+
+@hooks.register("register_admin_menu_item")
+def register_reports_menu_item() -> MenuItem:
+    return ReportsMenuItem(
+        _("Reportes SEP"),
+        reverse("progress_reports:dashboard"),
+        name="reportes-sep",
+        icon_name="table",
+        order=250,
+    )
+
+
+class MonitorScopeViewSet(ModelViewSet):
+    """Who monitors what; the model permissions keep it to administrators."""
+
+    model = MonitorScope
+    icon = "view"
+    menu_label = _("Alcances de monitoreo")
+    add_to_settings_menu = True
+    list_display = ["user", "level", "state", "school"]
+    list_filter = ["level", "state"]
+    search_fields = ["user__username"]
+    form_fields = ["user", "level", "state", "school"]
+
+
+class AuditOnlyPolicy(ModelPermissionPolicy):
+    """Export records are an audit trail: they can be viewed, never added, edited or deleted."""
+
+    def user_has_permission(self, user, action: str) -> bool:
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(ExportJob, AuditOnlyPolicy(ExportJob))
+
+
+class ExportJobViewSet(ModelViewSet):
+    """The export audit trail: who exported what, when, with which filters (read only)."""
+
+    model = ExportJob
+    icon = "download"
+    menu_label = _("Exportaciones de reportes")
+    add_to_settings_menu = True
+    list_display = ["created_at", "created_by", "report", "format", "status", "download_count"]
+    list_filter = ["report", "format", "status"]
+    inspect_view_enabled = True
+    form_fields = ["report", "format", "params", "scope", "status"]
+
+
+@hooks.register("register_admin_viewset")
+def register_monitor_scopes() -> ModelViewSet:
+    return MonitorScopeViewSet("monitor_scopes")
+
+
+@hooks.register("register_admin_viewset")
+def register_export_audit() -> ModelViewSet:
+    return ExportJobViewSet("report_exports")
+
+
+# --- end reports ------------------------------------------------------------------------------

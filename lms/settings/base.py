@@ -214,7 +214,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Worker tests consume a queue of their own (tests/conftest.py celery_worker_process).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Sweep the external-LRS forwarding outbox, so nothing waits on a lost task message.
+CELERY_BEAT_SCHEDULE["progress-forward-statements"] = {
+    "task": "progress.tasks.forward_statements",
+    "schedule": 60.0,
+}
 
 # --- Cache: in process unless REDIS_URL is set -------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -252,7 +259,18 @@ LMS_LRS_FORWARD_PASSWORD = env("LMS_LRS_FORWARD_PASSWORD", default="")
 LMS_LRS_FORWARD_TIMEOUT = env.float("LMS_LRS_FORWARD_TIMEOUT", default=10.0)
 LMS_XAPI_MAX_BODY = env.int("LMS_XAPI_MAX_BODY", default=20 * 1024 * 1024)
 LMS_REPORT_MIN_CELL = env.int("LMS_REPORT_MIN_CELL", default=5)
+LMS_REPORT_REFRESH_MINUTES = env.int("LMS_REPORT_REFRESH_MINUTES", default=15)
+LMS_REPORT_EXPORT_LINK_SECONDS = env.int("LMS_REPORT_EXPORT_LINK_SECONDS", default=600)
+LMS_REPORT_EXPORT_BUCKET = env("LMS_REPORT_EXPORT_BUCKET", default="")
+# Reports: facts, course tags and national snapshots rebuilt on this beat (the staleness bound).
+CELERY_BEAT_SCHEDULE["progress-reports-refresh"] = {
+    "task": "progress.reports.refresh_facts",
+    "schedule": LMS_REPORT_REFRESH_MINUTES * 60,
+}
 LMS_CURP_ALLOW_X_SEX = env.bool("LMS_CURP_ALLOW_X_SEX", default=True)
 LMS_SIGNING_KEY_ED25519 = env("LMS_SIGNING_KEY_ED25519", default="")
 LMS_SIGNING_KEY_RSA = env("LMS_SIGNING_KEY_RSA", default="")
 LMS_KEY_ENCRYPTION_KEY = env("LMS_KEY_ENCRYPTION_KEY", default="")
+LMS_ALLOW_PLAINTEXT_SIGNING_KEYS = env.bool("LMS_ALLOW_PLAINTEXT_SIGNING_KEYS", default=True)
+LMS_CREDENTIALS_FETCH_TIMEOUT = env.float("LMS_CREDENTIALS_FETCH_TIMEOUT", default=5.0)
+LMS_CREDENTIALS_VERIFY_RATE = env("LMS_CREDENTIALS_VERIFY_RATE", default="120/min")

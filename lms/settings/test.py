@@ -24,4 +24,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 
 # Tasks run in process so tests are deterministic; tests that need a real worker process use
 # the celery_worker_process fixture (tests/conftest.py), which switches this off.
-CELERY_TASK_ALWAYS_EAGER = True
+# A worker process started by a test sets CELERY_TASK_ALWAYS_EAGER=false, so the tasks it
+# enqueues itself (retries with a countdown) go through the broker as in production.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from progress.api.errors import BAD_REQUEST, UNAUTHENTICATED
-from progress.selectors import teacher_profile_for
+from progress.selectors import learner_actor, teacher_profile_for
 from progress.services import teacher_account_cancel, teacher_data_export
 
 
@@ -96,6 +96,9 @@ class MeView(APIView):
         school = SchoolSerializer(allow_null=True)
         position = serializers.CharField(allow_null=True)
         created_at = serializers.DateTimeField(allow_null=True)
+        actor = serializers.DictField(
+            help_text="The xAPI account agent the learner's statements use (no personal data)."
+        )
 
     @extend_schema(
         operation_id="me_retrieve",
@@ -118,6 +121,7 @@ class MeView(APIView):
             "school": None,
             "position": None,
             "created_at": None,
+            "actor": learner_actor(user=user),
         }
         if profile is not None:
             data.update(
@@ -150,6 +154,7 @@ class ExportView(APIView):
                     "account": serializers.DictField(),
                     "profile": serializers.DictField(allow_null=True),
                     "enrollments": serializers.ListField(child=serializers.DictField()),
+                    "xapi": serializers.DictField(),
                     "audit_events": serializers.ListField(child=serializers.DictField()),
                 },
             ),

@@ -1,7 +1,16 @@
-"""Models of the progress app, one module per area."""
+"""Models of the progress app, one module per area.
 
+- ``identity``: a learner's opaque xAPI account.
+- ``lrs``: statements, documents, attachments and clients of the LRS.
+- ``learners``: subsystems, schools, teacher profiles, enrolments, imports, audit events.
+- ``progress``: lesson, module and course progress derived from statements.
+- ``forwarding``: the outbox of statements forwarded to an external LRS.
+- ``reports``: report facts, monitor scopes and export jobs of SEP monitoring.
+"""
+
+from .forwarding import ForwardedStatement
 from .identity import LearnerIdentity
-from .learners import AuditEvent, ImportJob, School, Subsystem, TeacherProfile
+from .learners import AuditEvent, Enrollment, ImportJob, School, Subsystem, TeacherProfile
 from .lrs import (
     LRSActivity,
     LRSAttachment,
@@ -11,15 +20,36 @@ from .lrs import (
     StatementActivity,
     StatementAgent,
 )
+from .progress import CourseProgress, LessonProgress, ModuleProgress, ProgressEvidence
+from .reports import (
+    ExportJob,
+    MonitorScope,
+    ReportCourseTag,
+    ReportFact,
+    ReportRefresh,
+    ReportSnapshot,
+)
 
 __all__ = [
     "AuditEvent",
+    "CourseProgress",
+    "Enrollment",
+    "ExportJob",
+    "ForwardedStatement",
     "ImportJob",
     "LRSActivity",
     "LRSAttachment",
     "LRSClient",
     "LRSDocument",
     "LearnerIdentity",
+    "LessonProgress",
+    "ModuleProgress",
+    "MonitorScope",
+    "ProgressEvidence",
+    "ReportCourseTag",
+    "ReportFact",
+    "ReportRefresh",
+    "ReportSnapshot",
     "School",
     "Statement",
     "StatementActivity",

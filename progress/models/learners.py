@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from progress.mexico import STATE_CHOICES
@@ -133,6 +135,72 @@ class TeacherProfile(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+
+class Enrollment(models.Model):
+    """A teacher's enrolment in a course. Progress fields are kept up to date by the progress
+    engine from statements; ``credentialed_at`` by the credentials app through
+    ``progress.services.enrollment_mark_credentialed``.
+
+    Unenrolling keeps the row (status ``unenrolled``) so the learning record survives; enrolling
+    again reactivates it. At most one active enrolment per user and course.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Activa")
+        UNENROLLED = "unenrolled", _("Baja")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    # PROTECT: a course with learners is unpublished, not deleted, so their records survive.
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="enrollments"
+    )
+    status = models.CharField(
+        _("estado"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    enrolled_at = models.DateTimeField(_("inscrito el"), default=timezone.now)
+    unenrolled_at = models.DateTimeField(_("baja el"), null=True, blank=True)
+    started_at = models.DateTimeField(_("iniciado el"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("concluido el"), null=True, blank=True)
+    score = models.FloatField(
+        _("calificación"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("De 0 a 1."),
+    )
+    credentialed_at = models.DateTimeField(_("credencial emitida el"), null=True, blank=True)
+    hours_completed = models.FloatField(_("horas concluidas"), default=0.0)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        verbose_name = _("inscripción")
+        verbose_name_plural = _("inscripciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"],
+                condition=models.Q(status="active"),
+                name="progress_enrollment_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=1),
+                name="progress_enrollment_score_0_1",
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "status"], name="progress_enrol_course_status")]
+
+    def __str__(self) -> str:
+        return f"Enrollment {self.pk} (user {self.user_id}, course {self.course_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
 
 
 class AuditEvent(models.Model):

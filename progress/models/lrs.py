@@ -114,12 +114,14 @@ class StatementAgent(models.Model):
     """An agent a statement is about: ``direct`` for the actor/object (and their group
     members), otherwise one of the places ``related_agents`` looks at."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    # The composite key (ifi, statement) is the only index: one b-tree insert per row on the
+    # hot path, and exactly the lookup the agent filters need.
+    pk = models.CompositePrimaryKey("ifi", "statement")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     ifi = models.CharField(max_length=512)
     direct = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["ifi", "statement"], name="lrs_agent_ifi")]
 
     def __str__(self) -> str:
         return self.ifi
@@ -129,11 +131,11 @@ class StatementActivity(models.Model):
     """An activity a statement mentions anywhere (object, context, sub-statement), for
     ``related_activities``."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    pk = models.CompositePrimaryKey("activity", "statement")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     activity = models.CharField(max_length=512)
-
-    class Meta:
-        indexes = [models.Index(fields=["activity", "statement"], name="lrs_activity_iri")]
 
     def __str__(self) -> str:
         return self.activity

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from progress.models import (
     LRSActivity,
@@ -120,7 +121,12 @@ def statements_query(query: StatementQuery) -> tuple[list[Statement], bool]:
     if query.ceiling_id is not None:
         qs = qs.filter(id__lte=query.ceiling_id)
     qs = qs.order_by("id" if query.ascending else "-id")
-    rows = list(qs.only("id", "data", "stored", "has_attachments")[: query.limit + 1])
+    # The JSON comes back as text: the exact format splices it into the answer unparsed.
+    rows = list(
+        qs.annotate(raw=Cast("data", output_field=TextField())).only("id", "stored")[
+            : query.limit + 1
+        ]
+    )
     return rows[: query.limit], len(rows) > query.limit
 
 

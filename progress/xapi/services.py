@@ -391,6 +391,9 @@ def _activities_define(definitions: dict[str, dict]) -> None:
         _DEFINED_RECENTLY.update(dict.fromkeys(markers))
 
     transaction.on_commit(remember)  # only what was really committed is skipped later
+    if connection.vendor == "postgresql":
+        _activities_upsert(definitions)
+        return
     known = {
         a.iri: a
         for a in LRSActivity.objects.filter(iri__in=list(definitions)).only("iri", "definition")
@@ -411,6 +414,34 @@ def _activities_define(definitions: dict[str, dict]) -> None:
         LRSActivity.objects.bulk_create(to_create, ignore_conflicts=True)
     if to_update:
         LRSActivity.objects.bulk_update(to_update, ["definition", "updated"])
+
+
+_MERGED = (
+    "(a.definition || EXCLUDED.definition)"
+    " || CASE WHEN a.definition ? 'name' AND EXCLUDED.definition ? 'name' THEN"
+    " jsonb_build_object('name', (a.definition->'name') || (EXCLUDED.definition->'name'))"
+    " ELSE '{}'::jsonb END"
+    " || CASE WHEN a.definition ? 'description' AND EXCLUDED.definition ? 'description' THEN"
+    " jsonb_build_object('description', (a.definition->'description')"
+    " || (EXCLUDED.definition->'description')) ELSE '{}'::jsonb END"
+)
+
+
+def _activities_upsert(definitions: dict[str, dict]) -> None:
+    """One INSERT .. ON CONFLICT for all activities, in IRI order: concurrent batches lock
+    rows in the same order, so they queue instead of deadlocking. The merge (language maps
+    joined, other properties replaced) happens in SQL against the current row."""
+    table = LRSActivity._meta.db_table
+    items = sorted(definitions.items())
+    values = ", ".join(["(%s, %s::jsonb, now())"] * len(items))
+    params: list = [value for iri, definition in items for value in (iri, json.dumps(definition))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS a (iri, definition, updated) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (iri) DO UPDATE SET definition = {_MERGED}, updated = now() "
+            f"WHERE a.definition IS DISTINCT FROM {_MERGED}",
+            params,
+        )
 
 
 def _attachments_save(statements: list[dict], payloads: dict[str, tuple[str, bytes]]) -> None:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 from django.conf import settings
 from django.core import signing
@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from progress.models import LRSDocument
 
-from . import selectors, services
+from . import defaults, selectors, services
 from .attachments import build_multipart, check_attachments, parse_multipart
 from .auth import Principal, authenticate
 from .errors import XAPIError
@@ -59,12 +59,13 @@ _FORM_HEADERS = {
 }
 
 
-def _max_body() -> int:
-    return getattr(settings, "LMS_XAPI_MAX_BODY", 20 * 1024 * 1024)
+_max_body = defaults.max_body
+_statement_limit = defaults.statement_limit
 
 
-def _statement_limit() -> int:
-    return getattr(settings, "LMS_XAPI_STATEMENT_LIMIT", 500)
+def _site_origin() -> str:
+    parsed = urlparse(settings.LMS_SITE_URL)
+    return f"{parsed.scheme}://{parsed.netloc}"
 
 
 @dataclass
@@ -187,11 +188,14 @@ class XAPIView(View):
         requested = request.headers.get(_VERSION_HEADER, "")
         response[_VERSION_HEADER] = "2.0.0" if requested == "2.0.0" else "1.0.3"
         origin = request.headers.get("Origin")
-        if origin:
+        if origin and origin == _site_origin():
+            # Only Capacita's own pages may send the learner's session cookie along.
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Allow-Credentials"] = "true"
             response["Vary"] = "Origin"
         else:
+            # Tools on other origins authenticate with an Authorization header, which needs
+            # no credentials mode; a wildcard keeps cookies out of cross-site requests.
             response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Allow-Methods"] = "HEAD, GET, POST, PUT, DELETE, OPTIONS"
         response["Access-Control-Allow-Headers"] = _ALLOWED_HEADERS
@@ -387,19 +391,25 @@ class StatementsView(XAPIView):
             return self._get_one(request, params, fmt, attachments, mine_only)
         query = self._query(params, principal, mine_only)
         rows, more = selectors.statements_query(query)
-        statements = [row.data for row in rows]
-        result: dict[str, Any] = {
-            "statements": self._format(request, statements, fmt),
-            "more": "",
-        }
+        more_url = ""
         if more and rows:
             state = {k: v for k, v in params.items() if k != "more"}
             state["_after"] = rows[-1].id
             if query.ascending:
                 state["_ceiling"] = query.ceiling_id
             token = signing.dumps(state, salt=_MORE_SALT, compress=True)
-            result["more"] = f"{request.django.path.rstrip('/')}?{urlencode({'more': token})}"
+            more_url = f"{request.django.path.rstrip('/')}?{urlencode({'more': token})}"
         newest = max((row.stored for row in rows), default=None)
+        if fmt == "exact" and not attachments:
+            # The stored JSON is already the exact format: splice it in without parsing.
+            body = '{"statements":[%s],"more":%s}' % (  # noqa: UP031
+                ",".join(row.raw for row in rows),
+                json.dumps(more_url),
+            )
+            response = HttpResponse(body, content_type="application/json")
+            return self._stamp(response, newest)
+        statements = [json.loads(row.raw) for row in rows]
+        result = {"statements": self._format(request, statements, fmt), "more": more_url}
         return self._statements_response(result, statements, attachments, newest)
 
     def _query(
@@ -517,7 +527,6 @@ class StatementsView(XAPIView):
     def _statements_response(
         self, result: Any, statements: list[dict], attachments: bool, newest: datetime | None
     ) -> HttpResponse:
-        now = timezone.now()
         if attachments:
             files = selectors.attachments_for(statements)
             parts = []
@@ -530,6 +539,10 @@ class StatementsView(XAPIView):
             response = HttpResponse(body, content_type=content_type)
         else:
             response = _json_response(result)
+        return self._stamp(response, newest)
+
+    def _stamp(self, response: HttpResponse, newest: datetime | None) -> HttpResponse:
+        now = timezone.now()
         response["X-Experience-API-Consistent-Through"] = to_iso(now)
         response["Last-Modified"] = http_date((newest or now).timestamp())
         return response

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 
 import factory
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from stdnum.mx import curp as stdnum_curp
 
 from progress.models import School, Subsystem, TeacherProfile
@@ -70,9 +72,13 @@ def seed_subsystems() -> None:
 
 
 @pytest.fixture
-def seeded_subsystems(db) -> None:
-    """The seeded subsystems, even after a transactional test flushed a reused database."""
+def seeded_subsystems(db) -> Iterator[None]:
+    """The seeded subsystems, even after a transactional test flushed a reused database; and
+    Spanish active, because a request to /en/ elsewhere leaves English active in the thread
+    (``reverse`` would then build /en/ URLs)."""
     seed_subsystems()
+    with translation.override("es-mx"):
+        yield
 
 
 def dgeti() -> Subsystem:

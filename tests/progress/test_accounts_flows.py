@@ -131,7 +131,9 @@ def test_signup_with_an_unknown_cct_is_refused_and_a_known_one_links_the_school(
 
 def test_signup_page_is_spanish_at_root_and_english_prefix_exists(client):
     assert "Crear cuenta docente" in client.get("/cuenta/registro/").content.decode()
-    assert client.get("/en/cuenta/registro/").status_code == 200
+    english = client.get("/en/cuenta/registro/").content.decode()
+    assert "Create a teacher account" in english
+    assert 'lang="en"' in english
 
 
 def test_login_with_email_in_any_case_and_logout(client):
@@ -242,3 +244,18 @@ def test_profile_update_rejects_an_email_of_another_account(client):
 def test_profile_of_a_user_without_teacher_profile_is_404(client):
     client.force_login(UserFactory())
     assert client.get(reverse("progress:profile")).status_code == 404
+
+
+def test_profile_lists_the_active_enrolments(client):
+    from progress.models import Enrollment
+    from tests.courses.factories import CoursePageFactory, spanish_catalog
+
+    profile = TeacherProfileFactory()
+    course = CoursePageFactory(parent=spanish_catalog(), title="Robótica educativa")
+    dropped = CoursePageFactory(parent=spanish_catalog(), title="Curso abandonado")
+    Enrollment.objects.create(user=profile.user, course=course)
+    Enrollment.objects.create(user=profile.user, course=dropped, status="unenrolled")
+    client.force_login(profile.user)
+    html = client.get(reverse("progress:profile")).content.decode()
+    assert "Robótica educativa" in html
+    assert "Curso abandonado" not in html

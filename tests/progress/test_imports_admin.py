@@ -107,3 +107,33 @@ def test_school_admin_form_rejects_a_cct_of_another_state(admin_client):
     )
     assert ok.status_code == 302
     assert School.objects.get().cct == "09DPR1858N"
+
+
+def test_import_upload_with_an_unknown_course_is_refused_in_the_form(admin_client):
+    roster = b"curp,nombre,primer_apellido,correo,entidad\n"
+    response = admin_client.post(
+        reverse("progress_imports:index"),
+        {"kind": "teachers", "file": SimpleUploadedFile("d.csv", roster), "enroll_course_id": 999},
+    )
+    assert response.status_code == 200
+    assert "curso publicado" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_audit_page_lists_events_filtered_by_action_without_personal_data(admin_client):
+    from progress.models import AuditEvent
+
+    AuditEvent.objects.create(action="arco_export", target_type="user", target_id="7")
+    AuditEvent.objects.create(action="import_schools", target_type="import_job", target_id="3")
+    response = admin_client.get(reverse("progress_audit:index"), {"action": "arco_export"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "user 7" in html
+    assert "import_job 3" not in html
+
+
+def test_audit_page_needs_the_view_permission(client):
+    editor = UserFactory(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    assert client.get(reverse("progress_audit:index")).status_code == 302

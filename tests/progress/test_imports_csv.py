@@ -268,3 +268,62 @@ def test_import_command_missing_columns_is_an_error(tmp_path):
 
 def test_make_cct_helper_is_well_formed():
     assert make_cct(1858, kind="DPR") == "09DPR1858N"
+
+
+def test_import_teachers_with_enrol_enrols_every_valid_teacher_once():
+    from progress.models import Enrollment
+    from tests.courses.factories import CoursePageFactory, spanish_catalog
+
+    course = CoursePageFactory(parent=spanish_catalog())
+    text = _roster(
+        f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@ex.mx,09,,,",
+        f"{DOMAIN_CURPS[1]},Gil,Paz,,gil@ex.mx,30,,,",
+        "SABC560626MDFLRN02,Mal,Dato,,mal@ex.mx,09,,,",
+    )
+    result = import_teachers(text, enroll_course_id=course.pk)
+    assert (result.created, result.enrolled, result.error_count) == (2, 2, 1)
+    again = import_teachers(text, enroll_course_id=course.pk)
+    assert again.enrolled == 0
+    assert Enrollment.objects.filter(course=course, status="active").count() == 2
+
+
+def test_import_teachers_with_enrol_reports_missing_prerequisites_by_line():
+    from django.utils import timezone
+
+    from progress.models import Enrollment
+    from tests.courses.factories import CoursePageFactory, spanish_catalog
+
+    basics = CoursePageFactory(parent=spanish_catalog())
+    advanced = CoursePageFactory(parent=spanish_catalog())
+    advanced.prerequisites.add(basics)
+    advanced.save()
+    ready = TeacherProfileFactory(curp=DOMAIN_CURPS[0], user=UserFactory(username="ana@ex.mx"))
+    Enrollment.objects.create(user=ready.user, course=basics, completed_at=timezone.now())
+    text = _roster(
+        f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@ex.mx,09,,,",
+        f"{DOMAIN_CURPS[1]},Gil,Paz,,gil@ex.mx,30,,,",
+    )
+    result = import_teachers(text, enroll_course_id=advanced.pk)
+    assert result.enrolled == 1
+    assert _errors_by_line(result) == {3: {("inscripcion", "prerequisites")}}
+    # The teacher is imported even though the enrolment was refused.
+    assert TeacherProfile.objects.filter(curp=DOMAIN_CURPS[1]).exists()
+
+
+def test_import_teachers_with_an_unknown_course_fails_before_any_row():
+    with pytest.raises(ImportFileError, match="curso"):
+        import_teachers(
+            _roster(f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@ex.mx,09,,,"), enroll_course_id=999
+        )
+    assert not TeacherProfile.objects.exists()
+
+
+def test_import_teachers_command_with_enroll(tmp_path):
+    from tests.courses.factories import CoursePageFactory, spanish_catalog
+
+    course = CoursePageFactory(parent=spanish_catalog())
+    path = tmp_path / "docentes.csv"
+    path.write_text(_roster(f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@ex.mx,09,,,"), encoding="utf-8")
+    out = StringIO()
+    call_command("import_teachers", str(path), "--enroll", str(course.pk), stdout=out)
+    assert "1 enrolled" in out.getvalue()

@@ -429,9 +429,19 @@ def test_head_answers_headers_without_a_body(xapi):
 def test_cors_preflight_needs_no_credentials(client):
     response = client.options("/xapi/statements", headers={"Origin": "https://tool.example"})
     assert response.status_code == 200
-    assert response["Access-Control-Allow-Origin"] == "https://tool.example"
+    # Other origins get a wildcard (Basic auth in a header) and never cookie credentials.
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
     assert "X-Experience-API-Version" in response["Access-Control-Allow-Headers"]
+    assert "Authorization" in response["Access-Control-Allow-Headers"]
     assert "PUT" in response["Access-Control-Allow-Methods"]
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
+def test_cors_allows_credentials_for_the_sites_own_origin(client, settings):
+    response = client.options("/xapi/statements", headers={"Origin": settings.LMS_SITE_URL})
+    assert response["Access-Control-Allow-Origin"] == settings.LMS_SITE_URL
+    assert response["Access-Control-Allow-Credentials"] == "true"
 
 
 def test_alternate_request_syntax(xapi):
@@ -483,3 +493,47 @@ def test_missing_or_wrong_credentials_are_401(xapi, client):
     xapi.auth = "Basic !!!"
     assert xapi.post("statements", statement()).status_code == 401
     assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_sharing_activities_do_not_deadlock(xapi):
+    """Batches defining the same activities in opposite orders, at the same time, all commit
+    (definitions are upserted in IRI order). Needs a server database: PostgreSQL."""
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from progress.xapi.services import forget_defined_activities
+    from tests.progress.xapi_fixtures import XAPI
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    iris = [f"{ACTIVITY}/{i}" for i in range(40)]
+    statuses: list[int] = []
+
+    def post(order: list[str], label: str) -> None:
+        api = XAPI(Client(), xapi.auth)
+        try:
+            for round_ in range(4):
+                forget_defined_activities()
+                batch = [
+                    statement(object={"id": iri, "definition": {"name": {label: f"{round_}"}}})
+                    for iri in order
+                ]
+                statuses.append(api.post("statements", batch).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=post, args=(iris, "en")),
+        threading.Thread(target=post, args=(list(reversed(iris)), "es")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert Statement.objects.count() == 8 * 40
+    definition = xapi.get("activities", {"activityId": iris[0]}).json()["definition"]
+    assert set(definition["name"]) == {"en", "es"}  # language maps merged, none lost

@@ -1,0 +1,40 @@
+"""Receivers of progress' events. They only enqueue work, after the sender's commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+
+def on_course_completed(
+    sender: Any,
+    *,
+    enrollment_id: int,
+    user_id: int,
+    course_id: int,
+    completed_at: dt.datetime,
+    score: float | None = None,
+    **kwargs: Any,
+) -> None:
+    from credentials import tasks
+
+    payload = {
+        "user_id": user_id,
+        "course_id": course_id,
+        "enrollment_id": enrollment_id,
+        "completed_at": completed_at.isoformat(),
+        "score": score,
+    }
+    transaction.on_commit(lambda: tasks.process_course_completion.delay(**payload))
+
+
+def on_course_completion_revoked(
+    sender: Any, *, user_id: int, course_id: int, **kwargs: Any
+) -> None:
+    from credentials import tasks
+
+    transaction.on_commit(
+        lambda: tasks.revoke_course_completion.delay(user_id=user_id, course_id=course_id)
+    )

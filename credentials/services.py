@@ -1,0 +1,490 @@
+"""Writes of the credentials app: keys, issuing, revoking, endorsing, pathways.
+
+Issuing is idempotent: the database holds one award per learner and achievement (a unique
+constraint), and ``award_issue`` returns the existing award when another task got there first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from credentials import baking, documents, keys, proofs
+from credentials.models import (
+    Achievement,
+    AuditEvent,
+    Award,
+    CourseCompletion,
+    Endorsement,
+    Issuer,
+    Microcredential,
+    PathwayPart,
+    SigningKey,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class AwardError(ValueError):
+    """An award cannot be made or changed as asked (the message says why)."""
+
+
+# --- keys -------------------------------------------------------------------------------------
+def _create_key(
+    *, issuer: Issuer, algorithm: str, private_key: keys.PrivateKey, sealed: str
+) -> SigningKey:
+    jwk = keys.public_jwk(private_key)
+    return SigningKey.objects.create(
+        issuer=issuer,
+        algorithm=algorithm,
+        kid=jwk["kid"],
+        public_jwk=jwk,
+        sealed_private_key=sealed,
+        active=True,
+    )
+
+
+def signing_key_ensure(*, issuer: Issuer, algorithm: str) -> SigningKey:
+    """The issuer's active key for ``algorithm``: the environment's key when one is configured
+    (retiring a different active key, which is how operators rotate), else the stored one,
+    generated when absent. Safe under concurrency (a partial unique constraint decides)."""
+    env_key = keys.env_private_key(algorithm)
+    active = SigningKey.objects.filter(issuer=issuer, algorithm=algorithm, active=True).first()
+    if env_key is not None:
+        kid = keys.public_jwk(env_key)["kid"]
+        if active is not None and active.kid == kid:
+            return active
+        with transaction.atomic():
+            SigningKey.objects.filter(issuer=issuer, algorithm=algorithm, active=True).update(
+                active=False, retired_at=timezone.now()
+            )
+            existing = SigningKey.objects.filter(issuer=issuer, kid=kid).first()
+            if existing is not None:
+                existing.active = True
+                existing.retired_at = None
+                existing.save(update_fields=["active", "retired_at"])
+                return existing
+            key = _create_key(
+                issuer=issuer, algorithm=algorithm, private_key=env_key, sealed="env:"
+            )
+            AuditEvent.objects.create(
+                action=AuditEvent.Action.KEY_CREATED,
+                issuer=issuer,
+                details={"kid": key.kid, "algorithm": algorithm, "source": "environment"},
+            )
+            return key
+    if active is not None:
+        return active
+    private_key = keys.generate_private_key(algorithm)
+    try:
+        with transaction.atomic():
+            key = _create_key(
+                issuer=issuer,
+                algorithm=algorithm,
+                private_key=private_key,
+                sealed=keys.seal(private_key),
+            )
+            AuditEvent.objects.create(
+                action=AuditEvent.Action.KEY_CREATED,
+                issuer=issuer,
+                details={"kid": key.kid, "algorithm": algorithm, "source": "generated"},
+            )
+            return key
+    except IntegrityError:
+        return SigningKey.objects.get(issuer=issuer, algorithm=algorithm, active=True)
+
+
+def issuer_keys_ensure(*, issuer: Issuer) -> dict[str, SigningKey]:
+    """Both signing keys of the issuer (Ed25519 and RSA), generated when absent."""
+    return {
+        algorithm: signing_key_ensure(issuer=issuer, algorithm=algorithm)
+        for algorithm in (keys.ED25519, keys.RSA)
+    }
+
+
+@transaction.atomic
+def signing_key_rotate(
+    *, issuer_id: int, algorithm: str, actor_id: int | None = None, reason: str = ""
+) -> SigningKey:
+    """Retire the issuer's active key and generate a new one. The retired key stays published
+    (JWKS, DID document), so credentials it signed still verify."""
+    if keys.env_private_key(algorithm) is not None:
+        raise AwardError(
+            f"{keys.ENV_SETTING[algorithm]} is set: rotate by changing the variable instead."
+        )
+    issuer = Issuer.objects.select_for_update().get(pk=issuer_id)
+    old = SigningKey.objects.filter(issuer=issuer, algorithm=algorithm, active=True).first()
+    SigningKey.objects.filter(issuer=issuer, algorithm=algorithm, active=True).update(
+        active=False, retired_at=timezone.now()
+    )
+    private_key = keys.generate_private_key(algorithm)
+    key = _create_key(
+        issuer=issuer, algorithm=algorithm, private_key=private_key, sealed=keys.seal(private_key)
+    )
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.KEY_ROTATED,
+        issuer=issuer,
+        actor_id=actor_id,
+        reason=reason,
+        details={"algorithm": algorithm, "old_kid": old.kid if old else None, "new_kid": key.kid},
+    )
+    return key
+
+
+# --- signing ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignedCredential:
+    credential: dict[str, Any]
+    jwt: str
+
+
+def _sign_ob3(
+    *, issuer: Issuer, unsigned: dict[str, Any], jwt_claims: dict[str, Any] | None
+) -> SignedCredential:
+    # Credentials are signed with Ed25519 (Data Integrity and EdDSA JWT); the RSA key is made
+    # when the issuer's keys are first published (views ensure both).
+    ed_row = signing_key_ensure(issuer=issuer, algorithm=keys.ED25519)
+    ed_private = keys.unseal(ed_row.sealed_private_key, algorithm=keys.ED25519)
+    signed = proofs.di_sign(
+        unsigned,
+        private_key=ed_private,  # type: ignore[arg-type]
+        verification_method=documents.verification_method_id(issuer, ed_row.kid),
+        created=documents.iso(timezone.now()),
+    )
+    claims = jwt_claims if jwt_claims is not None else dict(unsigned)
+    token = proofs.jwt_sign(
+        claims,
+        key=keys.jwk_private(ed_private),
+        kid=documents.verification_method_id(issuer, ed_row.kid),
+        alg=keys.JWT_ALG[keys.ED25519],
+    )
+    return SignedCredential(signed, token)
+
+
+def _endorsement_documents(achievement: Achievement) -> list[dict[str, Any]]:
+    return [
+        endorsement.credential
+        for endorsement in achievement.endorsements.all()
+        if endorsement.credential
+    ]
+
+
+@transaction.atomic
+def endorsement_sign(*, endorsement_id: int) -> Endorsement:
+    """Sign (or re-sign after an edit) the EndorsementCredential with the endorser's key."""
+    endorsement = (
+        Endorsement.objects.select_for_update()
+        .select_related("endorser", "achievement")
+        .get(pk=endorsement_id)
+    )
+    valid_from = endorsement.valid_from or timezone.now()
+    unsigned = documents.endorsement_unsigned(endorsement, valid_from=valid_from)
+    signed = _sign_ob3(issuer=endorsement.endorser, unsigned=unsigned, jwt_claims=None)
+    endorsement.credential = signed.credential
+    endorsement.valid_from = valid_from
+    endorsement.save(update_fields=["credential", "valid_from", "updated_at"])
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.ENDORSED,
+        issuer=endorsement.endorser,
+        details={"endorsement": str(endorsement.uuid), "achievement": endorsement.achievement_id},
+    )
+    return endorsement
+
+
+# --- recipient --------------------------------------------------------------------------------
+def recipient_hash(email: str, salt: str) -> str:
+    """``sha256$<hex>`` of the normalised e-mail followed by the salt (OB 2.0 and 3.0)."""
+    digest = hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+    return f"sha256${digest}"
+
+
+# --- badge image ------------------------------------------------------------------------------
+_BASE_PNG_CACHE: dict[tuple[int, str], bytes] = {}
+
+
+def achievement_base_png(achievement: Achievement) -> bytes:
+    """The achievement's artwork as PNG: the uploaded image, or one generated from its colours.
+
+    Cached per process by (id, last change), since every award of it is baked on the same art.
+    """
+    cache_key = (achievement.pk, achievement.updated_at.isoformat())
+    cached = _BASE_PNG_CACHE.get(cache_key)
+    if cached is not None:
+        return cached
+    from credentials import badge_images
+
+    png: bytes | None = None
+    if achievement.image_id:
+        png = _uploaded_png(achievement)
+    if png is None:
+        png = badge_images.generate_png(**badge_design(achievement))
+    if len(_BASE_PNG_CACHE) > 256:
+        _BASE_PNG_CACHE.clear()
+    _BASE_PNG_CACHE[cache_key] = png
+    return png
+
+
+def badge_design(achievement: Achievement) -> dict[str, str]:
+    """Title, colours and caption of the generated artwork; a course's colour leads."""
+    hours = documents.credits_available(achievement)
+    primary = achievement.primary_colour
+    if achievement.course_id and achievement.course is not None:
+        primary = achievement.course.colour or primary
+    return {
+        "title": achievement.name,
+        "primary": primary,
+        "secondary": achievement.secondary_colour,
+        "caption": f"{hours:g} h" if hours else "",
+    }
+
+
+def _uploaded_png(achievement: Achievement) -> bytes | None:
+    import io
+
+    from PIL import Image
+
+    try:
+        with achievement.image.file.open("rb") as handle:
+            original = handle.read()
+        if original.startswith(baking.PNG_SIGNATURE):
+            return original
+        converted = io.BytesIO()
+        Image.open(io.BytesIO(original)).convert("RGBA").save(converted, format="PNG")
+        return converted.getvalue()
+    except (OSError, ValueError):
+        logger.warning("achievement %s: uploaded image unreadable, generating one", achievement.pk)
+        return None
+
+
+# --- issuing ----------------------------------------------------------------------------------
+def _mark_enrollment_credentialed(
+    *, enrollment_id: int | None, credentialed_at: dt.datetime
+) -> None:
+    """Tell progress that the enrolment earned a credential, when progress offers the service.
+
+    progress owns enrolments (DESIGN.md); its ``enrollment_mark_credentialed`` service is built
+    separately, so it is looked up at call time and skipped while it does not exist.
+    """
+    if enrollment_id is None:
+        return
+    try:
+        progress_services = importlib.import_module("progress.services")
+    except ImportError:
+        return
+    mark = getattr(progress_services, "enrollment_mark_credentialed", None)
+    if mark is None:
+        return
+    mark(enrollment_id=enrollment_id, credentialed_at=credentialed_at)
+
+
+def award_issue(
+    *,
+    achievement_id: int,
+    user_id: int,
+    source: str,
+    enrollment_id: int | None = None,
+    completed_at: dt.datetime | None = None,
+    score: float | None = None,
+    actor_id: int | None = None,
+    reason: str = "",
+) -> tuple[Award, bool]:
+    """Issue ``achievement`` to the user, once. Returns ``(award, created)``.
+
+    A second call (a retried task, a concurrent worker) returns the existing award unchanged.
+    """
+    if source == Award.Source.STAFF and not reason.strip():
+        raise AwardError("A manual award needs a reason.")
+    user = get_user_model().objects.get(pk=user_id)
+    email = (getattr(user, "email", "") or "").strip()
+    if not email:
+        raise AwardError("The learner has no e-mail address to identify the recipient.")
+    existing = Award.objects.filter(achievement_id=achievement_id, recipient_id=user_id).first()
+    if existing is not None:
+        return existing, False
+    achievement = (
+        Achievement.objects.select_related("issuer", "microcredential", "course")
+        .prefetch_related("alignments", "endorsements")
+        .get(pk=achievement_id)
+    )
+    now = timezone.now()
+    salt = secrets.token_hex(16)
+    try:
+        with transaction.atomic():
+            award = Award.objects.create(
+                achievement=achievement,
+                recipient_id=user_id,
+                enrollment_id=enrollment_id,
+                source=source,
+                reason=reason,
+                recipient_salt=salt,
+                recipient_hash=recipient_hash(email, salt),
+                issued_at=now,
+                valid_until=(
+                    now + dt.timedelta(days=achievement.valid_for_days)
+                    if achievement.valid_for_days
+                    else None
+                ),
+                score=score,
+                credits_earned=documents.credits_available(achievement),
+                completed_at=completed_at,
+            )
+            _award_sign_and_bake(award)
+            AuditEvent.objects.create(
+                action=AuditEvent.Action.ISSUED,
+                award=award,
+                issuer=achievement.issuer,
+                actor_id=actor_id,
+                reason=reason,
+                details={"source": source, "achievement": achievement.pk},
+            )
+    except IntegrityError:
+        # Another worker inserted the same (achievement, learner) first: that award stands.
+        winner = Award.objects.filter(achievement_id=achievement_id, recipient_id=user_id).first()
+        if winner is None:
+            raise
+        return winner, False
+    leads_to_pathway = bool(
+        achievement.microcredential_id
+        and PathwayPart.objects.filter(part_id=achievement.microcredential_id).exists()
+    )
+    transaction.on_commit(
+        lambda: _after_award(
+            user_id=user_id,
+            enrollment_id=enrollment_id,
+            issued_at=now,
+            leads_to_pathway=leads_to_pathway,
+        )
+    )
+    return award, True
+
+
+def _after_award(
+    *, user_id: int, enrollment_id: int | None, issued_at: dt.datetime, leads_to_pathway: bool
+) -> None:
+    _mark_enrollment_credentialed(enrollment_id=enrollment_id, credentialed_at=issued_at)
+    if leads_to_pathway:
+        # Only a microcredential that is part of a pathway can complete one.
+        from credentials import tasks
+
+        tasks.evaluate_pathways.delay(user_id=user_id)
+
+
+def _award_sign_and_bake(award: Award) -> None:
+    achievement = award.achievement
+    unsigned = documents.award_ob3_unsigned(award, endorsements=_endorsement_documents(achievement))
+    signed = _sign_ob3(
+        issuer=achievement.issuer,
+        unsigned=unsigned,
+        jwt_claims=documents.award_jwt_claims(award, unsigned),
+    )
+    award.ob3_credential = signed.credential
+    award.ob3_jwt = signed.jwt
+    award.ob2_assertion = documents.award_ob2(award)
+    import json
+
+    png = baking.bake_png(
+        achievement_base_png(achievement),
+        json.dumps(signed.credential, separators=(",", ":"), ensure_ascii=False),
+        keyword=baking.OB3_KEYWORD,
+    )
+    png = baking.bake_png(png, award.ob2_assertion["id"], keyword=baking.OB2_KEYWORD)
+    award.baked_png.save(f"{award.uuid}.png", ContentFile(png), save=False)
+    award.save(update_fields=["ob3_credential", "ob3_jwt", "ob2_assertion", "baked_png"])
+
+
+@transaction.atomic
+def award_revoke(*, award_id: int, reason: str, actor_id: int | None = None) -> Award:
+    """Revoke an award with a reason; status lists and the verification page show it at once."""
+    if not reason.strip():
+        raise AwardError("A revocation needs a reason.")
+    award = Award.objects.select_for_update().get(pk=award_id)
+    if award.revoked_at is not None:
+        return award
+    award.revoked_at = timezone.now()
+    award.revocation_reason = reason.strip()
+    award.save(update_fields=["revoked_at", "revocation_reason"])
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.REVOKED,
+        award=award,
+        issuer_id=award.achievement.issuer_id,
+        actor_id=actor_id,
+        reason=award.revocation_reason,
+    )
+    return award
+
+
+# --- completions, microcredentials, pathways -------------------------------------------------
+def course_completion_record(
+    *,
+    user_id: int,
+    course_id: int,
+    enrollment_id: int | None,
+    completed_at: dt.datetime,
+    score: float | None,
+) -> list[int]:
+    """Record a completion and return the ids of the achievements it now earns."""
+    CourseCompletion.objects.update_or_create(
+        user_id=user_id,
+        course_id=course_id,
+        defaults={
+            "enrollment_id": enrollment_id,
+            "completed_at": completed_at,
+            "score": score,
+            "revoked": False,
+        },
+    )
+    from credentials import selectors
+
+    return selectors.achievements_earned_by_completions(user_id=user_id, course_id=course_id)
+
+
+@transaction.atomic
+def course_completion_revoke(*, user_id: int, course_id: int) -> list[Award]:
+    """A void undid a completion: revoke the awards that completion produced automatically."""
+    CourseCompletion.objects.filter(user_id=user_id, course_id=course_id).update(revoked=True)
+    from credentials import selectors
+
+    revoked = []
+    for award in selectors.automatic_awards_for_course(user_id=user_id, course_id=course_id):
+        revoked.append(
+            award_revoke(award_id=award.pk, reason="Course completion voided by the LRS.")
+        )
+    return revoked
+
+
+def pathways_evaluate(*, user_id: int) -> list[Award]:
+    """Award every pathway whose parts the user now holds (repeats until nothing changes)."""
+    from credentials import selectors
+
+    issued: list[Award] = []
+    while True:
+        due = selectors.pathways_due(user_id=user_id)
+        if not due:
+            return issued
+        progressed = False
+        for microcredential in due:
+            award, created = award_issue(
+                achievement_id=microcredential.achievement.pk,
+                user_id=user_id,
+                source=Award.Source.PATHWAY,
+            )
+            if created:
+                issued.append(award)
+                progressed = True
+        if not progressed:
+            return issued
+
+
+def microcredential_credits(microcredential: Microcredential) -> Decimal:
+    return microcredential.workload_hours

@@ -1,0 +1,397 @@
+"""Public pages and Open Badges documents under /credentials/ (no sign-in), and the learner's
+wallet page. Views are thin: selectors read, ``documents`` shapes, ``verification`` checks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from credentials import baking, documents, selectors, services, status_lists, verification
+from credentials.models import Achievement, Award, Endorsement, Issuer
+
+LD_JSON = "application/ld+json"
+PUBLIC_CACHE = "public, max-age=300"
+
+
+def _json(data: Any, *, status: int = 200, content_type: str = LD_JSON) -> JsonResponse:
+    response = JsonResponse(
+        data,
+        status=status,
+        content_type=content_type,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+        safe=False,
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _award_or_404(uuid: Any) -> Award:
+    award = selectors.award_public(uuid=str(uuid))
+    if award is None or not award.ob3_credential:
+        raise Http404("No such credential.")
+    return award
+
+
+def _language(request: HttpRequest) -> str:
+    requested = request.GET.get("lang", "")
+    if requested in ("en", "es", "es-mx"):
+        return "en" if requested == "en" else "es-mx"
+    return translation.get_language() or "es-mx"
+
+
+# --- award pages and documents ----------------------------------------------------------------
+@require_GET
+def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The verification page: verifies on the server and shows what the badge certifies."""
+    award = _award_or_404(uuid)
+    report = verification.verify_award(award)
+    recipient_check = None
+    email = request.GET.get("email", "").strip()
+    if email:
+        recipient_check = (
+            services.recipient_hash(email, award.recipient_salt) == award.recipient_hash
+        )
+    language = _language(request)
+    with translation.override(language):
+        return render(
+            request,
+            "credentials/award_detail.html",
+            {
+                "award": award,
+                "achievement": award.achievement,
+                "microcredential": award.achievement.microcredential,
+                "issuer": award.achievement.issuer,
+                "report": report,
+                "checks": report.as_dict()["checks"],
+                "alignments": documents.alignments(award.achievement),
+                "hours": documents.credits_available(award.achievement),
+                "endorsements": selectors.achievement_endorsements(achievement=award.achievement),
+                "recipient_check": recipient_check,
+                "verify_url": documents.url("award_detail", uuid=award.uuid),
+                "language": language,
+                "other_language": "en" if language != "en" else "es",
+            },
+        )
+
+
+@require_GET
+def award_ob3(request: HttpRequest, uuid: Any) -> JsonResponse:
+    return _json(_award_or_404(uuid).ob3_credential)
+
+
+@require_GET
+def award_jwt(request: HttpRequest, uuid: Any) -> HttpResponse:
+    response = HttpResponse(_award_or_404(uuid).ob3_jwt, content_type="application/vc+jwt")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def award_ob2(request: HttpRequest, uuid: Any) -> JsonResponse:
+    """OB 2.0 hosted assertion; a revoked one answers 410 with ``revoked: true`` (OB 2.0)."""
+    award = _award_or_404(uuid)
+    if award.revoked_at is not None:
+        return _json(
+            {
+                **award.ob2_assertion,
+                "revoked": True,
+                "revocationReason": award.revocation_reason,
+            },
+            status=410,
+        )
+    return _json(award.ob2_assertion)
+
+
+@require_GET
+def award_png(request: HttpRequest, uuid: Any) -> HttpResponse:
+    award = _award_or_404(uuid)
+    with award.baked_png.open("rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="badge-{award.uuid}.png"'
+    return response
+
+
+@require_GET
+def award_svg(request: HttpRequest, uuid: Any) -> HttpResponse:
+    award = _award_or_404(uuid)
+    svg = _achievement_svg(award.achievement)
+    baked = baking.bake_svg(
+        svg,
+        json.dumps(award.ob3_credential, separators=(",", ":"), ensure_ascii=False),
+        version=3,
+    )
+    response = HttpResponse(baked, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="badge-{award.uuid}.svg"'
+    return response
+
+
+def _achievement_svg(achievement: Achievement) -> str:
+    from credentials import badge_images
+
+    if achievement.image_id:
+        return badge_images.png_to_svg_wrapper(
+            services.achievement_base_png(achievement), title=achievement.name
+        )
+    return badge_images.generate_svg(**services.badge_design(achievement))
+
+
+def _owner_or_staff(request: HttpRequest, award: Award) -> None:
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404("No such certificate.")
+    if award.recipient_id != user.pk and not user.has_perm("credentials.view_award"):
+        raise Http404("No such certificate.")
+
+
+@login_required
+@require_GET
+def award_certificate(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """Printable certificate (with the learner's name, so only for the learner and staff)."""
+    award = _award_or_404(uuid)
+    _owner_or_staff(request, award)
+    from credentials import certificates
+
+    language = _language(request)
+    with translation.override(language):
+        return render(
+            request,
+            "credentials/certificate.html",
+            {
+                "award": award,
+                "achievement": award.achievement,
+                "issuer": award.achievement.issuer,
+                "learner_name": certificates.learner_name(award),
+                "hours": documents.credits_available(award.achievement),
+                "verify_url": documents.url("award_detail", uuid=award.uuid),
+                "qr_svg": certificates.qr_svg(documents.url("award_detail", uuid=award.uuid)),
+            },
+        )
+
+
+@login_required
+@require_GET
+def award_certificate_pdf(request: HttpRequest, uuid: Any) -> HttpResponse:
+    award = _award_or_404(uuid)
+    _owner_or_staff(request, award)
+    from credentials import certificates
+
+    language = _language(request)
+    pdf = certificates.certificate_pdf(award, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificado-{award.uuid}.pdf"'
+    return response
+
+
+# --- achievements -----------------------------------------------------------------------------
+def _achievement_or_404(uuid: Any) -> Achievement:
+    return get_object_or_404(
+        Achievement.objects.select_related("issuer", "microcredential").prefetch_related(
+            "alignments", "endorsements"
+        ),
+        uuid=uuid,
+    )
+
+
+@require_GET
+def achievement_json(request: HttpRequest, uuid: Any) -> JsonResponse:
+    achievement = _achievement_or_404(uuid)
+    endorsements = [
+        endorsement.credential
+        for endorsement in selectors.achievement_endorsements(achievement=achievement)
+    ]
+    document = {
+        "@context": documents.OB3_CONTEXTS,
+        **documents.achievement_ob3(achievement, endorsements=endorsements),
+    }
+    return _json(document)
+
+
+@require_GET
+def achievement_badgeclass(request: HttpRequest, uuid: Any) -> JsonResponse:
+    return _json(documents.badgeclass_ob2(_achievement_or_404(uuid)))
+
+
+@require_GET
+def achievement_image(request: HttpRequest, uuid: Any) -> HttpResponse:
+    achievement = _achievement_or_404(uuid)
+    response = HttpResponse(services.achievement_base_png(achievement), content_type="image/png")
+    response["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
+@require_GET
+def endorsement_json(request: HttpRequest, uuid: Any) -> JsonResponse:
+    endorsement = get_object_or_404(Endorsement, uuid=uuid, credential__isnull=False)
+    return _json(endorsement.credential)
+
+
+@require_GET
+def alignment_detail(request: HttpRequest, framework: str, code: str) -> HttpResponse:
+    """Where an alignment without its own URL points: what the target is."""
+    from credentials.models import AchievementAlignment, MicrocredentialAlignment
+
+    match = (
+        AchievementAlignment.objects.filter(framework=framework, target_code=code).first()
+        or MicrocredentialAlignment.objects.filter(framework=framework, target_code=code).first()
+        or AchievementAlignment.objects.filter(framework=framework, target_name=code).first()
+        or MicrocredentialAlignment.objects.filter(framework=framework, target_name=code).first()
+    )
+    if match is None:
+        raise Http404("Unknown alignment target.")
+    return render(request, "credentials/alignment.html", {"alignment": match})
+
+
+# --- issuers ----------------------------------------------------------------------------------
+def _issuer_or_404(slug: str) -> Issuer:
+    issuer = get_object_or_404(Issuer, slug=slug)
+    services.issuer_keys_ensure(issuer=issuer)
+    return issuer
+
+
+@require_GET
+def issuer_profile(request: HttpRequest, slug: str) -> JsonResponse:
+    issuer = _issuer_or_404(slug)
+    return _json({"@context": documents.OB3_CONTEXTS, **documents.issuer_profile_ob3(issuer)})
+
+
+@require_GET
+def issuer_ob2(request: HttpRequest, slug: str) -> JsonResponse:
+    return _json(documents.issuer_ob2(get_object_or_404(Issuer, slug=slug)))
+
+
+@require_GET
+def issuer_jwks(request: HttpRequest, slug: str) -> JsonResponse:
+    issuer = _issuer_or_404(slug)
+    return _json(
+        documents.jwks(selectors.issuer_keys(issuer=issuer)), content_type="application/json"
+    )
+
+
+@require_GET
+def issuer_did(request: HttpRequest, slug: str) -> JsonResponse:
+    issuer = _issuer_or_404(slug)
+    return _json(
+        documents.did_document(issuer, selectors.issuer_keys(issuer=issuer)),
+        content_type="application/did+ld+json",
+    )
+
+
+@require_GET
+def issuer_revocations(request: HttpRequest, slug: str) -> JsonResponse:
+    """1EdTech Revocation List: the issuer's revoked credentials by id, with reasons."""
+    issuer = get_object_or_404(Issuer, slug=slug)
+    revoked = [
+        {
+            "id": documents.url("award_ob3", uuid=award.uuid),
+            "revoked": True,
+            "revocationReason": award.revocation_reason,
+        }
+        for award in selectors.issuer_revoked_awards(issuer=issuer)
+    ]
+    # The 1EdTech validator reads "revokedCredential"; the prose says "revokedCredentials".
+    return _json(
+        {
+            "id": documents.url("issuer_revocations", slug=issuer.slug),
+            "issuer": documents.issuer_did(issuer),
+            "revokedCredential": revoked,
+            "revokedCredentials": revoked,
+        },
+        content_type="application/json",
+    )
+
+
+@require_GET
+def issuer_ob2_revocations(request: HttpRequest, slug: str) -> JsonResponse:
+    issuer = get_object_or_404(Issuer, slug=slug)
+    return _json(
+        {
+            "@context": documents.OB2_CONTEXT,
+            "type": "RevocationList",
+            "id": documents.url("issuer_ob2_revocations", slug=issuer.slug),
+            "issuer": documents.url("issuer_ob2", slug=issuer.slug),
+            "revokedAssertions": [
+                {
+                    "id": documents.url("award_ob2", uuid=award.uuid),
+                    "revocationReason": award.revocation_reason,
+                }
+                for award in selectors.issuer_revoked_awards(issuer=issuer)
+            ],
+        }
+    )
+
+
+@require_GET
+def issuer_status_list(request: HttpRequest, slug: str) -> JsonResponse:
+    """BitstringStatusListCredential of the issuer, signed; re-signed only when it changes."""
+    issuer = _issuer_or_404(slug)
+    revoked = selectors.issuer_revoked_awards(issuer=issuer)
+    stamp = revoked.aggregate(last=Max("revoked_at"))["last"]
+    highest = Award.objects.filter(achievement__issuer=issuer).aggregate(top=Max("pk"))["top"] or 0
+    stamp_key = int(stamp.timestamp() * 1_000_000) if stamp else 0
+    cache_key = (
+        f"credentials:status-list:{issuer.pk}:{stamp_key}:{revoked.count()}:{highest // 131072}"
+    )
+    document = cache.get(cache_key)
+    if document is None:
+        list_url = documents.status_list_url(issuer)
+        unsigned = {
+            "@context": [documents.OB3_CONTEXTS[0]],
+            "id": list_url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": documents.issuer_did(issuer),
+            "validFrom": documents.iso(timezone.now()),
+            "credentialSubject": {
+                "id": f"{list_url}#list",
+                "type": "BitstringStatusList",
+                "statusPurpose": "revocation",
+                "encodedList": status_lists.encode(
+                    {award.pk for award in revoked}, size=highest + 1
+                ),
+            },
+        }
+        document = services._sign_ob3(issuer=issuer, unsigned=unsigned, jwt_claims=None).credential
+        cache.set(cache_key, document, 3600)
+    return _json(document)
+
+
+# --- wallet page ------------------------------------------------------------------------------
+def linkedin_add_url(award: Award) -> str:
+    """LinkedIn "add to profile" link for a certification."""
+    return "https://www.linkedin.com/profile/add?" + urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": award.achievement.name,
+            "organizationName": award.achievement.issuer.name,
+            "issueYear": award.issued_at.year,
+            "issueMonth": award.issued_at.month,
+            "certUrl": documents.url("award_detail", uuid=award.uuid),
+            "certId": str(award.uuid),
+        }
+    )
+
+
+@login_required
+@require_GET
+def wallet(request: HttpRequest) -> HttpResponse:
+    """The learner's credentials with downloads, a share link and LinkedIn's add-to-profile."""
+    awards = list(selectors.awards_of_user(user_id=request.user.pk))
+    items = [
+        {
+            "award": award,
+            "verify_url": documents.url("award_detail", uuid=award.uuid),
+            "linkedin_url": linkedin_add_url(award),
+        }
+        for award in awards
+    ]
+    with translation.override(_language(request)):
+        return render(request, "credentials/wallet.html", {"items": items})

@@ -1,0 +1,148 @@
+"""Wagtail admin registration for the credentials app (registration only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from credentials import admin_views, services
+from credentials.models import Achievement, AuditEvent, Award, Endorsement, Issuer, Microcredential
+
+
+class IssuerViewSet(SnippetViewSet):
+    model = Issuer
+    icon = "site"
+    list_display = ["name", "slug", "kind", "parent"]
+    search_fields = ["name", "slug"]
+
+
+class MicrocredentialViewSet(SnippetViewSet):
+    model = Microcredential
+    icon = "pick"
+    list_display = ["title", "awarding_body", "workload_hours", "stackability"]
+    search_fields = ["title", "description"]
+
+
+class AchievementViewSet(SnippetViewSet):
+    model = Achievement
+    icon = "success"
+    list_display = ["name", "issuer", "achievement_type", "credits_available"]
+    search_fields = ["name", "description"]
+
+
+class EndorsementViewSet(SnippetViewSet):
+    model = Endorsement
+    icon = "thumbtack"
+    list_display = ["endorser", "achievement", "created_at"]
+
+
+class AwardViewSet(SnippetViewSet):
+    """Issued awards: inspect only. Staff award and revoke through the API (with a reason)."""
+
+    model = Award
+    icon = "tick-inverse"
+    list_display = ["achievement", "source", "issued_at", "revoked_at"]
+    list_filter = ["source", "achievement"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "uuid",
+        "achievement",
+        "source",
+        "reason",
+        "issued_at",
+        "valid_until",
+        "revoked_at",
+        "revocation_reason",
+    ]
+
+
+class AuditEventViewSet(SnippetViewSet):
+    model = AuditEvent
+    icon = "history"
+    list_display = ["action", "issuer", "award", "actor", "reason", "created_at"]
+    list_filter = ["action"]
+    inspect_view_enabled = True
+
+
+class CredentialsGroup(SnippetViewSetGroup):
+    menu_label = "Credenciales"
+    menu_icon = "success"
+    menu_order = 300
+    items = (
+        IssuerViewSet,
+        MicrocredentialViewSet,
+        AchievementViewSet,
+        EndorsementViewSet,
+        AwardViewSet,
+        AuditEventViewSet,
+    )
+
+
+register_snippet(CredentialsGroup)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def sign_endorsement_after_save(request: HttpRequest, instance: Any) -> None:
+    """An endorsement is (re-)signed by its endorser whenever it is saved in the admin."""
+    if isinstance(instance, Endorsement):
+        services.endorsement_sign(endorsement_id=instance.pk)
+
+
+@hooks.register("capacita_course_page_sections")
+def course_page_microcredentials(request: HttpRequest, course_page: Any) -> str | None:
+    """On a course page: the badge the course earns and the microcredentials it leads to."""
+    from django.template.loader import render_to_string
+
+    from credentials import selectors
+
+    context = selectors.course_page_credentials(course_id=course_page.pk)
+    if not context["achievements"] and not context["microcredentials"]:
+        return None
+    return render_to_string("credentials/course_page_section.html", context, request=request)
+
+
+@hooks.register("register_admin_urls")
+def credentials_admin_urls() -> list:
+    return [
+        path("credentials/award/", admin_views.award_by_hand, name="credentials_award_by_hand"),
+        path("credentials/revoke/<int:pk>/", admin_views.revoke, name="credentials_revoke"),
+    ]
+
+
+class _AwardMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("credentials.add_award")
+
+
+@hooks.register("register_admin_menu_item")
+def award_by_hand_menu_item() -> MenuItem:
+    return _AwardMenuItem(
+        "Otorgar credencial",
+        reverse("credentials_award_by_hand"),
+        icon_name="success",
+        order=301,
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def award_revoke_button(snippet: Any, user: Any, next_url: str | None = None) -> list:
+    if not isinstance(snippet, Award) or snippet.revoked_at is not None:
+        return []
+    if not user.has_perm("credentials.change_award"):
+        return []
+    return [
+        ListingButton(
+            "Revocar",
+            reverse("credentials_revoke", args=[snippet.pk]),
+            priority=90,
+            icon_name="cross",
+        )
+    ]

@@ -1,0 +1,74 @@
+"""Learner API: a learner's progress in a course they are enrolled in."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from progress.engine.selectors import learner_course_progress
+
+ERROR = inline_serializer(
+    name="ProgressError",
+    fields={"detail": serializers.CharField(), "errors": serializers.ListField()},
+)
+
+
+class LessonProgressSerializer(serializers.Serializer):
+    activity_id = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["not_started", "in_progress", "completed", "passed", "failed"]
+    )
+    progress_percent = serializers.IntegerField(min_value=0, max_value=100)
+    best_score = serializers.FloatField(allow_null=True)
+
+
+class MyCourseProgressView(APIView):
+    """``GET /api/v1/me/progress/{course_id}/``: the signed-in learner's own progress."""
+
+    class OutputSerializer(serializers.Serializer):
+        course_id = serializers.IntegerField()
+        activity_id = serializers.CharField()
+        percent = serializers.IntegerField(min_value=0, max_value=100)
+        completed = serializers.BooleanField()
+        completed_at = serializers.DateTimeField(allow_null=True)
+        score = serializers.FloatField(
+            allow_null=True, help_text="Mean best passed knowledge-check score, 0-1."
+        )
+        hours = serializers.FloatField(help_text="Estimated hours of the lessons done.")
+        resume_url = serializers.CharField(allow_null=True)
+        lessons = LessonProgressSerializer(many=True)
+
+    @extend_schema(
+        operation_id="me_progress_retrieve",
+        summary="My progress in a course",
+        description=(
+            "Percent of required lessons done, completion, hours, where to resume and the "
+            "status of every lesson. Only for a course the learner is enrolled in."
+        ),
+        responses={
+            200: OutputSerializer,
+            401: OpenApiResponse(ERROR, description="Not signed in."),
+            403: OpenApiResponse(ERROR, description="Not allowed."),
+            404: OpenApiResponse(ERROR, description="No such course, or not enrolled in it."),
+        },
+        tags=["learner"],
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        from progress.engine.emit import enrollment_model
+
+        enrollment = enrollment_model()
+        if (
+            enrollment is None
+            or not enrollment.objects.filter(user=request.user, course_id=course_id).exists()
+        ):
+            raise Http404("You are not enrolled in this course.")
+        try:
+            progress = learner_course_progress(user=request.user, course_id=course_id)
+        except LookupError as exc:
+            raise Http404("No such course.") from exc
+        return Response(self.OutputSerializer(progress).data)

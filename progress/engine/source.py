@@ -1,0 +1,77 @@
+"""Reading the LRS's statement store (``progress.Statement``) for the engine.
+
+The learner is the statement's *actor* (their account agent, ``homePage`` = ``LMS_SITE_URL``),
+whoever sent it: the page itself with the session, or an external tool with an LRS client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+
+from progress.models import LearnerIdentity, Statement
+
+from .core import StoredStatement
+from .facts import ACTIVITY_VERBS, ADL_VERBS, TRACKED_VERBS
+
+
+def learner_account_name(data: dict[str, Any]) -> str | None:
+    """The opaque account name when the actor is one of our learners' account agents."""
+    account = (data.get("actor") or {}).get("account") or {}
+    if account.get("homePage") != settings.LMS_SITE_URL:
+        return None
+    name = account.get("name")
+    return name if isinstance(name, str) else None
+
+
+def stored_statements(rows: Iterable[Any]) -> list[StoredStatement]:
+    """The engine's view of ``progress.Statement`` rows, learners resolved in one query."""
+    rows = list(rows)
+    names = {name for row in rows if (name := learner_account_name(row.data))}
+    users = (
+        dict(
+            LearnerIdentity.objects.filter(account_name__in=names).values_list(
+                "account_name", "user_id"
+            )
+        )
+        if names
+        else {}
+    )
+    return [
+        StoredStatement(
+            statement_id=str(row.statement_id),
+            user_id=users.get(learner_account_name(row.data) or ""),
+            data=row.data,
+            timestamp=row.timestamp,
+        )
+        for row in rows
+    ]
+
+
+def lesson_statements(*, chunk_size: int = 5000) -> Iterator[StoredStatement]:
+    """Every non-voided statement by a learner about one of our lessons (or their parts),
+    oldest first, read in keyset-paginated chunks so memory stays flat at any size."""
+    users = dict(LearnerIdentity.objects.values_list("account_name", "user_id"))
+    verbs = [ADL_VERBS + verb for verb in TRACKED_VERBS] + list(ACTIVITY_VERBS)
+    base = Statement.objects.filter(
+        voided=False,
+        voiding=False,
+        verb__in=verbs,
+        actor_ifi__startswith=f"account:{settings.LMS_SITE_URL}|",
+        activity__startswith=f"{settings.LMS_SITE_URL}/xapi/activities/lesson/",
+    ).order_by("id")
+    last = 0
+    while True:
+        chunk = list(
+            base.filter(id__gt=last).values_list("id", "statement_id", "data", "timestamp")[
+                :chunk_size
+            ]
+        )
+        if not chunk:
+            return
+        for _pk, statement_id, data, timestamp in chunk:
+            name = learner_account_name(data)
+            yield StoredStatement(str(statement_id), users.get(name or ""), data, timestamp)
+        last = chunk[-1][0]

@@ -1,0 +1,37 @@
+"""Wagtail admin views of the forwarding outbox: backlog, failures, retry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from progress.forwarding import outbox_retry, outbox_summary
+from progress.models import ForwardedStatement
+
+PERMISSION = "progress.change_forwardedstatement"
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def forwarding_index(request: HttpRequest) -> HttpResponse:
+    problems = ForwardedStatement.objects.exclude(status=ForwardedStatement.Status.SENT).exclude(
+        status=ForwardedStatement.Status.PENDING, attempts=0
+    )
+    return TemplateResponse(
+        request,
+        "progress/admin/forwarding.html",
+        {"summary": outbox_summary(), "problems": problems.order_by("id")[:200]},
+    )
+
+
+@require_POST
+@permission_required(PERMISSION, raise_exception=True)
+def forwarding_retry(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("id", "")
+    ids = [int(raw)] if raw.isdigit() else None
+    count = outbox_retry(ids=ids)
+    messages.success(request, f"{count} enunciado(s) en cola para reenviar.")
+    return redirect("progress_forwarding")

@@ -1,0 +1,98 @@
+"""Who may see which reports: national monitors everything, a state coordinator one state, a
+school director one school. Enforced by narrowing every query before it reaches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from progress.reports.query import ReportQuery
+
+MONITOR_GROUP = "Monitores SEP"
+
+NATIONAL = "national"
+STATE = "state"
+SCHOOL = "school"
+
+
+class ScopeError(PermissionError):
+    """The request reaches outside the monitor's scope (answered with 403)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str
+    state: str | None = None
+    school_id: int | None = None
+    school_cct: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.level == SCHOOL:
+            return f"escuela {self.school_cct}"
+        if self.level == STATE:
+            return f"entidad {self.state}"
+        return "nacional"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "state": self.state,
+            "school": self.school_cct,
+        }
+
+    def narrow(self, query: ReportQuery) -> ReportQuery:
+        """Return ``query`` restricted to this scope; asking beyond it raises ``ScopeError``."""
+        if self.level == NATIONAL:
+            return query
+        if query.state is not None and query.state != self.state:
+            raise ScopeError("state", "state is outside your monitoring scope.")
+        query = query.with_changes(state=self.state)
+        if self.level == SCHOOL:
+            if query.school is not None and query.school != self.school_cct:
+                raise ScopeError("school", "school is outside your monitoring scope.")
+            query = query.with_changes(school=self.school_cct)
+        return query
+
+
+def scope_for_user(user: Any) -> Scope | None:
+    """The user's report scope, or None when the user may not see reports at all.
+
+    Superusers are national monitors. Otherwise a ``MonitorScope`` row decides; a member of the
+    "Monitores SEP" group without a row is a national monitor (the group is granted by an
+    administrator, and the demo's ``monitor_sep`` user relies on it).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Scope(level=NATIONAL)
+    from progress.models import MonitorScope
+
+    row = (
+        MonitorScope.objects.filter(user_id=user.pk)
+        .select_related("school")
+        .only("level", "state", "school__id", "school__cct", "school__state")
+        .first()
+    )
+    if row is not None:
+        if row.level == SCHOOL and row.school is not None:
+            return Scope(
+                level=SCHOOL,
+                state=row.school.state,
+                school_id=row.school.pk,
+                school_cct=row.school.cct,
+            )
+        if row.level == STATE and row.state:
+            return Scope(level=STATE, state=row.state)
+        if row.level == NATIONAL:
+            return Scope(level=NATIONAL)
+        return None
+    if user.groups.filter(name=MONITOR_GROUP).exists():
+        return Scope(level=NATIONAL)
+    return None

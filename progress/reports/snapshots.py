@@ -1,0 +1,216 @@
+"""Precomputed national tables: what every national dashboard view asks for, without filters.
+
+Scanning two million facts takes seconds on a small machine, so Celery beat computes the
+unfiltered national tables once per refresh (right after the fact rebuild) and stores their
+raw cells (counts, distinct teachers, medians) as JSON. Suppression runs on read, so a
+change of ``LMS_REPORT_MIN_CELL`` applies at once. Any filter, date range or scope narrower
+than the country reads the fact table itself (the indexes keep a state or a school fast).
+
+Every one-dimension table and the summary are margins of some pair, so only pairs are
+computed; a pair answers both orders (state,month and month,state).
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from progress.models import ReportSnapshot
+from progress.reports.query import DIMENSIONS
+
+# School x (course | sector | topic | month) has hundreds of thousands of groups nationally,
+# beyond LMS_REPORT_MAX_GROUPS: those are never asked for without a filter, so not stored.
+_SKIPPED = {frozenset({"school", other}) for other in ("course", "sector", "topic", "month")}
+PAIRS: list[tuple[str, str]] = [
+    pair for pair in combinations(DIMENSIONS, 2) if frozenset(pair) not in _SKIPPED
+]
+TREND_SHAPE = "trend"
+
+
+def canonical(dimensions: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(dimensions, key=DIMENSIONS.index))
+
+
+def _pair_for(dimensions: tuple[str, ...]) -> tuple[str, str] | None:
+    """The stored pair whose grouping sets include ``dimensions``."""
+    wanted = canonical(dimensions)
+    if len(wanted) == 2:
+        return wanted if wanted in PAIRS else None  # type: ignore[return-value]
+    for pair in PAIRS:
+        if not wanted or wanted[0] in pair:
+            return pair
+    return None
+
+
+def _encode_cells(cells: Any) -> str:
+    return json.dumps(
+        [
+            [
+                list(key),
+                cell.enrolled,
+                cell.teachers,
+                cell.started,
+                cell.completed,
+                cell.credentialed,
+                cell.hours_completed,
+                cell.median_days_to_complete,
+            ]
+            for key, cell in cells.items()
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _decode_cells(text: str, stored: tuple[str, ...], order: tuple[str, ...]) -> Any:
+    from progress.reports.aggregate import Cell
+
+    positions = [stored.index(d) for d in order]
+    cells = {}
+    for key, enrolled, teachers, started, completed, credentialed, hours, median in json.loads(
+        text
+    ):
+        ordered_key = tuple(key[i] for i in positions)
+        cells[ordered_key] = Cell(
+            keys=dict(zip(order, ordered_key, strict=True)),
+            enrolled=enrolled,
+            teachers=teachers,
+            started=started,
+            completed=completed,
+            credentialed=credentialed,
+            hours_completed=hours,
+            median_days_to_complete=median,
+        )
+    return cells
+
+
+def read(dimensions: tuple[str, ...]) -> Any:
+    """Collected results for an unfiltered national table, or None if not stored.
+
+    Reads only the grouping sets the table needs: a one-dimension table its own set and the
+    total, a pair its four sets. Results come in the caller's order (month,state too).
+    """
+    pair = _pair_for(dimensions)
+    if pair is None:
+        return None
+    wanted = tuple(dimensions)
+    needed = {canonical(wanted), ()}
+    if len(wanted) == 2:
+        needed |= {(wanted[0],), (wanted[1],)}
+    rows = dict(
+        ReportSnapshot.objects.filter(
+            shape=",".join(pair), grouping__in=[",".join(g) for g in needed]
+        ).values_list("grouping", "data")
+    )
+    if len(rows) != len(needed):
+        return None
+    results = {}
+    for grouping in needed:
+        order = tuple(d for d in wanted if d in grouping)
+        results[order] = _decode_cells(rows[",".join(grouping)], grouping, order)
+    return results
+
+
+def covers(dimensions: tuple[str, ...], filters: Any) -> bool:
+    """Whether a table with these dimensions and filters is answered from the snapshots."""
+    from progress.reports.aggregate import ResolvedFilters
+
+    if filters == ResolvedFilters():
+        return _pair_for(tuple(dimensions)) is not None
+    return (
+        len(dimensions) == 1
+        and dimensions[0] not in STATE_LIVE
+        and filters == ResolvedFilters(state=filters.state)
+    )
+
+
+def version() -> str | None:
+    """An identifier of the current snapshots (the trend is written last by each refresh)."""
+    stamp = (
+        ReportSnapshot.objects.filter(shape=TREND_SHAPE)
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+    return stamp.isoformat() if stamp else None
+
+
+# Within one state these are read from the facts: the state's rows are found by index faster
+# than the national (state, school) pair is decoded.
+STATE_LIVE = {"school"}
+
+
+def read_for_state(dimension: str, state: str | None) -> Any:
+    """One state's table by ``dimension`` (no other filter), cut from the (state, d) pair."""
+    if state is None or dimension in STATE_LIVE:
+        return None
+    if dimension == "state":
+        national = read(("state",))
+        if national is None:
+            return None
+        cells = {key: cell for key, cell in national[("state",)].items() if key == (state,)}
+        total = cells.get((state,))
+        return {("state",): cells, (): {(): total} if total else {}}
+    pair = read(("state", dimension))
+    if pair is None:
+        return None
+    from dataclasses import replace
+
+    inner = {
+        (key[1],): replace(cell, keys={dimension: key[1]})
+        for key, cell in pair[("state", dimension)].items()
+        if key[0] == state
+    }
+    row = pair.get(("state",), {}).get((state,))
+    return {(dimension,): inner, (): {(): replace(row, keys={})} if row else {}}
+
+
+def read_trend() -> dict[str, dict[str, int]] | None:
+    text = ReportSnapshot.objects.filter(shape=TREND_SHAPE).values_list("data", flat=True).first()
+    return None if text is None else json.loads(text)
+
+
+def report_snapshots_refresh() -> int:
+    """Recompute every stored national table from the fact table; returns how many."""
+    from progress.reports.aggregate import ResolvedFilters, _run_portable, _run_postgresql
+    from progress.reports.aggregate import trend_series as compute_trend
+    from progress.reports.defaults import work_mem
+
+    run = _run_postgresql if connection.vendor == "postgresql" else _run_portable
+    stored = 0
+    for pair in PAIRS:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL work_mem = %s", [work_mem()])
+            results = run(pair, ResolvedFilters())
+            now = timezone.now()
+            ReportSnapshot.objects.filter(shape=",".join(pair)).delete()
+            ReportSnapshot.objects.bulk_create(
+                ReportSnapshot(
+                    shape=",".join(pair),
+                    grouping=",".join(grouping),
+                    data=_encode_cells(cells),
+                    computed_at=now,
+                )
+                for grouping, cells in results.items()
+            )
+            if () not in results:  # no facts at all: store the empty total
+                ReportSnapshot.objects.create(
+                    shape=",".join(pair), grouping="", data="[]", computed_at=now
+                )
+            for grouping in ((pair[0],), (pair[1],)):
+                if grouping not in results:
+                    ReportSnapshot.objects.create(
+                        shape=",".join(pair), grouping=grouping[0], data="[]", computed_at=now
+                    )
+        stored += 1
+    with transaction.atomic():
+        ReportSnapshot.objects.filter(shape=TREND_SHAPE).delete()  # compute from the facts
+        series = compute_trend(ResolvedFilters())
+        ReportSnapshot.objects.create(
+            shape=TREND_SHAPE, grouping="", data=json.dumps(series), computed_at=timezone.now()
+        )
+    return stored + 1

@@ -1,0 +1,269 @@
+"""The SEP reports dashboard in the Wagtail admin: map, charts, tables, drill-down, exports.
+
+Drill-down: the country by state → a state by subsystem → a subsystem by school → a school
+by course. Every figure comes through the same report functions as the API, so scopes and
+suppression hold here exactly as there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from progress.models import ExportJob, ReportCourseTag, ReportFact, Subsystem
+from progress.reports import charts
+from progress.reports.exports import REPORTS, export_download_link, export_job_create
+from progress.reports.query import QueryError, ReportQuery, parse_query
+from progress.reports.reports import (
+    DIMENSION_LABELS,
+    completion_report,
+    summary_report,
+    trend_report,
+)
+from progress.reports.scopes import NATIONAL, SCHOOL, Scope, ScopeError, scope_for_user
+
+FILTER_KEYS = (
+    "state", "subsystem", "school", "course", "sector", "topic", "date_from", "date_to",
+)  # fmt: skip
+
+
+def _scope(request: HttpRequest) -> Scope:
+    scope = scope_for_user(request.user)
+    if scope is None:
+        raise PermissionDenied("Reports are for SEP monitors only.")
+    return scope
+
+
+def _link(params: dict[str, str], **changes: str | None) -> str:
+    merged = {**params, **changes}
+    return "?" + urlencode({k: v for k, v in merged.items() if v})
+
+
+def _drill_dimension(query: ReportQuery, scope: Scope) -> str:
+    if scope.level == SCHOOL or query.school:
+        return "course"
+    if query.subsystem and (query.state or scope.state):
+        return "school"
+    if query.state or scope.state:
+        return "subsystem"
+    return "state"
+
+
+def _row_link(row: dict[str, Any], dimension: str, params: dict[str, str]) -> str | None:
+    if row.get("suppressed") or not row.get(dimension):
+        return None
+    if dimension == "state":
+        return _link(params, state=row["state"], subsystem=None, school=None)
+    if dimension == "subsystem":
+        return _link(params, subsystem=row["subsystem"], school=None)
+    if dimension == "school":
+        return _link(params, school=row["school"])
+    return None
+
+
+def _filter_choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
+    from wagtail.models import Page
+
+    from progress.mexico import STATES
+
+    states = [
+        (s.inegi, s.name) for s in STATES if scope.level == NATIONAL or s.inegi == scope.state
+    ]
+    course_ids = ReportFact.objects.values_list("course_id", flat=True).distinct()
+    courses = [
+        (str(pk), title)
+        for pk, title in Page.objects.filter(pk__in=course_ids)
+        .order_by("title")
+        .values_list("pk", "title")
+    ]
+    tags: dict[str, list[tuple[str, str]]] = {"sector": [], "topic": []}
+    for kind, slug, name in (
+        ReportCourseTag.objects.order_by("kind", "name")
+        .values_list("kind", "slug", "name")
+        .distinct()
+    ):
+        tags[kind].append((slug, name))
+    return {
+        "state": states,
+        "subsystem": list(
+            Subsystem.objects.filter(active=True).order_by("name").values_list("code", "name")
+        ),
+        "course": courses,
+        "sector": tags["sector"],
+        "topic": tags["topic"],
+    }
+
+
+def dashboard(request: HttpRequest) -> TemplateResponse:
+    """The dashboard page (GET parameters as in the reports API, without group_by)."""
+    scope = _scope(request)
+    raw = {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
+    error: QueryError | ScopeError | None = None
+    try:
+        query = scope.narrow(parse_query(raw, allow_group_by=False))
+    except (QueryError, ScopeError) as problem:
+        error, query, raw = problem, scope.narrow(ReportQuery()), {}
+    dimension = _drill_dimension(query, scope)
+    params = query.as_params()
+    try:
+        table = completion_report(query.with_changes(group_by=(dimension,)), scope)
+        summary = summary_report(query, scope)
+        trend = trend_report(query, scope)
+        map_query = query.with_changes(
+            group_by=("state",),
+            state=None if scope.level == NATIONAL else query.state,
+            subsystem=None,
+            school=None,
+        )
+        by_state = completion_report(map_query, scope)
+    except QueryError as problem:  # an unknown subsystem or CCT in the URL
+        error = problem
+        query, params, dimension = (
+            scope.narrow(ReportQuery()),
+            {},
+            _drill_dimension(scope.narrow(ReportQuery()), scope),
+        )
+        table = completion_report(query.with_changes(group_by=(dimension,)), scope)
+        summary, trend = summary_report(query, scope), trend_report(query, scope)
+        by_state = completion_report(query.with_changes(group_by=("state",)), scope)
+    rows = []
+    for row in table["results"]:
+        rows.append(
+            {
+                **row,
+                "key": row.get(dimension),
+                "name": row.get(f"{dimension}_name"),
+                "href": _row_link(row, dimension, params),
+                "rate_text": charts.percent(row["completion_rate"]),
+            }
+        )
+    map_values = {
+        row["state"]: {
+            "rate": row["completion_rate"],
+            "text": "suprimido"
+            if row["suppressed"]
+            else (
+                f"{charts.percent(row['completion_rate'])} de conclusión, "
+                f"{row['enrolled']} inscritos"
+            ),
+        }
+        for row in by_state["results"]
+        if row["state"]
+    }
+    map_link = _link(
+        {k: v for k, v in params.items() if k not in ("subsystem", "school")}, state="%s"
+    )
+    breadcrumbs = [("Nacional" if scope.level == NATIONAL else "Mi ámbito", _link({}))]
+    if query.state:
+        names = dict(_filter_choices_states())
+        breadcrumbs.append((names.get(query.state, query.state), _link({"state": query.state})))
+    if query.subsystem:
+        breadcrumbs.append(
+            (
+                query.subsystem.upper(),
+                _link({"state": query.state or "", "subsystem": query.subsystem}),
+            )
+        )
+    if query.school:
+        breadcrumbs.append((query.school, _link(params)))
+    context = {
+        "scope": scope,
+        "query": query,
+        "params": params,
+        "error": error,
+        "dimension": dimension,
+        "dimension_label": DIMENSION_LABELS[dimension],
+        "rows": rows,
+        "table": table,
+        "summary": summary["total"],
+        "summary_rate": charts.percent(summary["total"]["completion_rate"]),
+        "trend": trend["results"],
+        "map_svg": charts.states_map(
+            map_values, link=map_link.replace("%25s", "%s"), selected=query.state
+        ),
+        "legend": charts.legend(),
+        "bar_svg": charts.bar_chart(
+            [
+                {
+                    "label": row["name"] or "Sin dato",
+                    "rate": row["completion_rate"],
+                    "href": row["href"],
+                }
+                for row in rows
+            ],
+            title=f"Tasa de conclusión por {DIMENSION_LABELS[dimension].lower()}",
+        ),
+        "trend_svg": charts.trend_chart(
+            trend["results"],
+            {"enrolled": "Inscripciones", "completed": "Conclusiones"},
+            title="Inscripciones y conclusiones por mes",
+        ),
+        "choices": _filter_choices(scope),
+        "raw": raw,
+        "breadcrumbs": breadcrumbs,
+        "freshness": table,
+        "reports": REPORTS,
+    }
+    return TemplateResponse(request, "progress/reports/dashboard.html", context)
+
+
+def _filter_choices_states() -> list[tuple[str, str]]:
+    from progress.mexico import STATES
+
+    return [(s.inegi, s.name) for s in STATES]
+
+
+@require_POST
+def export_create(request: HttpRequest) -> HttpResponse:
+    """Start an export of what the dashboard shows; then show its progress page."""
+    scope = _scope(request)
+    report = request.POST.get("report", "completion")
+    fmt = request.POST.get("format", "csv")
+    if report not in REPORTS or fmt not in ExportJob.Format.values:
+        messages.error(request, "Formato o reporte de exportación no válido.")
+        return redirect("progress_reports:dashboard")
+    params = {key: request.POST[key] for key in FILTER_KEYS if request.POST.get(key)}
+    if report == "completion":
+        params["group_by"] = request.POST.get("group_by") or "state"
+    try:
+        job = export_job_create(
+            user=request.user, scope=scope, params=params, report=report, fmt=fmt
+        )
+    except (QueryError, ScopeError) as problem:
+        messages.error(request, f"No se pudo exportar: {problem}")
+        return redirect("progress_reports:dashboard")
+    return redirect("progress_reports:export", pk=job.pk)
+
+
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export's progress page; with ``?format=json`` the status the page polls."""
+    _scope(request)
+    job = get_object_or_404(ExportJob, pk=pk, created_by=request.user)
+    link = expires = None
+    if job.status == ExportJob.Status.DONE:
+        url, when = export_download_link(job)
+        link, expires = url, when.isoformat()
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_display": job.get_status_display(),
+                "progress": job.progress,
+                "row_count": job.row_count,
+                "download_url": link,
+                "download_expires_at": expires,
+                "failure": job.failure,
+            }
+        )
+    return TemplateResponse(
+        request,
+        "progress/reports/export.html",
+        {"job": job, "download_url": link, "download_expires_at": expires},
+    )

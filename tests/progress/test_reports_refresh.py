@@ -1,0 +1,172 @@
+"""Keeping facts and course tags in step with courses, profiles and enrolments."""
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+
+from progress.models import ReportCourseTag, ReportFact, ReportRefresh, School, Subsystem
+from progress.reports.refresh import fact_from_values, report_course_tags_sync
+from tests.courses.factories import CoursePageFactory, SectorFactory, TopicFactory, spanish_catalog
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+def values(**overrides):
+    row = {
+        "id": 1,
+        "user_id": 7,
+        "course_id": 3,
+        "enrolled_at": dt.datetime(2026, 1, 30, 23, 0, tzinfo=UTC),
+        "started_at": None,
+        "completed_at": None,
+        "credentialed_at": None,
+        "hours_completed": None,
+        "user__teacher_profile__state": "09",
+        "user__teacher_profile__subsystem_id": 4,
+        "user__teacher_profile__school_id": None,
+        "user__teacher_profile__school__state": None,
+        "user__teacher_profile__school__subsystem_id": None,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_fact_takes_the_place_of_the_school_over_the_profile():
+    fact = fact_from_values(
+        values(
+            user__teacher_profile__school_id=11,
+            user__teacher_profile__school__state="14",
+            user__teacher_profile__school__subsystem_id=2,
+        )
+    )
+    assert (fact.state, fact.subsystem_id, fact.school_id) == ("14", 2, 11)
+
+
+def test_fact_without_school_uses_the_profile_and_without_profile_is_unplaced():
+    fact = fact_from_values(values())
+    assert (fact.state, fact.subsystem_id, fact.school_id) == ("09", 4, None)
+    fact = fact_from_values(values(user__teacher_profile__state=None,
+                                   user__teacher_profile__subsystem_id=None))  # fmt: skip
+    assert (fact.state, fact.subsystem_id) == ("", None)
+
+
+def test_fact_dates_months_and_days_to_complete():
+    fact = fact_from_values(
+        values(
+            completed_at=dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
+            credentialed_at=dt.datetime(2026, 3, 2, 1, 5, tzinfo=UTC),
+            hours_completed=12.5,
+        )
+    )
+    assert fact.enrolled_on == dt.date(2026, 1, 30)
+    assert fact.enrolled_month == dt.date(2026, 1, 1)
+    # A completion without a recorded start counts as started that day.
+    assert fact.started_on == fact.completed_on == dt.date(2026, 3, 2)
+    assert fact.completed_month == dt.date(2026, 3, 1)
+    assert fact.days_to_complete == 31
+    assert fact.credentialed_month == dt.date(2026, 3, 1)
+    assert fact.hours_completed == 12.5
+
+
+def test_fact_days_are_utc_calendar_days():
+    # 23:30 in Mexico City on 31 January is 1 February in UTC.
+    mexico = dt.timezone(dt.timedelta(hours=-6))
+    fact = fact_from_values(values(enrolled_at=dt.datetime(2026, 1, 31, 23, 30, tzinfo=mexico)))
+    assert fact.enrolled_on == dt.date(2026, 2, 1)
+
+
+def test_course_tags_are_copied_from_the_course_snippets():
+    auto = SectorFactory(slug="automotriz", name="Automotriz")
+    aero = SectorFactory(slug="aeroespacial", name="Aeroespacial")
+    ia = TopicFactory(slug="ia", name="Inteligencia artificial")
+    course = CoursePageFactory(
+        parent=spanish_catalog(), facets={"sectors": [auto, aero], "topics": [ia]}
+    )
+    ReportCourseTag.objects.create(course_id=999, kind="sector", slug="old", name="Old")
+    assert report_course_tags_sync() == 3
+    assert set(ReportCourseTag.objects.values_list("course_id", "kind", "slug", "name")) == {
+        (course.pk, "sector", "automotriz", "Automotriz"),
+        (course.pk, "sector", "aeroespacial", "Aeroespacial"),
+        (course.pk, "topic", "ia", "Inteligencia artificial"),
+    }
+
+
+# --- with the Enrollment model (progress.models.Enrollment, from the learners work) ---------
+
+needs_enrollments = pytest.mark.skipif(
+    "Enrollment" not in {model.__name__ for model in apps.get_app_config("progress").get_models()},
+    reason="progress.Enrollment is not on this branch yet",
+)
+
+
+def _enrolment_world():
+    from django.contrib.auth import get_user_model
+
+    from progress.models import Enrollment, TeacherProfile
+
+    course = CoursePageFactory(parent=spanish_catalog())
+    school = School.objects.create(
+        cct="14DCT0001A", name="CBTis", state="14", subsystem=Subsystem.objects.get(code="dgeti")
+    )
+    user = get_user_model().objects.create_user("t1", "t1@example.org", "pw")
+    TeacherProfile.objects.create(user=user, state="14", school=school)
+    return Enrollment, course, school, user
+
+
+@needs_enrollments
+def test_rebuild_builds_facts_from_enrolments_and_skips_unenrolled():
+    from progress.reports.refresh import report_facts_rebuild
+
+    Enrollment, course, school, user = _enrolment_world()
+    other = CoursePageFactory(parent=spanish_catalog())
+    enrolled = dt.datetime(2026, 1, 5, 12, tzinfo=UTC)
+    kept = Enrollment.objects.create(
+        user=user, course=course, enrolled_at=enrolled,
+        completed_at=enrolled + dt.timedelta(days=9), hours_completed=10,
+    )  # fmt: skip
+    Enrollment.objects.create(user=user, course=other, enrolled_at=enrolled, status="unenrolled")
+    refresh = report_facts_rebuild()
+    assert isinstance(refresh, ReportRefresh) and refresh.rows == 1
+    fact = ReportFact.objects.get()
+    assert fact.enrollment_id == kept.pk
+    assert (fact.state, fact.school_id, fact.days_to_complete) == ("14", school.pk, 9)
+
+
+@needs_enrollments
+def test_saving_an_enrolment_refreshes_its_fact_on_commit(django_capture_on_commit_callbacks):
+    Enrollment, course, _school, user = _enrolment_world()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = Enrollment.objects.create(
+            user=user, course=course, enrolled_at=dt.datetime(2026, 1, 5, tzinfo=UTC)
+        )
+    assert ReportFact.objects.get(enrollment_id=enrolment.pk).completed_on is None
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment.completed_at = dt.datetime(2026, 1, 7, tzinfo=UTC)
+        enrolment.save()
+    assert ReportFact.objects.get(enrollment_id=enrolment.pk).days_to_complete == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment.status = "unenrolled"
+        enrolment.save()
+    assert not ReportFact.objects.filter(enrollment_id=enrolment.pk).exists()
+
+
+def test_beat_task_refreshes_and_reports_freshness(settings):
+    from progress.models import ReportSnapshot
+    from progress.reports.query import ReportQuery
+    from progress.reports.reports import summary_report
+    from progress.reports.scopes import Scope
+    from progress.tasks import refresh_report_facts
+
+    assert settings.CELERY_BEAT_SCHEDULE["progress-reports-refresh"] == {
+        "task": "progress.reports.refresh_facts",
+        "schedule": settings.LMS_REPORT_REFRESH_MINUTES * 60,
+    }
+    refresh_report_facts.delay()
+    assert ReportRefresh.objects.count() == 1
+    assert ReportSnapshot.objects.filter(shape="trend").exists()
+    body = summary_report(ReportQuery(), Scope(level="national"))
+    assert body["refreshed_at"] is not None
+    assert body["staleness_bound_minutes"] == settings.LMS_REPORT_REFRESH_MINUTES
