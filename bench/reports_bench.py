@@ -35,6 +35,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--only", help="comma-separated shape names")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="bypass the payload cache: every run decodes snapshots or scans facts",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.base")
@@ -48,6 +53,12 @@ def main() -> None:
     from progress.reports.reports import completion_report, summary_report, trend_report
     from progress.reports.scopes import NATIONAL, SCHOOL, STATE, Scope
 
+    if args.no_cache:
+        from django.core.cache.backends.dummy import DummyCache
+
+        import progress.reports.reports as reports_module
+
+        reports_module.cache = DummyCache("bench", {})
     nation = Scope(level=NATIONAL)
     facts = ReportFact.objects.count()
     states = [f"{n:02d}" for n in range(1, 33)]
@@ -117,7 +128,10 @@ def main() -> None:
         wanted = {name.strip() for name in args.only.split(",")}
         shapes = {name: run for name, run in shapes.items() if name in wanted}
     results = []
-    print(f"facts: {facts:,}; runs per shape: {args.runs}; target p95 < {TARGET_MS} ms")
+    print(
+        f"facts: {facts:,}; runs per shape: {args.runs}; target p95 < {TARGET_MS} ms; "
+        f"payload cache {'off' if args.no_cache else 'on'}"
+    )
     print(f"{'shape':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  ok")
     for name, run in shapes.items():
         run(0)  # warm the connection and plans
@@ -143,7 +157,9 @@ def main() -> None:
     connection.close()
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"facts": facts, "results": results}, indent=2))
+        args.json.write_text(
+            json.dumps({"facts": facts, "cache": not args.no_cache, "results": results}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -52,9 +52,9 @@ trap cleanup EXIT
 
 LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
 start_server
-echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS"
+echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 100 --duration "$DURATION" | tail -1; done
-echo "== single statements, 8 clients, ${DURATION}s x $RUNS"
+echo "== single statements, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 1 --duration "$DURATION" | tail -1; done
 stop_server
 
@@ -65,6 +65,6 @@ if [ "$CURRENT" -lt "$TOTAL" ]; then
 fi
 psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
 start_server
-echo "== queries with $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement") statements stored, x $RUNS"
+echo "== queries with $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement") statements stored, x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD query --requests 300 --limit 100 | tail -1; done
 stop_server

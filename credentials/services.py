@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -152,8 +151,8 @@ class SignedCredential:
 def _sign_ob3(
     *, issuer: Issuer, unsigned: dict[str, Any], jwt_claims: dict[str, Any] | None
 ) -> SignedCredential:
-    # Credentials are signed with Ed25519 (Data Integrity and EdDSA JWT); the RSA key is made
-    # when the issuer's keys are first published (views ensure both).
+    """Data Integrity proof with the Ed25519 key; VC-JWT with the RSA key (RS256), the
+    algorithm OB 3.0 requires every JWT verifier to support."""
     ed_row = signing_key_ensure(issuer=issuer, algorithm=keys.ED25519)
     ed_private = keys.unseal(ed_row.sealed_private_key, algorithm=keys.ED25519)
     signed = proofs.di_sign(
@@ -162,12 +161,14 @@ def _sign_ob3(
         verification_method=documents.verification_method_id(issuer, ed_row.kid),
         created=documents.iso(timezone.now()),
     )
+    rsa_row = signing_key_ensure(issuer=issuer, algorithm=keys.RSA)
+    rsa_private = keys.unseal(rsa_row.sealed_private_key, algorithm=keys.RSA)
     claims = jwt_claims if jwt_claims is not None else dict(unsigned)
     token = proofs.jwt_sign(
         claims,
-        key=keys.jwk_private(ed_private),
-        kid=documents.verification_method_id(issuer, ed_row.kid),
-        alg=keys.JWT_ALG[keys.ED25519],
+        key=keys.jwk_private(rsa_private),
+        kid=documents.verification_method_id(issuer, rsa_row.kid),
+        alg=keys.JWT_ALG[keys.RSA],
     )
     return SignedCredential(signed, token)
 
@@ -271,21 +272,15 @@ def _uploaded_png(achievement: Achievement) -> bytes | None:
 def _mark_enrollment_credentialed(
     *, enrollment_id: int | None, credentialed_at: dt.datetime
 ) -> None:
-    """Tell progress that the enrolment earned a credential, when progress offers the service.
-
-    progress owns enrolments (DESIGN.md); its ``enrollment_mark_credentialed`` service is built
-    separately, so it is looked up at call time and skipped while it does not exist.
-    """
+    """Record the award on the enrolment through progress' service (DESIGN.md: progress owns
+    enrolments and counts credentials in its reports without importing credentials)."""
     if enrollment_id is None:
         return
-    try:
-        progress_services = importlib.import_module("progress.services")
-    except ImportError:
-        return
-    mark = getattr(progress_services, "enrollment_mark_credentialed", None)
-    if mark is None:
-        return
-    mark(enrollment_id=enrollment_id, credentialed_at=credentialed_at)
+    from progress import services as progress_services
+
+    progress_services.enrollment_mark_credentialed(
+        enrollment_id=enrollment_id, credentialed_at=credentialed_at
+    )
 
 
 def award_issue(

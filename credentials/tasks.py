@@ -12,10 +12,13 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
 from credentials import services
+from credentials.keys import KeyConfigurationError
 from credentials.models import Award
 
 RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
+    # Database trouble, and a key configuration an operator can still fix (the task waits for
+    # it with growing delays instead of dropping the award).
+    "autoretry_for": (OperationalError, InterfaceError, KeyConfigurationError),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "retry_jitter": True,

@@ -245,6 +245,23 @@ def check_issuer(credential: dict[str, Any], method: str, resolver: KeyResolver)
     return Check(True, f"Signed with a key published by the issuer {issuer_id}.")
 
 
+def _local_award_by_credential_id(credential_id: Any) -> Award | None:
+    """Our award behind an OB 3.0 credential id (``/credentials/<uuid>/ob3.json``), by its
+    indexed uuid rather than by searching the stored JSON."""
+    if not isinstance(credential_id, str):
+        return None
+    prefix = documents.absolute("/credentials/")
+    if not credential_id.startswith(prefix):
+        return None
+    uuid = credential_id[len(prefix) :].split("/", 1)[0]
+    if not _is_uuid(uuid):
+        return None
+    award = Award.objects.filter(uuid=uuid).first()
+    if award is None or (award.ob3_credential or {}).get("id") != credential_id:
+        return None
+    return award
+
+
 def _local_award_by_list(list_url: str) -> Issuer | bool | None:
     base = documents.absolute("/credentials/issuers/")
     if not list_url.startswith(base):
@@ -297,11 +314,7 @@ def _revocation_list_says(
     if issuer is not False:
         if issuer is None:
             raise ValueError("unknown local revocation list")
-        award = (
-            Award.objects.filter(ob3_credential__id=credential_id).first()
-            if credential_id
-            else None
-        )
+        award = _local_award_by_credential_id(credential_id)
         if award is not None and award.revoked_at is not None:
             return True, f"Revoked on {documents.iso(award.revoked_at)}: {award.revocation_reason}"
         return False, ""

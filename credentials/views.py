@@ -4,6 +4,7 @@ wallet page. Views are thin: selectors read, ``documents`` shapes, ``verificatio
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,9 +16,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
-from credentials import baking, documents, selectors, services, status_lists, verification
+from credentials import (
+    baking,
+    documents,
+    keys,
+    selectors,
+    services,
+    status_lists,
+    verification,
+)
 from credentials.models import Achievement, Award, Endorsement, Issuer
 
+logger = logging.getLogger(__name__)
 LD_JSON = "application/ld+json"
 PUBLIC_CACHE = "public, max-age=300"
 
@@ -254,7 +264,12 @@ def alignment_detail(request: HttpRequest, framework: str, code: str) -> HttpRes
 # --- issuers ----------------------------------------------------------------------------------
 def _issuer_or_404(slug: str) -> Issuer:
     issuer = get_object_or_404(Issuer, slug=slug)
-    services.issuer_keys_ensure(issuer=issuer)
+    try:
+        services.issuer_keys_ensure(issuer=issuer)
+    except keys.KeyConfigurationError:
+        # Misconfigured key policy: publish the keys that exist rather than fail the page;
+        # issuing fails loudly in the worker, where operators look.
+        logger.exception("issuer %s: signing keys cannot be created", issuer.slug)
     return issuer
 
 

@@ -9,11 +9,39 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from credentials import admin_views, services
 from credentials.models import Achievement, AuditEvent, Award, Endorsement, Issuer, Microcredential
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Awards and audit events are written only by the services (signed, audited): the snippet
+    views may list and inspect them, never add, edit or delete, even for superusers. Staff
+    award and revoke through the dedicated views below, which ask for a reason."""
+
+    WRITE_ACTIONS = frozenset({"add", "change", "delete", "publish", "lock", "unlock"})
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action in self.WRITE_ACTIONS:
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user: Any, actions: Any) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user: Any, actions: Any, instance: Any) -> bool:
+        return self.user_has_any_permission(user, actions)
+
+
+register_permission_policy(Award, ReadOnlyPolicy(Award))
+register_permission_policy(AuditEvent, ReadOnlyPolicy(AuditEvent))
 
 
 class IssuerViewSet(SnippetViewSet):

@@ -633,6 +633,19 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
         job.refresh_from_db()
         return job
+    except Exception as error:
+        # Batches already written stay (re-running the job upserts them again). Only the error's
+        # class is kept and logged: database messages may quote row values such as a CURP.
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            failure=_("Error inesperado (%(kind)s); vuelve a importar el archivo.")
+            % {"kind": type(error).__name__},
+            **_job_counts(result),
+        )
+        logger.error("import job %s failed: %s", job.pk, type(error).__name__)
+        job.refresh_from_db()
+        return job
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, finished_at=timezone.now(), **_job_counts(result)
     )

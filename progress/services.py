@@ -25,6 +25,7 @@ from progress.models import (
     AuditEvent,
     Enrollment,
     ImportJob,
+    LearnerIdentity,
     School,
     Subsystem,
     TeacherProfile,
@@ -491,8 +492,9 @@ def enrollment_bulk_create(*, user_ids: list[int], course_id: int) -> BulkEnroll
     Prerequisites are enforced per user: those missing one are returned in ``refused`` as
     ``{user_id: ("prerequisites", message)}`` and not enrolled. Already active enrolments are
     left alone; unenrolled ones are reactivated. Raises ``ValidationError`` on ``course`` when
-    there is no such live course. Sends ``enrollments_created`` (bulk inserts send no
-    ``post_save``).
+    there is no such live course. Learners who already have an xAPI identity are saved one by
+    one (``post_save``); the others are inserted in bulk and announced by
+    ``enrollments_created`` on commit.
     """
     course = _live_course(course_id)
     result = BulkEnrollmentResult()
@@ -518,12 +520,28 @@ def enrollment_bulk_create(*, user_ids: list[int], course_id: int) -> BulkEnroll
             enrollment.status = Enrollment.Status.ACTIVE
             enrollment.unenrolled_at = None
             to_reactivate.append(enrollment)
-    Enrollment.objects.bulk_create(to_create)
+    # A learner with an xAPI identity may already have statements for this course (sent before
+    # the enrolment): save those one by one so ``post_save`` receivers (the progress engine)
+    # bring the new enrolment up to date. Everyone else, typically a whole new roster, is
+    # inserted in bulk.
+    with_identity = set(
+        LearnerIdentity.objects.filter(
+            user_id__in=[enrollment.user_id for enrollment in to_create]
+        ).values_list("user_id", flat=True)
+    )
+    for enrollment in to_create:
+        if enrollment.user_id in with_identity:
+            enrollment.save()
+    Enrollment.objects.bulk_create(
+        [enrollment for enrollment in to_create if enrollment.user_id not in with_identity]
+    )
     Enrollment.objects.bulk_update(to_reactivate, ["status", "unenrolled_at"])
     result.created = len(to_create)
     result.reactivated = len(to_reactivate)
-    if to_create:
-        created_ids = [enrollment.pk for enrollment in to_create]
+    created_ids = [
+        enrollment.pk for enrollment in to_create if enrollment.user_id not in with_identity
+    ]
+    if created_ids:
         transaction.on_commit(
             lambda: enrollments_created.send(
                 sender=Enrollment, enrollment_ids=created_ids, course_id=course.pk

@@ -21,6 +21,51 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every transactional test a serialized rollback.
+
+    A transactional test (live server, worker process, real concurrency) ends with a flush.
+    Unless every such test reloads the data the migrations made (locales, the catalog, groups,
+    subsystems, content types), the next one starts without it; and a flush without serialized
+    rollback re-creates content types with new ids, which the next serialized test then fails
+    to load. So all of them use it, and the order of tests does not matter.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in fixtures for name in ("transactional_db", "live_server")
+        )
+        if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+            kwargs = {
+                **(marker.kwargs if marker is not None else {}),
+                "transaction": True,
+                "serialized_rollback": True,
+            }
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_migration_data(django_db_setup, django_db_blocker):
+    """Put back what the migrations seeded (catalogs, facets, groups, Wagtail's root) when a
+    transactional test (the browser tests, a worker test) flushed the database.
+
+    ``serialized_rollback`` reloads the data before each such test but not after the last
+    one; with ``--reuse-db`` the next session would otherwise start with an empty database.
+    """
+    yield
+    from django.db import connections
+    from wagtail.models import Page
+
+    with django_db_blocker.unblock():
+        if Page.objects.exists():  # nothing was flushed
+            return
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     """Every test writes files to its own temporary folder, never to media/."""

@@ -30,6 +30,9 @@ CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 
 DEBUG = False
+# A generated private key is never stored in plain text: supply LMS_SIGNING_KEY_* or set
+# LMS_KEY_ENCRYPTION_KEY.
+LMS_ALLOW_PLAINTEXT_SIGNING_KEYS = env.bool("LMS_ALLOW_PLAINTEXT_SIGNING_KEYS", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import ErrorSerializer
 from progress.models import ExportJob
 from progress.reports.exports import (
     REPORTS,
@@ -76,16 +77,6 @@ _GROUP_BY = OpenApiParameter(
     required=True,
     description=f"One or two of {', '.join(DIMENSIONS)}, comma-separated.",
 )
-
-
-class ErrorSerializer(serializers.Serializer):
-    class Item(serializers.Serializer):
-        field = serializers.CharField()
-        rule = serializers.CharField()
-        message = serializers.CharField()
-
-    detail = serializers.CharField()
-    errors = Item(many=True)
 
 
 class FiguresSerializer(serializers.Serializer):

@@ -427,6 +427,10 @@ def trend_series(filters: ResolvedFilters) -> dict[str, dict[str, int]]:
         cached = snapshots.read_trend()
         if cached is not None:
             return cached
+    if filters.state is not None and filters == ResolvedFilters(state=filters.state):
+        cached = snapshots.read_trend(filters.state)
+        if cached is not None:
+            return cached
     base = ResolvedFilters(**{**filters.__dict__, "date_from": None, "date_to": None})
     clauses, params = _where(base)
     parts: list[str] = []
@@ -451,6 +455,22 @@ def trend_series(filters: ResolvedFilters) -> dict[str, dict[str, int]]:
         for name, month, count in cursor.fetchall():
             series[name][_key(month)] = int(count)
     return series
+
+
+def trend_series_by_state() -> dict[str, dict[str, dict[str, int]]]:
+    """Every state's raw trend series, in one statement (for the snapshots)."""
+    parts = [
+        f"SELECT '{name}', f.state, f.{month_column}, COUNT(*) FROM {_FACT} f "
+        f"WHERE f.{month_column} IS NOT NULL GROUP BY f.state, f.{month_column}"
+        for name, (month_column, _date) in TREND_SERIES.items()
+    ]
+    states: dict[str, dict[str, dict[str, int]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        for name, state, month, count in cursor.fetchall():
+            series = states.setdefault(state, {key: {} for key in TREND_SERIES})
+            series[name][_key(month)] = int(count)
+    return states
 
 
 def trend(filters: ResolvedFilters, *, k: int | None = None) -> list[TrendPoint]:

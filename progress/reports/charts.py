@@ -79,9 +79,9 @@ def states_map(
     return mark_safe(svg)  # noqa: S308 - built from our own file; names and text escaped
 
 
-def bar_chart(bars: list[dict[str, object]], *, title: str, width: int = 640) -> SafeString:
+def bar_chart(bars: list[dict[str, object]], *, title: str, width: int = 420) -> SafeString:
     """Horizontal bars of completion rate: ``bars`` items have ``label``, ``rate``, ``href``."""
-    row_height, label_width, top = 22, 220, 28
+    row_height, label_width, top = 22, 150, 28
     height = top + row_height * max(len(bars), 1) + 10
     plot = width - label_width - 60
     parts = [
@@ -98,7 +98,7 @@ def bar_chart(bars: list[dict[str, object]], *, title: str, width: int = 640) ->
     for index, bar in enumerate(bars):
         y = top + index * row_height
         label = str(bar["label"])
-        short = label if len(label) <= 32 else label[:31] + "…"
+        short = label if len(label) <= 22 else label[:21] + "…"
         rate = bar.get("rate")
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{escape(short)}</text>'
@@ -128,7 +128,7 @@ def trend_chart(
     points: list[dict[str, object]], series: dict[str, str], *, title: str, width: int = 640
 ) -> SafeString:
     """A line per series over months; ``series`` maps a key of the points to its label."""
-    height, left, right, top, bottom = 240, 48, 16, 28, 40
+    height, left, right, top, bottom = 240, 48, 40, 28, 40
     colours = ("#08519c", "#e6550d", "#31a354", "#756bb1")
     values = [
         int(point[key])  # type: ignore[arg-type]

@@ -149,8 +149,9 @@ def completion_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
     # A table read from the snapshots changes only when beat refreshes them: keep the finished
     # payload (suppressed and labelled) in the cache until then, keyed by that refresh.
     key = "reports:{}:{}:{}:{}:{}".format(
-        version, defaults.min_cell(), ",".join(query.group_by), filters.state or "", scope.label
+        version, defaults.min_cell(), ",".join(query.group_by), filters.state or "-", scope.level
     )
+    key = key.replace(" ", "_")  # the ISO time has no spaces, but keep keys portable
     payload = cache.get(key)
     if payload is None:
         payload = _table_payload(aggregate(query.group_by, filters), query, scope)

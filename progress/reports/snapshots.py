@@ -13,6 +13,7 @@ computed; a pair answers both orders (state,month and month,state).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
@@ -120,55 +121,51 @@ def covers(dimensions: tuple[str, ...], filters: Any) -> bool:
 
     if filters == ResolvedFilters():
         return _pair_for(tuple(dimensions)) is not None
-    return (
-        len(dimensions) == 1
-        and dimensions[0] not in STATE_LIVE
-        and filters == ResolvedFilters(state=filters.state)
-    )
+    return len(dimensions) == 1 and filters == ResolvedFilters(state=filters.state)
 
 
 def version() -> str | None:
     """An identifier of the current snapshots (the trend is written last by each refresh)."""
     stamp = (
-        ReportSnapshot.objects.filter(shape=TREND_SHAPE)
+        ReportSnapshot.objects.filter(shape=TREND_SHAPE, grouping="")
         .values_list("computed_at", flat=True)
         .first()
     )
     return stamp.isoformat() if stamp else None
 
 
-# Within one state these are read from the facts: the state's rows are found by index faster
-# than the national (state, school) pair is decoded.
-STATE_LIVE = {"school"}
+def _state_chunk(dimension: str, state: str) -> str:
+    return f"state,{dimension}@{state}"
 
 
 def read_for_state(dimension: str, state: str | None) -> Any:
-    """One state's table by ``dimension`` (no other filter), cut from the (state, d) pair."""
-    if state is None or dimension in STATE_LIVE:
+    """One state's table by ``dimension`` (no other filter), from that state's chunk of the
+    (state, dimension) pair, stored apart so a state's schools are read without the nation's.
+    """
+    if state is None:
         return None
+    wanted = ["state"] if dimension == "state" else ["state", _state_chunk(dimension, state)]
+    shape = "state,subsystem" if dimension == "state" else f"state,{dimension}"
+    rows = dict(
+        ReportSnapshot.objects.filter(shape=shape, grouping__in=wanted).values_list(
+            "grouping", "data"
+        )
+    )
+    if len(rows) != len(wanted):
+        return None
+    totals = _decode_cells(rows["state"], ("state",), ("state",))
+    row = totals.get((state,))
+    total = {(): replace(row, keys={})} if row else {}
     if dimension == "state":
-        national = read(("state",))
-        if national is None:
-            return None
-        cells = {key: cell for key, cell in national[("state",)].items() if key == (state,)}
-        total = cells.get((state,))
-        return {("state",): cells, (): {(): total} if total else {}}
-    pair = read(("state", dimension))
-    if pair is None:
-        return None
-    from dataclasses import replace
-
-    inner = {
-        (key[1],): replace(cell, keys={dimension: key[1]})
-        for key, cell in pair[("state", dimension)].items()
-        if key[0] == state
-    }
-    row = pair.get(("state",), {}).get((state,))
-    return {(dimension,): inner, (): {(): replace(row, keys={})} if row else {}}
+        return {("state",): {(state,): row} if row else {}, (): total}
+    inner = _decode_cells(rows[_state_chunk(dimension, state)], (dimension,), (dimension,))
+    return {(dimension,): inner, (): total}
 
 
-def read_trend() -> dict[str, dict[str, int]] | None:
-    text = ReportSnapshot.objects.filter(shape=TREND_SHAPE).values_list("data", flat=True).first()
+def read_trend(state: str | None = None) -> dict[str, dict[str, int]] | None:
+    """The national trend series, or one state's."""
+    rows = ReportSnapshot.objects.filter(shape=TREND_SHAPE, grouping=state or "")
+    text = rows.values_list("data", flat=True).first()
     return None if text is None else json.loads(text)
 
 
@@ -197,6 +194,19 @@ def report_snapshots_refresh() -> int:
                 )
                 for grouping, cells in results.items()
             )
+            if pair[0] == "state":
+                by_state: dict[str, dict[tuple[str, ...], Any]] = {}
+                for key, cell in results.get(pair, {}).items():
+                    by_state.setdefault(key[0], {})[(key[1],)] = cell
+                ReportSnapshot.objects.bulk_create(
+                    ReportSnapshot(
+                        shape=",".join(pair),
+                        grouping=_state_chunk(pair[1], state),
+                        data=_encode_cells(cells),
+                        computed_at=now,
+                    )
+                    for state, cells in by_state.items()
+                )
             if () not in results:  # no facts at all: store the empty total
                 ReportSnapshot.objects.create(
                     shape=",".join(pair), grouping="", data="[]", computed_at=now
@@ -209,8 +219,19 @@ def report_snapshots_refresh() -> int:
         stored += 1
     with transaction.atomic():
         ReportSnapshot.objects.filter(shape=TREND_SHAPE).delete()  # compute from the facts
+        from progress.reports.aggregate import trend_series_by_state
+
+        now = timezone.now()
+        by_state = trend_series_by_state()
+        ReportSnapshot.objects.bulk_create(
+            ReportSnapshot(shape=TREND_SHAPE, grouping=state, data=json.dumps(series),
+                           computed_at=now)
+            for state, series in by_state.items()
+            if state
+        )  # fmt: skip
+        # The national row last: its time is the version of the whole refresh.
         series = compute_trend(ResolvedFilters())
         ReportSnapshot.objects.create(
-            shape=TREND_SHAPE, grouping="", data=json.dumps(series), computed_at=timezone.now()
+            shape=TREND_SHAPE, grouping="", data=json.dumps(series), computed_at=now
         )
     return stored + 1

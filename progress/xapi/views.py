@@ -380,6 +380,10 @@ class StatementsView(XAPIView):
             raise XAPIError(403, "needs statements/read", rule="scope")
         params = request.params
         _check_params(params, _STATEMENT_GET_PARAMS)
+        after = ceiling = None
+        if "more" in params:
+            # A more token carries the original query: format, filters and all.
+            params, after, ceiling = self._unpack_more(params)
         fmt = params.get("format", "exact")
         if fmt not in ("exact", "ids", "canonical"):
             raise XAPIError(
@@ -389,7 +393,7 @@ class StatementsView(XAPIView):
         mine_only = not principal.can("statements/read")
         if "statementId" in params or "voidedStatementId" in params:
             return self._get_one(request, params, fmt, attachments, mine_only)
-        query = self._query(params, principal, mine_only)
+        query = self._query(params, principal, mine_only, after, ceiling)
         rows, more = selectors.statements_query(query)
         more_url = ""
         if more and rows:
@@ -412,23 +416,27 @@ class StatementsView(XAPIView):
         result = {"statements": self._format(request, statements, fmt), "more": more_url}
         return self._statements_response(result, statements, attachments, newest)
 
+    def _unpack_more(self, params: dict[str, str]) -> tuple[dict[str, str], int, int | None]:
+        if len(params) > 1:
+            raise XAPIError(
+                400, "more takes no other parameters", path="more", rule="parameter.unknown"
+            )
+        try:
+            state = signing.loads(params["more"], salt=_MORE_SALT)
+        except signing.BadSignature as exc:
+            raise XAPIError(400, "invalid more token", path="more", rule="more") from exc
+        after = state.pop("_after")
+        ceiling = state.pop("_ceiling", None)
+        return state, after, ceiling
+
     def _query(
-        self, params: dict[str, str], principal: Principal, mine_only: bool
+        self,
+        params: dict[str, str],
+        principal: Principal,
+        mine_only: bool,
+        after: int | None,
+        ceiling: int | None,
     ) -> selectors.StatementQuery:
-        if "more" in params:
-            if len(params) > 1:
-                raise XAPIError(
-                    400, "more takes no other parameters", path="more", rule="parameter.unknown"
-                )
-            try:
-                state = signing.loads(params["more"], salt=_MORE_SALT)
-            except signing.BadSignature as exc:
-                raise XAPIError(400, "invalid more token", path="more", rule="more") from exc
-            after = state.pop("_after")
-            ceiling = state.pop("_ceiling", None)
-            params = state
-        else:
-            after = ceiling = None
         query = selectors.StatementQuery()
         if "agent" in params:
             query.agent_ifi = agent_ifi(_agent_param(params, "agent"))

@@ -182,3 +182,24 @@ def test_admin_award_views_need_the_award_permissions(client, award):
     assert revoke.status_code in (302, 403)
     award.refresh_from_db()
     assert award.revoked_at is None
+
+
+def test_awards_and_audit_events_cannot_be_added_edited_or_deleted_in_the_snippet_views(
+    admin_client, award
+):
+    from django.urls import NoReverseMatch
+
+    for name in ("add", "edit", "delete"):
+        try:
+            url = (
+                reverse(f"wagtailsnippets_credentials_award:{name}")
+                if name == "add"
+                else reverse(f"wagtailsnippets_credentials_award:{name}", args=[award.pk])
+            )
+        except NoReverseMatch:
+            continue
+        assert admin_client.get(url).status_code in (302, 403), name
+    inspect = admin_client.get(
+        reverse("wagtailsnippets_credentials_award:inspect", args=[award.pk])
+    )
+    assert inspect.status_code == 200

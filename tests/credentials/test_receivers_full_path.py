@@ -240,3 +240,24 @@ def test_completing_the_english_translation_earns_the_spanish_courses_badge(
     _complete(learner, english, capture=django_capture_on_commit_callbacks)
     award = Award.objects.get(achievement=achievement, recipient=learner)
     assert award.source == Award.Source.COMPLETION
+
+
+def test_issuing_is_retried_while_the_key_configuration_is_broken(issuer, learner, settings):
+    from credentials import tasks
+
+    settings.LMS_ALLOW_PLAINTEXT_SIGNING_KEYS = False
+    settings.LMS_KEY_ENCRYPTION_KEY = ""
+    achievement = AchievementFactory(issuer=issuer)
+    from celery.exceptions import Retry
+
+    # Eager mode raises the retry instead of sleeping; nothing is half-written meanwhile.
+    with pytest.raises(Retry):
+        tasks.issue_award.apply(
+            kwargs={
+                "achievement_id": achievement.pk,
+                "user_id": learner.pk,
+                "source": "completion",
+            },
+            throw=True,
+        )
+    assert not Award.objects.exists()

@@ -268,17 +268,22 @@ def test_recipient_hash_normalises_case_and_spaces():
     assert services.recipient_hash("ana@example.mx", "s").startswith("sha256$")
 
 
-def test_enrollment_is_marked_credentialed_when_progress_offers_the_service(
+def test_the_award_is_recorded_on_the_enrolment_through_progress(
     achievement, learner, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import types
+    from progress import services as progress_services
 
     calls = []
-    fake = types.ModuleType("progress.services")
-    fake.enrollment_mark_credentialed = lambda **kwargs: calls.append(kwargs)
-    monkeypatch.setitem(__import__("sys").modules, "progress.services", fake)
+    monkeypatch.setattr(
+        progress_services, "enrollment_mark_credentialed", lambda **kwargs: calls.append(kwargs)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         award, _ = services.award_issue(
             achievement_id=achievement.pk, user_id=learner.pk, source="completion", enrollment_id=7
         )
     assert calls == [{"enrollment_id": 7, "credentialed_at": award.issued_at}]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_issue(
+            achievement_id=achievement.pk, user_id=learner.pk, source="completion", enrollment_id=7
+        )
+    assert len(calls) == 1  # nothing new issued, nothing recorded again

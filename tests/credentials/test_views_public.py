@@ -190,3 +190,11 @@ def test_alignment_page_describes_a_target_without_its_own_url(client, achieveme
     assert response.status_code == 200
     assert "EC0301" in response.content.decode()
     assert client.get("/credentials/alignments/conocer/EC9999").status_code == 404
+
+
+def test_jwks_still_answers_when_the_key_policy_forbids_creating_keys(client, issuer, settings):
+    settings.LMS_ALLOW_PLAINTEXT_SIGNING_KEYS = False
+    settings.LMS_KEY_ENCRYPTION_KEY = ""
+    response = client.get("/credentials/issuers/sep/jwks.json")
+    assert response.status_code == 200
+    assert response.json() == {"keys": []}

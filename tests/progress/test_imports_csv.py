@@ -327,3 +327,40 @@ def test_import_teachers_command_with_enroll(tmp_path):
     out = StringIO()
     call_command("import_teachers", str(path), "--enroll", str(course.pk), stdout=out)
     assert "1 enrolled" in out.getvalue()
+
+
+def test_import_command_background_queues_the_job_for_a_worker(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "escuelas.csv"
+    path.write_text(SCHOOLS_CSV, encoding="utf-8")
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command("import_schools", str(path), "--background", stdout=out)
+    assert "queued" in out.getvalue()
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PENDING
+    assert len(callbacks) == 1  # the task is sent only once the job row is committed
+    callbacks[0]()  # the (eager) task runs it
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == (ImportJob.Status.DONE, 2)
+
+
+def test_import_job_with_an_unexpected_error_is_marked_failed_without_row_values(
+    monkeypatch, caplog
+):
+    import progress.imports as imports
+
+    def broken(valid, result):
+        raise RuntimeError(f"duplicate key {DOMAIN_CURPS[0]}")
+
+    monkeypatch.setattr(imports, "_write_teachers", broken)
+    job = import_job_create(
+        kind=ImportJob.Kind.TEACHERS,
+        file=ContentFile(_roster(f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@ex.mx,09,,,").encode()),
+        background=False,
+    )
+    assert job.status == ImportJob.Status.FAILED
+    assert "RuntimeError" in job.failure
+    assert DOMAIN_CURPS[0] not in job.failure
+    assert DOMAIN_CURPS[0] not in caplog.text

@@ -169,3 +169,28 @@ def test_a_concurrent_enrolment_is_reported_as_already_enrolled(course, monkeypa
     # A clear 400-able error instead of an IntegrityError (500). The simulated rival insert ran
     # inside the same transaction here, so it was rolled back with it.
     assert _rule(caught.value) == ("course", "already_enrolled")
+
+
+def test_bulk_enrolment_saves_learners_with_an_xapi_identity_one_by_one(course):
+    from django.db.models.signals import post_save
+
+    from progress.selectors import learner_actor
+
+    known, new = UserFactory(), UserFactory()
+    learner_actor(user=known)  # gives the learner an xAPI identity, as any statement would
+    saved: list[int] = []
+
+    def receiver(sender, instance, created, **kwargs):
+        if created:
+            saved.append(instance.user_id)
+
+    post_save.connect(receiver, sender=Enrollment)
+    try:
+        result = enrollment_bulk_create(user_ids=[known.pk, new.pk], course_id=course.pk)
+    finally:
+        post_save.disconnect(receiver, sender=Enrollment)
+    assert result.created == 2
+    # post_save (which the progress engine uses to catch up with earlier statements) fired for
+    # the learner who may have statements; the brand-new one was inserted in bulk.
+    assert saved == [known.pk]
+    assert Enrollment.objects.filter(course=course, status="active").count() == 2

@@ -21,6 +21,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(settings):
     settings.LMS_REPORT_MIN_CELL = 3
+    # These tests read the embedded path (Django storage + a signed Django link) even when the
+    # suite runs with S3 configured; the S3 path has its own tests below.
+    settings.LMS_REPORT_EXPORT_BUCKET = ""
+    settings.AWS_STORAGE_BUCKET_NAME = ""
     return build_world()
 
 
@@ -193,3 +197,43 @@ def test_s3_export_and_presigned_link_expiry(monitor, s3_storage, settings, crea
     fresh = monitor.get(f"/api/v1/reports/exports/{job['id']}/").json()["download_url"]
     with urllib.request.urlopen(fresh, timeout=10) as response:
         assert response.status == 200
+
+
+@pytest.fixture
+def worker_sees_s3(s3_storage, monkeypatch):
+    """Hand the S3 bucket of ``s3_storage`` to the worker process through its environment."""
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", s3_storage["bucket"])
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", s3_storage["endpoint"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_storage["access_key"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_storage["secret_key"])
+    return s3_storage
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_the_export_into_s3(worker_sees_s3, celery_worker_process, settings):
+    settings.LMS_REPORT_MIN_CELL = 3
+    build_world()
+    user = make_monitor("nacional_worker")
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.post(
+        "/api/v1/reports/exports/",
+        {"format": "csv", "params": {"group_by": "state"}},
+        format="json",
+    )
+    assert response.status_code == 202
+    job_id = response.json()["id"]
+    seen: set[str] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/v1/reports/exports/{job_id}/").json()
+        seen.add(body["status"])
+        if body["status"] in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    assert body["status"] == "done", body["failure"]
+    assert ExportJob.objects.get(pk=job_id).storage == "s3"
+    with urllib.request.urlopen(body["download_url"], timeout=10) as download:
+        text = download.read().decode("utf-8-sig")
+    assert "Jalisco" in text and "Total" in text

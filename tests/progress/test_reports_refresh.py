@@ -170,3 +170,14 @@ def test_beat_task_refreshes_and_reports_freshness(settings):
     body = summary_report(ReportQuery(), Scope(level="national"))
     assert body["refreshed_at"] is not None
     assert body["staleness_bound_minutes"] == settings.LMS_REPORT_REFRESH_MINUTES
+
+
+def test_refresh_reports_command_runs_the_rebuild():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_reports", stdout=out)
+    assert "enrolment facts refreshed" in out.getvalue()
+    assert ReportRefresh.objects.count() == 1

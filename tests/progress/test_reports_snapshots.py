@@ -35,17 +35,24 @@ def test_snapshots_give_the_same_tables_as_the_facts(world):
     }
     live_summary = strip(summary_report(ReportQuery(), NATION))
     live_trend = strip(trend_report(ReportQuery(), NATION))
-    live_state = strip(completion_report(ReportQuery(group_by=("school",)), Scope(STATE, "14")))
+    state_shapes = [("school",), ("subsystem",), ("course",), ("month",), ("sector",), ("state",)]
+    live_state = {
+        shape: strip(completion_report(ReportQuery(group_by=shape), Scope(STATE, "14")))
+        for shape in state_shapes
+    }
+    live_state_trend = strip(trend_report(ReportQuery(), Scope(STATE, "09")))
     assert report_snapshots_refresh() == len(PAIRS) + 1
     ReportSnapshot.objects.exclude(shape="trend").update(computed_at="2026-01-01T00:00Z")
     for shape in SHAPES:
         assert strip(completion_report(ReportQuery(group_by=shape), NATION)) == live[shape], shape
     assert strip(summary_report(ReportQuery(), NATION)) == live_summary
     assert strip(trend_report(ReportQuery(), NATION)) == live_trend
-    assert (
-        strip(completion_report(ReportQuery(group_by=("school",)), Scope(STATE, "14")))
-        == live_state
-    )
+    for shape in state_shapes:
+        assert (
+            strip(completion_report(ReportQuery(group_by=shape), Scope(STATE, "14")))
+            == live_state[shape]
+        ), shape
+    assert strip(trend_report(ReportQuery(), Scope(STATE, "09"))) == live_state_trend
 
 
 def test_national_views_are_stale_until_the_next_refresh_and_filtered_views_are_not(world):
@@ -65,10 +72,15 @@ def world_day():
     return dt.date(2026, 2, 3)
 
 
-def test_unfiltered_national_reads_use_the_snapshot(world, django_assert_max_num_queries):
+def test_unfiltered_national_and_state_reads_use_the_snapshot(world):
     report_snapshots_refresh()
     ReportSnapshot.objects.filter(shape="state,subsystem", grouping="state").update(
         data='[[["14"],99,99,0,0,0,0,null]]'
     )
     rows = completion_report(ReportQuery(group_by=("state",)), NATION)["results"]
     assert [(row["state"], row["enrolled"]) for row in rows] == [("14", 99)]
+    ReportSnapshot.objects.filter(shape="state,school", grouping="state,school@09").update(
+        data=f'[[["{world.school_c.pk}"],77,77,0,0,0,0,null]]'
+    )
+    rows = completion_report(ReportQuery(group_by=("school",)), Scope(STATE, "09"))["results"]
+    assert [row["enrolled"] for row in rows] == [77]

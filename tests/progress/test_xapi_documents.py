@@ -217,3 +217,38 @@ def test_documents_need_the_state_or_profile_scope(db):
     )
     assert api.get("agents/profile", {"agent": AGENT}).status_code == 403
     assert LRSDocument.objects.count() == 0
+
+
+def test_documents_through_the_alternate_request_syntax(xapi):
+    from urllib.parse import urlencode
+
+    form = {
+        "Authorization": xapi.auth,
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+        **STATE,
+        "content": json.dumps({"page": 9}),
+    }
+    response = xapi.client.post(
+        "/xapi/activities/state?method=PUT",
+        urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 204, response.content
+    assert xapi.get("activities/state", STATE).json() == {"page": 9}
+    form = {"Authorization": xapi.auth, "X-Experience-API-Version": "1.0.3", **STATE}
+    response = xapi.client.post(
+        "/xapi/activities/state?method=DELETE",
+        urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 204
+    assert xapi.get("activities/state", STATE).status_code == 404
+
+
+def test_document_resources_answer_the_version_header_and_cors(xapi):
+    response = xapi.get("activities/state", {"activityId": ACTIVITY, "agent": AGENT})
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    xapi.version = ""
+    assert xapi.get("activities/state", STATE).status_code == 400

@@ -537,3 +537,88 @@ def test_concurrent_batches_sharing_activities_do_not_deadlock(xapi):
     assert Statement.objects.count() == 8 * 40
     definition = xapi.get("activities", {"activityId": iris[0]}).json()["definition"]
     assert set(definition["name"]) == {"en", "es"}  # language maps merged, none lost
+
+
+def test_related_agents_include_xapi_2_context_agents_and_groups(xapi):
+    xapi.version = "2.0.0"
+    coach = {"mbox": "mailto:coach@example.com"}
+    team = {"objectType": "Group", "account": {"homePage": "http://e.x", "name": "team-1"}}
+    sid = xapi.store(
+        statement(
+            version="2.0.0",
+            context={
+                "contextAgents": [{"objectType": "contextAgent", "agent": coach}],
+                "contextGroups": [{"objectType": "contextGroup", "group": team}],
+            },
+        )
+    )[0]
+    assert _ids(xapi, agent=json.dumps(coach)) == []
+    assert _ids(xapi, agent=json.dumps(coach), related_agents="true") == [sid]
+    assert _ids(xapi, agent=json.dumps(team), related_agents="true") == [sid]
+
+
+def test_limit_zero_means_the_server_maximum(xapi, settings):
+    settings.LMS_XAPI_STATEMENT_LIMIT = 3
+    xapi.store(*[statement() for _ in range(5)])
+    page = xapi.get("statements", {"limit": "0"}).json()
+    assert len(page["statements"]) == 3 and page["more"]
+    assert len(xapi.get("statements", {"limit": "50"}).json()["statements"]) == 3
+
+
+def test_statement_ids_are_case_insensitive_on_lookup(xapi):
+    sid = xapi.store(statement())[0]
+    assert xapi.get("statements", {"statementId": sid.upper()}).json()["id"] == sid
+
+
+def test_ids_format_keeps_group_member_identifiers_only(xapi):
+    group = {
+        "objectType": "Group",
+        "name": "Equipo",
+        "member": [{"name": "A", "mbox": "mailto:a@e.x"}, {"name": "B", "mbox": "mailto:b@e.x"}],
+    }
+    sid = xapi.store(statement(actor=group))[0]
+    actor = xapi.get("statements", {"statementId": sid, "format": "ids"}).json()["actor"]
+    assert actor == {
+        "objectType": "Group",
+        "member": [{"mbox": "mailto:a@e.x"}, {"mbox": "mailto:b@e.x"}],
+    }
+
+
+def test_statements_store_service_voids_and_announces_it(db):
+    from progress.services import statements_store
+
+    events = []
+    statements_voided.connect(handler := lambda sender, **kw: events.append(kw))
+    try:
+        target = str(statements_store(statements=[statement()])[0])
+        statements_store(statements=[voiding(target)])
+    finally:
+        statements_voided.disconnect(handler)
+    assert events[0]["statement_uuids"] == [target]
+    assert Statement.objects.get(statement_id=target).voided is True
+
+
+def test_head_on_a_query_and_on_about(xapi):
+    xapi.store(statement())
+    response = xapi.head("statements", {"verb": VERB})
+    assert response.status_code == 200 and response.content == b""
+    assert response["Last-Modified"]
+    assert xapi.head("about").status_code == 200
+
+
+def test_more_links_keep_the_filters_and_format_on_every_page(xapi):
+    wanted = [xapi.store(statement(actor=AGENT))[0] for _ in range(5)]
+    xapi.store(*[statement(actor=OTHER) for _ in range(5)])
+    page = xapi.get(
+        "statements", {"agent": json.dumps(AGENT), "limit": "2", "format": "ids"}
+    ).json()
+    seen = [s["id"] for s in page["statements"]]
+    pages = 1
+    while page["more"]:
+        token = parse_qs(urlparse(page["more"]).query)["more"][0]
+        page = xapi.get("statements", {"more": token}).json()
+        assert all(s["verb"] == {"id": VERB} for s in page["statements"])  # still ids format
+        seen += [s["id"] for s in page["statements"]]
+        pages += 1
+    assert pages == 3
+    assert seen == list(reversed(wanted))

@@ -1,0 +1,148 @@
+"""Learner services and factories: school upsert, teacher profiles, one account per CURP."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from progress.models import School, TeacherProfile
+from progress.services import (
+    school_upsert,
+    teacher_account_activate,
+    teacher_account_cancel,
+    teacher_account_create,
+    teacher_profile_create,
+    teacher_profile_update,
+)
+
+from .learners_factories import (
+    DOMAIN_CURPS,
+    SchoolFactory,
+    SubsystemFactory,
+    TeacherProfileFactory,
+    UserFactory,
+    dgeti,
+    seeded_subsystems,  # noqa: F401  (fixture)
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_subsystems")]
+
+
+def _codes(error: ValidationError) -> dict[str, str]:
+    return {field: errors[0].code for field, errors in error.error_dict.items()}
+
+
+@pytest.mark.parametrize(
+    "factory_class", [UserFactory, SubsystemFactory, SchoolFactory, TeacherProfileFactory]
+)
+def test_factories_build_valid_rows(factory_class):
+    instance = factory_class()
+    instance.full_clean(validate_unique=False, exclude=["password"])
+    assert instance.pk is not None
+
+
+def test_school_upsert_creates_then_updates_by_cct():
+    school, created, warnings = school_upsert(
+        cct="09dpr1858n", name="CETis 1", state="09", subsystem=dgeti()
+    )
+    assert (school.cct, created, warnings) == ("09DPR1858N", True, [])
+    again, created, _ = school_upsert(cct="09DPR1858N", name="CETis Uno", state="09")
+    assert (again.pk, created, again.name, again.subsystem) == (school.pk, False, "CETis Uno", None)
+    assert School.objects.count() == 1
+
+
+def test_school_upsert_check_letter_only_warns():
+    school, _created, warnings = school_upsert(cct="09DPR1858A", name="CETis", state="09")
+    assert len(warnings) == 1
+    assert school.cct_check_letter_ok is False
+    assert school.cct_warnings == warnings
+
+
+def test_school_upsert_rejects_bad_fields_naming_them():
+    with pytest.raises(ValidationError) as caught:
+        school_upsert(cct="14DPR1858N", name="", state="09")
+    assert _codes(caught.value) == {"cct": "cct_state", "name": "required"}
+    with pytest.raises(ValidationError) as caught:
+        school_upsert(cct="09DPR1858N", name="X", state="40")
+    assert _codes(caught.value) == {"state": "state"}
+    assert not School.objects.exists()
+
+
+def test_teacher_profile_create_validates_and_enforces_one_account_per_curp():
+    profile = teacher_profile_create(
+        user=UserFactory(),
+        curp=DOMAIN_CURPS[0].lower(),
+        first_name=" Ana ",
+        paternal_surname="Salas",
+        state="09",
+    )
+    assert (profile.curp, profile.first_name, profile.position) == (
+        DOMAIN_CURPS[0],
+        "Ana",
+        "docente",
+    )
+    with pytest.raises(ValidationError) as caught:
+        teacher_profile_create(
+            user=UserFactory(),
+            curp=DOMAIN_CURPS[0],
+            first_name="B",
+            paternal_surname="C",
+            state="09",
+        )
+    assert _codes(caught.value) == {"curp": "unique"}
+
+
+def test_teacher_profile_create_reports_every_bad_field():
+    with pytest.raises(ValidationError) as caught:
+        teacher_profile_create(
+            user=UserFactory(), curp="SABC560230MDFLRN01", first_name="", state="99", position="x"
+        )
+    assert _codes(caught.value) == {
+        "curp": "curp_date",
+        "first_name": "required",
+        "paternal_surname": "required",
+        "state": "state",
+        "position": "invalid_choice",
+    }
+    with pytest.raises(TypeError):
+        teacher_profile_create(user=UserFactory(), email="x@example.mx")
+
+
+def test_teacher_profile_update_changes_fields_and_keeps_its_own_curp():
+    profile = TeacherProfileFactory(curp=DOMAIN_CURPS[0])
+    teacher_profile_update(profile=profile, curp=DOMAIN_CURPS[0], first_name="Beatriz")
+    profile.refresh_from_db()
+    assert profile.first_name == "Beatriz"
+    other = TeacherProfileFactory(curp=DOMAIN_CURPS[1])
+    with pytest.raises(ValidationError) as caught:
+        teacher_profile_update(profile=other, curp=DOMAIN_CURPS[0])
+    assert _codes(caught.value) == {"curp": "unique"}
+
+
+def test_a_cancelled_profile_cannot_be_updated():
+    profile = TeacherProfileFactory()
+    teacher_account_cancel(user=profile.user)
+    profile.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        teacher_profile_update(profile=profile, first_name="Otra")
+    assert caught.value.code == "cancelled"
+
+
+def test_account_create_is_all_or_nothing_and_activation_is_idempotent():
+    with pytest.raises(ValidationError) as caught:
+        teacher_account_create(
+            email="no-es-correo", password="x", curp=DOMAIN_CURPS[0], first_name="A"
+        )
+    assert set(_codes(caught.value)) == {"email", "paternal_surname", "state"}
+    assert not TeacherProfile.objects.exists()
+    user = teacher_account_create(
+        email="Ana@Example.mx",
+        password="Aprender-2026",
+        curp=DOMAIN_CURPS[0],
+        first_name="Ana",
+        paternal_surname="Salas",
+        state="09",
+    )
+    assert (user.username, user.is_active) == ("ana@example.mx", False)
+    teacher_account_activate(user=user)
+    teacher_account_activate(user=user)
+    user.refresh_from_db()
+    assert user.is_active
