@@ -25,8 +25,8 @@ from tests.courses import factories
 from .engine_support import course_stream, void
 from .learners_factories import DOMAIN_CURPS, seed_subsystems
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # Playwright's sync API runs an event loop in this thread; the live server is another one.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
