@@ -14,10 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from courses.demo import DemoContentError, configure_site, load_demo_courses
+from credentials.demo import load_demo_credentials
+from progress.demo import load_demo_progress
 
 # username → (groups, is_staff, e-mail, first name)
 DEMO_USERS: dict[str, tuple[list[str], str, str]] = {
@@ -82,7 +85,11 @@ class Command(BaseCommand):
                 report = load_demo_courses(content_dir=options["content_dir"])
                 configure_site(site_url=site_url)
                 generated, created = ensure_demo_users(password=settings.LMS_DEMO_PASSWORD or None)
-        except (DemoContentError, ValueError) as exc:
+                demos = [
+                    load_demo_progress(teacher_username="docente", courses=report.courses),
+                    load_demo_credentials(courses=report.courses),
+                ]
+        except (DemoContentError, ValueError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
 
         out = self.stdout.write
@@ -110,3 +117,6 @@ class Command(BaseCommand):
             out(f"  {username:<12} {shown}")
         if created:
             out(f"Created users: {', '.join(created)}")
+        for demo in demos:
+            for line in demo.lines():
+                out(line)
