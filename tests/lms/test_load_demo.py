@@ -192,3 +192,16 @@ def test_a_curp_held_by_another_account_stops_the_demo_with_a_clear_error(conten
     # All or nothing: the failed run left no demo data behind.
     assert not LRSClient.objects.exists()
     assert not Achievement.objects.exists()
+
+
+def test_the_demo_achievements_are_published_as_open_badges(content_dir, client):
+    run(content_dir)
+    micro = Microcredential.objects.get(slug="docencia-en-tecnologias-emergentes")
+    response = client.get(f"/credentials/achievements/{micro.achievement.uuid}/")
+    assert response.status_code == 200, response.content
+    body = response.content.decode()
+    assert "Docencia en tecnologías emergentes" in body
+    assert "EC0217.01" in body and "MicroCredential" in body
+    course_achievement = Achievement.objects.filter(course__isnull=False).first()
+    response = client.get(f"/credentials/achievements/{course_achievement.uuid}/")
+    assert response.status_code == 200 and course_achievement.name in response.content.decode()

@@ -58,7 +58,10 @@ def ensure_demo_users(*, password: str | None) -> tuple[str | None, list[str]]:
 
 
 class Command(BaseCommand):
-    help = "Load the demo site: courses in Spanish and English, site address, demo users."
+    help = (
+        "Load the demo site: courses in Spanish and English, site address, demo users, an LRS "
+        "client, a teacher with a school and an enrolment, achievements and a microcredential."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
