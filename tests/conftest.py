@@ -45,25 +45,51 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _restore_migration_data(django_db_setup, django_db_blocker):
-    """Put back what the migrations seeded (catalogs, facets, groups, Wagtail's root) when a
-    transactional test (the browser tests, a worker test) flushed the database.
+def _reload(snapshot: str) -> None:
+    """Empty the tables without post-migrate signals (which would re-create content types
+    that clash with the snapshot's), then load the snapshot, as serialized_rollback does."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection
 
-    ``serialized_rollback`` reloads the data before each such test but not after the last
-    one; with ``--reuse-db`` the next session would otherwise start with an empty database.
-    """
-    yield
-    from django.db import connections
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    connection.creation.deserialize_db_from_string(snapshot)
+    # The rows came back with their ids: move PostgreSQL's sequences past them.
+    models = apps.get_models(include_auto_created=True)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def _flushed() -> bool:
     from wagtail.models import Page
 
+    return not Page.objects.exists()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migration_data_snapshot(django_db_setup, django_db_blocker) -> Iterator[str | None]:
+    """What the migrations seeded (Wagtail's root and site, locales, catalogs, facets, groups),
+    captured at session start and put back at the end if a transactional test (ours or another
+    app's) flushed it, so a ``--reuse-db`` session never starts from an empty database."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
-        if Page.objects.exists():  # nothing was flushed
-            return
-        for connection in connections.all(initialized_only=True):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+        snapshot = None if _flushed() else connection.creation.serialize_db_to_string()
+    yield snapshot
+    if snapshot:
+        with django_db_blocker.unblock():
+            if _flushed():
+                _reload(snapshot)
+
+
+@pytest.fixture
+def migration_data(_migration_data_snapshot, transactional_db) -> None:
+    """For transactional tests: make sure the migration data is there (an earlier
+    transactional test may have flushed it)."""
+    if _migration_data_snapshot and _flushed():
+        _reload(_migration_data_snapshot)
 
 
 @pytest.fixture(autouse=True)

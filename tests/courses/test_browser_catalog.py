@@ -23,8 +23,10 @@ ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    # The migrations' catalog pages, facets and groups must survive this transactional test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    # A transactional test starts from whatever the previous one left: reload the migrations'
+    # catalogs, facets and groups if they were flushed (see conftest.py).
+    pytest.mark.usefixtures("migration_data"),
 ]
 
 
