@@ -80,8 +80,8 @@ class Command(BaseCommand):
         site_url = options["site_url"].rstrip("/")
         if options["verbosity"] < 2:
             # Publishing logs a line per page (and per search/reference task): keep the
-            # output to the summary below.
-            for name in ("wagtail", "django_tasks"):
+            # output to the summary below (eager Celery tasks log a line each, too).
+            for name in ("wagtail", "django_tasks", "celery"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         try:
             with transaction.atomic():
