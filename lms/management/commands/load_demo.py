@@ -88,9 +88,12 @@ class Command(BaseCommand):
                 report = load_demo_courses(content_dir=options["content_dir"])
                 configure_site(site_url=site_url)
                 generated, created = ensure_demo_users(password=settings.LMS_DEMO_PASSWORD or None)
+                # Credentials first: the progress step ends by refreshing the report tables
+                # and their cache, so nothing after it can roll back what the cache shows.
+                credentials_demo = load_demo_credentials(courses=report.courses)
                 demos = [
                     load_demo_progress(teacher_username="docente", courses=report.courses),
-                    load_demo_credentials(courses=report.courses),
+                    credentials_demo,
                 ]
         except (DemoContentError, ValueError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
