@@ -74,7 +74,9 @@ class DemoProgress:
 
 
 def _lrs_client() -> tuple[LRSClient, str | None]:
-    client = LRSClient.objects.filter(name=DEMO_LRS_CLIENT_NAME).order_by("pk").first()
+    # An operator may switch the demo client off; a deactivated one is not handed out again.
+    clients = LRSClient.objects.filter(name=DEMO_LRS_CLIENT_NAME, active=True)
+    client = clients.order_by("pk").first()
     if client is not None:
         return client, None
     return lrs_client_create(name=DEMO_LRS_CLIENT_NAME, scopes=["all"])

@@ -205,3 +205,14 @@ def test_the_demo_achievements_are_published_as_open_badges(content_dir, client)
     course_achievement = Achievement.objects.filter(course__isnull=False).first()
     response = client.get(f"/credentials/achievements/{course_achievement.uuid}/")
     assert response.status_code == 200 and course_achievement.name in response.content.decode()
+
+
+def test_a_deactivated_demo_lrs_client_is_replaced_by_a_new_one(content_dir):
+    first = run(content_dir)
+    LRSClient.objects.update(active=False)
+    second = run(content_dir)
+    new_key = KEY_RE.search(second).group(1)
+    assert SECRET_RE.search(second)
+    assert new_key != KEY_RE.search(first).group(1)
+    assert LRSClient.objects.filter(active=True).get().key == new_key
+    assert SECRET_RE.search(run(content_dir)) is None
