@@ -14,10 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from courses.demo import DemoContentError, configure_site, load_demo_courses
+from credentials.demo import load_demo_credentials
+from progress.demo import load_demo_progress
 
 # username → (groups, is_staff, e-mail, first name)
 DEMO_USERS: dict[str, tuple[list[str], str, str]] = {
@@ -55,7 +58,10 @@ def ensure_demo_users(*, password: str | None) -> tuple[str | None, list[str]]:
 
 
 class Command(BaseCommand):
-    help = "Load the demo site: courses in Spanish and English, site address, demo users."
+    help = (
+        "Load the demo site: courses in Spanish and English, site address, demo users, an LRS "
+        "client, a teacher with a school and an enrolment, achievements and a microcredential."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -74,15 +80,22 @@ class Command(BaseCommand):
         site_url = options["site_url"].rstrip("/")
         if options["verbosity"] < 2:
             # Publishing logs a line per page (and per search/reference task): keep the
-            # output to the summary below.
-            for name in ("wagtail", "django_tasks"):
+            # output to the summary below (eager Celery tasks log a line each, too).
+            for name in ("wagtail", "django_tasks", "celery"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         try:
             with transaction.atomic():
                 report = load_demo_courses(content_dir=options["content_dir"])
                 configure_site(site_url=site_url)
                 generated, created = ensure_demo_users(password=settings.LMS_DEMO_PASSWORD or None)
-        except (DemoContentError, ValueError) as exc:
+                # Credentials first: the progress step ends by refreshing the report tables
+                # and their cache, so nothing after it can roll back what the cache shows.
+                credentials_demo = load_demo_credentials(courses=report.courses)
+                demos = [
+                    load_demo_progress(teacher_username="docente", courses=report.courses),
+                    credentials_demo,
+                ]
+        except (DemoContentError, ValueError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
 
         out = self.stdout.write
@@ -110,3 +123,6 @@ class Command(BaseCommand):
             out(f"  {username:<12} {shown}")
         if created:
             out(f"Created users: {', '.join(created)}")
+        for demo in demos:
+            for line in demo.lines():
+                out(line)
