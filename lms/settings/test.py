@@ -4,10 +4,12 @@ The database, broker and storage still come from the environment, so the same su
 the embedded defaults and against PostgreSQL, Redis workers and S3 (see .ci/run).
 """
 
+import os
+import re
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="capacita-test-media-")
@@ -27,3 +29,17 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # A worker process started by a test sets CELERY_TASK_ALWAYS_EAGER=false, so the tasks it
 # enqueues itself (retries with a countdown) go through the broker as in production.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# With a Redis cache, each pytest-xdist worker gets its own database: a test that clears the
+# cache (cache.clear() is FLUSHDB) must not empty the cache of a test running in parallel.
+if REDIS_URL:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": re.sub(
+                r"/(\d+)$", lambda m: f"/{max(int(m.group(1)) - _index, 0)}", REDIS_URL
+            ),
+        }
+    }
