@@ -152,10 +152,18 @@ def create_bucket(server: S3Server, bucket: str) -> None:
         client.create_bucket(Bucket=bucket)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Run the server until SIGTERM or SIGINT, then stop ``weed`` with it."""
     server = start(sys.argv[1] if len(sys.argv) > 1 else "/tmp/capacita-s3")
     if len(sys.argv) > 2:
         create_bucket(server, sys.argv[2])
+
+    def stop(signum: int, frame: object) -> None:
+        server.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(
         json.dumps(
             {
@@ -167,3 +175,8 @@ if __name__ == "__main__":
         ),
         flush=True,
     )
+    server.process.wait()
+
+
+if __name__ == "__main__":
+    main()
