@@ -37,6 +37,37 @@ AUTHORITY = {
 }
 
 
+def add_side_rows(pk: int, data: dict, agents: list, activities: list) -> None:
+    """Append the statement's agent and activity index rows, as the HTTP path writes them."""
+    seen: dict[str, bool] = {}
+    for ifi, direct in iter_agents(data):
+        seen[ifi] = seen.get(ifi, False) or direct
+    agents.extend((pk, ifi, direct) for ifi, direct in seen.items())
+    activities.extend((pk, iri) for iri in dict.fromkeys(a for a, _ in iter_activities(data)))
+
+
+def copy_statement_rows(raw, statements: list, agents: list, activities: list) -> None:
+    """COPY statement rows and their side-table rows into the LRS tables (no commit)."""
+    with raw.cursor() as cur:
+        with cur.copy(
+            "COPY progress_statement (id, statement_id, data, actor_ifi, verb, activity, "
+            "registration, ref_target, voiding, voided, has_attachments, stored, timestamp, "
+            "client_id, user_id) FROM STDIN"
+        ) as copy:
+            for row in statements:
+                copy.write_row(row)
+        with cur.copy(
+            "COPY progress_statementagent (statement_id, ifi, direct) FROM STDIN"
+        ) as copy:
+            for row in agents:
+                copy.write_row(row)
+        with cur.copy(
+            "COPY progress_statementactivity (statement_id, activity) FROM STDIN"
+        ) as copy:
+            for row in activities:
+                copy.write_row(row)
+
+
 def main(total: int) -> None:
     rng = random.Random(42)
     start = time.monotonic()
@@ -76,31 +107,8 @@ def main(total: int) -> None:
                     None,
                 )
             )
-            seen: dict[str, bool] = {}
-            for ifi, direct in iter_agents(data):
-                seen[ifi] = seen.get(ifi, False) or direct
-            agents.extend((pk, ifi, direct) for ifi, direct in seen.items())
-            activities.extend(
-                (pk, iri) for iri in dict.fromkeys(a for a, _ in iter_activities(data))
-            )
-        with raw.cursor() as cur:
-            with cur.copy(
-                "COPY progress_statement (id, statement_id, data, actor_ifi, verb, activity, "
-                "registration, ref_target, voiding, voided, has_attachments, stored, timestamp, "
-                "client_id, user_id) FROM STDIN"
-            ) as copy:
-                for row in stmts:
-                    copy.write_row(row)
-            with cur.copy(
-                "COPY progress_statementagent (statement_id, ifi, direct) FROM STDIN"
-            ) as copy:
-                for row in agents:
-                    copy.write_row(row)
-            with cur.copy(
-                "COPY progress_statementactivity (statement_id, activity) FROM STDIN"
-            ) as copy:
-                for row in activities:
-                    copy.write_row(row)
+            add_side_rows(pk, data, agents, activities)
+        copy_statement_rows(raw, stmts, agents, activities)
         raw.commit()
         done = min(offset + chunk, total)
         print(f"{done:>9} statements  {done / (time.monotonic() - start):8.0f}/s", flush=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.base")
 
 import django  # noqa: E402
@@ -43,12 +44,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from lrs_bulk_load import add_side_rows, copy_statement_rows  # noqa: E402
 
 from courses.selectors import course_outline  # noqa: E402
 from progress.engine import receivers  # noqa: E402
 from progress.models import LearnerIdentity, Statement  # noqa: E402
 from progress.services import statements_store  # noqa: E402
-from progress.xapi.statements import agent_ifi, iter_activities, iter_agents, to_iso  # noqa: E402
+from progress.xapi.statements import agent_ifi, to_iso  # noqa: E402
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
@@ -180,29 +182,9 @@ def copy_statements(statements: list[dict]) -> None:
                 None,
             )
         )
-        seen: dict[str, bool] = {}
-        for ifi, direct in iter_agents(data):
-            seen[ifi] = seen.get(ifi, False) or direct
-        agents.extend((pk, ifi, direct) for ifi, direct in seen.items())
-        activities.extend((pk, iri) for iri in dict.fromkeys(a for a, _ in iter_activities(data)))
+        add_side_rows(pk, data, agents, activities)
+    copy_statement_rows(raw, rows, agents, activities)
     with raw.cursor() as cur:
-        with cur.copy(
-            "COPY progress_statement (id, statement_id, data, actor_ifi, verb, activity, "
-            "registration, ref_target, voiding, voided, has_attachments, stored, timestamp, "
-            "client_id, user_id) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
-        with cur.copy(
-            "COPY progress_statementagent (statement_id, ifi, direct) FROM STDIN"
-        ) as copy:
-            for row in agents:
-                copy.write_row(row)
-        with cur.copy(
-            "COPY progress_statementactivity (statement_id, activity) FROM STDIN"
-        ) as copy:
-            for row in activities:
-                copy.write_row(row)
         cur.execute(
             "SELECT setval(pg_get_serial_sequence('progress_statement', 'id'), "
             "(SELECT MAX(id) FROM progress_statement))"
