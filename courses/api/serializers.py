@@ -11,7 +11,6 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api import ErrorItemSerializer, ErrorSerializer  # noqa: F401 - re-exported
 from courses.selectors import CourseOutline
 
 

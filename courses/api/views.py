@@ -22,11 +22,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from common.api import ErrorSerializer
 from courses import defaults
 from courses.api.serializers import (
     CourseDetailSerializer,
     CourseListItemSerializer,
-    ErrorSerializer,
     GradeInputSerializer,
     GradeResultSerializer,
 )

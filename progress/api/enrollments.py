@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from progress.api.errors import BAD_REQUEST, NOT_FOUND, UNAUTHENTICATED, as_drf_validation_error
+from common.api import BAD_REQUEST, NOT_FOUND, UNAUTHENTICATED, as_drf_validation_error
 from progress.models import Enrollment
 from progress.selectors import enrollment_list_for
 from progress.services import enrollment_cancel, enrollment_create

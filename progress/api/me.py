@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from progress.api.errors import BAD_REQUEST, UNAUTHENTICATED
+from common.api import BAD_REQUEST, UNAUTHENTICATED
 from progress.selectors import learner_actor, teacher_profile_for
 from progress.services import teacher_account_cancel, teacher_data_export
 
