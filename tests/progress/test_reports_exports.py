@@ -19,12 +19,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(settings):
+def world(settings, tmp_path):
     settings.LMS_REPORT_MIN_CELL = 3
     # These tests read the embedded path (Django storage + a signed Django link) even when the
-    # suite runs with S3 configured; the S3 path has its own tests below.
+    # suite runs with S3 configured; the S3 path has its own tests below. Blanking the bucket
+    # alone is not enough: the default storage would still be S3Storage (built lazily, with an
+    # empty bucket), so the default storage is switched to the filesystem too.
     settings.LMS_REPORT_EXPORT_BUCKET = ""
     settings.AWS_STORAGE_BUCKET_NAME = ""
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
     return build_world()
 
 
