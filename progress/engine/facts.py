@@ -57,6 +57,17 @@ def voided_target(data: dict[str, Any]) -> str | None:
     return str(target.get("id")) if target.get("objectType") == "StatementRef" else None
 
 
+def about_a_lesson(data: dict[str, Any]) -> bool:
+    """Whether the statement can be evidence: a tracked verb about one of our lessons (or one
+    of their parts). Cheap, and no query: statements from other tools about other activities
+    stop here."""
+    verb = verb_name((data.get("verb") or {}).get("id", ""))
+    obj = data.get("object") or {}
+    if verb is None or obj.get("objectType", "Activity") != "Activity":
+        return False
+    return lesson_iri_of(str(obj.get("id", ""))) is not None
+
+
 def evidence_from(
     data: dict[str, Any], *, statement_id: str, timestamp: datetime
 ) -> tuple[str, Evidence] | None:
