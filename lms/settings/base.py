@@ -110,6 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles any plan whose estimate passes jit_above_cost; with stale
+        # statistics a 1-ms LRS lookup was estimated high enough to spend 360-720 ms
+        # compiling. Capacita's queries are short (or precomputed), so JIT stays off.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

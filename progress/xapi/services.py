@@ -236,6 +236,21 @@ _STATEMENT_COLUMNS = (
 )
 
 
+_TABLE = Statement._meta.db_table
+# Stored statements with the given ids, and voiding statements that target the new ids. The two
+# lookups are kept apart, and the voiding one is a lateral probe per id (OFFSET 0 keeps it from
+# being flattened into a join): a single OR, or a join, lets the planner pick a sequential scan
+# of the whole store when its statistics are stale (a store growing fast, autovacuum late or
+# off), which cost 0.9 s per batch of 100 at 400,000 statements.
+_LOOKUP_SQL = (
+    f"SELECT id, statement_id, data, voiding, ref_target FROM {_TABLE} "  # noqa: S608
+    "WHERE statement_id = ANY(%s::uuid[]) "
+    "UNION ALL SELECT s.id, s.statement_id, s.data, s.voiding, s.ref_target "
+    "FROM unnest(%s::uuid[]) AS t(id) CROSS JOIN LATERAL "
+    f"(SELECT * FROM {_TABLE} s WHERE s.ref_target = t.id AND s.voiding OFFSET 0) s"
+)
+
+
 def _lookup_and_reserve(
     lookup_ids: list[str], new_ids: list[str], count: int
 ) -> tuple[list[tuple], list[int]]:
@@ -246,13 +261,10 @@ def _lookup_and_reserve(
             Q(statement_id__in=lookup_ids) | Q(voiding=True, ref_target__in=new_ids)
         ).values_list("id", "statement_id", "data", "voiding", "ref_target")
         return list(found), []
-    table = Statement._meta.db_table
     with connection.cursor() as cursor:
         # Django's psycopg cursors bind client-side, so both statements go in one round trip.
         cursor.execute(
-            f"SELECT id, statement_id, data, voiding, ref_target FROM {table} "  # noqa: S608
-            "WHERE statement_id = ANY(%s::uuid[]) OR (voiding AND ref_target = ANY(%s::uuid[]));"
-            f" SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"
+            f"{_LOOKUP_SQL}; SELECT nextval(pg_get_serial_sequence('{_TABLE}', 'id'))"  # noqa: S608
             " FROM generate_series(1, %s)",
             [lookup_ids, new_ids, count],
         )

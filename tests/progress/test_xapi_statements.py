@@ -622,3 +622,32 @@ def test_more_links_keep_the_filters_and_format_on_every_page(xapi):
         pages += 1
     assert pages == 3
     assert seen == list(reversed(wanted))
+
+
+def test_the_id_lookup_of_a_batch_never_scans_the_whole_store(xapi):
+    """Storing a batch looks its ids up by index even when the planner's statistics are
+    missing (a store that grew fast, autovacuum late or off): a sequential scan there made
+    every batch of 100 cost the time of reading the whole store. And JIT stays off, since a
+    high estimate otherwise spends hundreds of milliseconds compiling a 1-ms lookup."""
+    from django.db import connection
+
+    from progress.xapi.services import _LOOKUP_SQL
+
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    assert xapi.post("statements", [statement() for _ in range(100)]).status_code == 200
+    with connection.cursor() as cursor:
+        # A store of 500,000 statements that the planner has no statistics for.
+        cursor.execute(
+            "INSERT INTO progress_statement (statement_id, data, actor_ifi, verb, voiding,"
+            " voided, has_attachments, stored, timestamp)"
+            " SELECT gen_random_uuid(), '{}', 'mbox:x', verb, false, false, false, stored,"
+            " timestamp FROM progress_statement, generate_series(1, 5000)"
+        )
+    ids = [new_id() for _ in range(100)]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute(f"EXPLAIN {_LOOKUP_SQL}", [ids, ids])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
