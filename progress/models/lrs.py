@@ -75,8 +75,15 @@ class Statement(models.Model):
     has_attachments = models.BooleanField(default=False)
     stored = models.DateTimeField()
     timestamp = models.DateTimeField()
+    # Indexed by lrs_stmt_client (client, -id) below; a second index on client alone would
+    # only cost one more b-tree insert per statement.
     client = models.ForeignKey(
-        LRSClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        LRSClient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
