@@ -114,3 +114,28 @@ def test_each_variable_switches_its_part():
         "s3v4",
         "https://capacita.sep.gob.mx",
     ]
+
+
+def test_postgresql_connections_skip_jit_and_the_per_request_health_check_by_default():
+    code = SETUP + (
+        "db = settings.DATABASES['default'];"
+        " print(db['CONN_HEALTH_CHECKS'], repr(db['OPTIONS'].get('options')))"
+    )
+    result = _run(code, DJANGO_SETTINGS_MODULE="lms.settings.base")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False '-c jit=off'"
+
+
+def test_health_checks_and_jit_can_be_turned_back_on():
+    code = SETUP + (
+        "db = settings.DATABASES['default'];"
+        " print(db['CONN_HEALTH_CHECKS'], repr(db.get('OPTIONS', {}).get('options')))"
+    )
+    result = _run(
+        code,
+        DJANGO_SETTINGS_MODULE="lms.settings.base",
+        DATABASE_CONN_HEALTH_CHECKS="true",
+        DATABASE_JIT="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "None"]
