@@ -63,7 +63,7 @@ def main() -> None:
     facts = ReportFact.objects.count()
     states = [f"{n:02d}" for n in range(1, 33)]
     schools = list(School.objects.order_by("?").values_list("pk", "cct", "state")[:50])
-    courses = list(range(1, 51))
+    courses = sorted(set(ReportFact.objects.values_list("course_id", flat=True).distinct()))
     subsystems = ["dgeti", "conalep", "cecyte", "uemstaycm"]
 
     def q(**kwargs):

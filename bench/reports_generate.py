@@ -266,25 +266,34 @@ def main() -> None:
         copy(cursor, TeacherProfile._meta.db_table, profile_columns, profiles())
     print(f"teachers: {args.teachers}", flush=True)
 
-    # Course tags: each course one or two sectors and one topic.
+    # Courses: real course pages (enrolments point at them), each with one or two sectors and
+    # one topic; the report tags are what the refresh copies from the pages.
+    course_facets = [
+        (rng.sample(SECTORS, rng.choice((1, 1, 2))), rng.choice(TOPICS))
+        for _ in range(args.courses)
+    ]
+    course_ids = create_courses(course_facets)
     tags = []
-    for course in range(1, args.courses + 1):
-        for sector in rng.sample(SECTORS, rng.choice((1, 1, 2))):
+    for course_id, (sectors, topic) in zip(course_ids, course_facets, strict=True):
+        for sector in sectors:
             tags.append(
                 ReportCourseTag(
-                    course_id=course,
+                    course_id=course_id,
                     kind="sector",
                     slug=sector,
                     name=sector.replace("-", " ").title(),
                 )
             )
-        topic = rng.choice(TOPICS)
         tags.append(
             ReportCourseTag(
-                course_id=course, kind="topic", slug=topic, name=topic.replace("-", " ").title()
+                course_id=course_id,
+                kind="topic",
+                slug=topic,
+                name=topic.replace("-", " ").title(),
             )
         )
     ReportCourseTag.objects.bulk_create(tags)
+    print(f"courses: {len(course_ids)}", flush=True)
 
     # Enrolments: unique (teacher, course); course popularity Zipf-like.
     course_weights = [1 / (rank**0.8) for rank in range(1, args.courses + 1)]
@@ -331,7 +340,7 @@ def main() -> None:
                 yield (
                     enrollment_id,
                     teacher + 1,
-                    course,
+                    course_ids[course - 1],
                     school,
                     enrolled,
                     started_at,
@@ -405,6 +414,38 @@ def write_facts(raw, rows) -> None:
     with raw.cursor() as cursor:
         copy(cursor, ReportFact._meta.db_table, columns, facts())
     print("facts copied (no Enrollment model: written directly)", flush=True)
+
+
+def create_courses(facets: list[tuple[list[str], str]]) -> list[int]:
+    """Publish one course page per entry under the Spanish catalog; returns their ids."""
+    from django.utils.text import slugify
+    from wagtail.models import Locale
+
+    from courses.models import CatalogPage, CoursePage, Sector, Topic
+
+    catalog = CatalogPage.objects.get(locale__language_code="es-mx")
+    locale = Locale.objects.get(language_code="es-mx")
+
+    def facet(model, slug: str):
+        return model.objects.get_or_create(
+            slug=slug, defaults={"name": slug.replace("-", " ").title()}
+        )[0]
+
+    ids = []
+    for index, (sectors, topic) in enumerate(facets, start=1):
+        title = f"Curso sintético {index}"
+        course = CoursePage(
+            title=title,
+            slug=slugify(title),
+            summary="Curso generado para el benchmark de reportes.",
+            locale=locale,
+        )
+        catalog.add_child(instance=course)
+        course.sectors.set([facet(Sector, slug) for slug in sectors])
+        course.topics.set([facet(Topic, topic)])
+        course.save_revision().publish()
+        ids.append(course.pk)
+    return ids
 
 
 def write_enrollments(raw, rows) -> bool:
