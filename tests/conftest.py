@@ -69,12 +69,18 @@ def _flushed() -> bool:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _migration_data_snapshot(django_db_setup, django_db_blocker) -> Iterator[str | None]:
+def _migration_data_snapshot(request, django_db_setup, django_db_blocker) -> Iterator[str | None]:
     """What the migrations seeded (Wagtail's root and site, locales, catalogs, facets, groups),
     captured at session start and put back at the end if a transactional test (ours or another
     app's) flushed it, so a ``--reuse-db`` session never starts from an empty database."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connection
+    from pytest_django.fixtures import _get_databases_for_setup
 
+    if DEFAULT_DB_ALIAS not in _get_databases_for_setup(request.session.items)[0]:
+        # No test in this session uses the database (e.g. only tests/lms/test_settings.py):
+        # no test database was created, so there is nothing to capture.
+        yield None
+        return
     with django_db_blocker.unblock():
         snapshot = None if _flushed() else connection.creation.serialize_db_to_string()
     yield snapshot
