@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -15,7 +16,11 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -93,6 +98,64 @@ class SubsystemViewSet(ModelViewSet):
     list_filter = ["kind", "active"]
     search_fields = ["name", "code"]
     form_fields = ["code", "name", "kind", "description", "active"]
+
+
+class SchoolSearchForm(BaseFilterForm):
+    """Search the schools of the chooser by CCT, name or municipality (plain ORM: schools come
+    in by bulk import, so they are not in Wagtail's search index)."""
+
+    q = forms.CharField(
+        label=_("Buscar"),
+        widget=forms.TextInput(attrs={"placeholder": _("CCT, nombre o municipio")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = objects.filter(
+                models.Q(cct__istartswith=query)
+                | models.Q(name__icontains=query)
+                | models.Q(municipality__icontains=query)
+            )
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class SchoolChooseMixin:
+    filter_form_class = SchoolSearchForm
+
+    def get_object_list(self):
+        return School.objects.select_related("subsystem").order_by("cct")
+
+
+class SchoolChooseView(SchoolChooseMixin, ChooseView):
+    pass
+
+
+class SchoolChooseResultsView(SchoolChooseMixin, ChooseResultsView):
+    pass
+
+
+class SchoolChooserViewSet(ChooserViewSet):
+    """A searchable chooser for schools: every admin form with a school (a monitor's scope)
+    picks one among thousands by CCT or name instead of scrolling a select of all of them."""
+
+    model = School
+    icon = "home"
+    choose_one_text = _("Elegir escuela")
+    choose_another_text = _("Elegir otra escuela")
+    edit_item_text = _("Editar escuela")
+    per_page = 20
+    choose_view_class = SchoolChooseView
+    choose_results_view_class = SchoolChooseResultsView
+
+
+@hooks.register("register_admin_viewset")
+def register_school_chooser() -> ChooserViewSet:
+    return SchoolChooserViewSet("school_chooser")
 
 
 class LearnerRecordsGroup(ModelViewSetGroup):
@@ -247,7 +310,9 @@ class MonitorScopeViewSet(ModelViewSet):
     list_display = ["user", "level", "state", "school"]
     list_filter = ["level", "state"]
     search_fields = ["user__username"]
-    form_fields = ["user", "level", "state", "school"]
+    # Panels (not form_fields) so the form is a Wagtail admin form, whose School field gets the
+    # searchable chooser registered below instead of a select of every school.
+    panels = [FieldPanel("user"), FieldPanel("level"), FieldPanel("state"), FieldPanel("school")]
 
 
 class AuditOnlyPolicy(ModelPermissionPolicy):
