@@ -326,3 +326,29 @@ def test_an_enrolment_made_after_the_statements_catches_up(
     assert enrollment.completed_at is not None and enrollment.started_at is not None
     # Already complete before the enrolment: no completion event is invented for it.
     assert "course_completed" not in [name for name, _ in events]
+
+
+def test_a_lesson_row_created_concurrently_is_updated_not_duplicated(outline, monkeypatch):
+    """The lesson row is written update-first; when another transaction creates it between
+    that update (which found nothing) and our create, the unique constraint turns the create
+    into an update instead of failing the statement."""
+    from django.db.models.query import QuerySet
+
+    user = make_learner()
+    plain = outline.modules[0].lessons[1]
+    store(lesson_statement(user, "experienced", plain.activity_id, minute=1))
+    real_update = QuerySet.update
+    calls = {"n": 0}
+
+    def update_missing_the_row_once(self, **kwargs):
+        if self.model is LessonProgress and calls["n"] == 0:
+            calls["n"] += 1
+            return 0  # as if the row did not exist yet when we looked
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_missing_the_row_once)
+    store(lesson_statement(user, "completed", plain.activity_id, minute=5))
+    assert calls["n"] == 1
+    rows = LessonProgress.objects.filter(user=user, lesson_iri=plain.activity_id)
+    assert rows.count() == 1
+    assert (rows.get().status, rows.get().done) == ("completed", True)
