@@ -409,6 +409,16 @@ def award_revoke(*, award_id: int, reason: str, actor_id: int | None = None) -> 
     award.revoked_at = timezone.now()
     award.revocation_reason = reason.strip()
     award.save(update_fields=["revoked_at", "revocation_reason"])
+    if (
+        award.enrollment_id is not None
+        and not Award.objects.filter(enrollment_id=award.enrollment_id, revoked_at__isnull=True)
+        .exclude(pk=award.pk)
+        .exists()
+    ):
+        # The enrolment's last standing credential: reports stop counting it as credentialed.
+        from progress import services as progress_services
+
+        progress_services.enrollment_clear_credentialed(enrollment_id=award.enrollment_id)
     AuditEvent.objects.create(
         action=AuditEvent.Action.REVOKED,
         award=award,

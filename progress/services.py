@@ -470,9 +470,29 @@ def enrollment_mark_credentialed(*, enrollment_id: int, credentialed_at: Any) ->
     Idempotent: the first date is kept. An unknown id is ignored (the enrolment may have been
     removed with its user).
     """
-    Enrollment.objects.filter(pk=enrollment_id, credentialed_at__isnull=True).update(
+    updated = Enrollment.objects.filter(pk=enrollment_id, credentialed_at__isnull=True).update(
         credentialed_at=credentialed_at
     )
+    if updated:
+        _report_fact_resync(enrollment_id)
+
+
+def enrollment_clear_credentialed(*, enrollment_id: int) -> None:
+    """The enrolment's credential was revoked (called by the credentials app): it no longer
+    counts as credentialed in reports. An unknown id is ignored."""
+    updated = Enrollment.objects.filter(pk=enrollment_id, credentialed_at__isnull=False).update(
+        credentialed_at=None
+    )
+    if updated:
+        _report_fact_resync(enrollment_id)
+
+
+def _report_fact_resync(enrollment_id: int) -> None:
+    # A queryset update sends no post_save: re-sync the enrolment's report fact on commit, as
+    # the save receiver would.
+    from progress.tasks import sync_report_fact
+
+    transaction.on_commit(lambda: sync_report_fact.delay(enrollment_id))
 
 
 @dataclass

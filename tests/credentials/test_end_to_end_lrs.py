@@ -44,3 +44,5 @@ def test_statements_completing_a_course_issue_a_verifiable_credential_on_the_enr
     award.refresh_from_db()
     assert award.revoked_at is not None
     assert not verification.verify_json(award.ob3_credential).valid
+    enrollment.refresh_from_db()
+    assert enrollment.credentialed_at is None  # reports no longer count it as credentialed

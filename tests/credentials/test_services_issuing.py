@@ -287,3 +287,37 @@ def test_the_award_is_recorded_on_the_enrolment_through_progress(
             achievement_id=achievement.pk, user_id=learner.pk, source="completion", enrollment_id=7
         )
     assert len(calls) == 1  # nothing new issued, nothing recorded again
+
+
+def test_revoking_the_enrolments_last_credential_clears_its_credentialed_date(
+    issuer, learner, django_capture_on_commit_callbacks
+):
+    from progress.models import Enrollment
+    from progress.services import enrollment_create
+    from tests.courses.factories import build_course
+
+    course = build_course(modules=1, lessons=1)
+    enrollment = enrollment_create(user=learner, course_id=course.pk)
+    first = AchievementFactory(issuer=issuer, course=course, credits_available=None)
+    second = AchievementFactory(issuer=issuer, course=course, credits_available=None)
+    awards = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for achievement in (first, second):
+            award, _ = services.award_issue(
+                achievement_id=achievement.pk,
+                user_id=learner.pk,
+                source="completion",
+                enrollment_id=enrollment.pk,
+            )
+            awards.append(award)
+    assert Enrollment.objects.get(pk=enrollment.pk).credentialed_at is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_revoke(award_id=awards[0].pk, reason="Error de captura")
+    # Another credential of the enrolment still stands.
+    assert Enrollment.objects.get(pk=enrollment.pk).credentialed_at is not None
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.award_revoke(award_id=awards[1].pk, reason="Error de captura")
+    assert Enrollment.objects.get(pk=enrollment.pk).credentialed_at is None
+    assert callbacks  # the enrolment's report fact is re-synced on commit
