@@ -30,6 +30,7 @@ from progress.models import (
     Subsystem,
     TeacherProfile,
 )
+from progress.reports.receivers import report_fact_resync
 from progress.signals import enrollments_created
 from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
 from progress.xapi.auth import lms_authority
@@ -474,7 +475,7 @@ def enrollment_mark_credentialed(*, enrollment_id: int, credentialed_at: Any) ->
         credentialed_at=credentialed_at
     )
     if updated:
-        _report_fact_resync(enrollment_id)
+        report_fact_resync(enrollment_id)
 
 
 def enrollment_clear_credentialed(*, enrollment_id: int) -> None:
@@ -484,15 +485,7 @@ def enrollment_clear_credentialed(*, enrollment_id: int) -> None:
         credentialed_at=None
     )
     if updated:
-        _report_fact_resync(enrollment_id)
-
-
-def _report_fact_resync(enrollment_id: int) -> None:
-    # A queryset update sends no post_save: re-sync the enrolment's report fact on commit, as
-    # the save receiver would.
-    from progress.tasks import sync_report_fact
-
-    transaction.on_commit(lambda: sync_report_fact.delay(enrollment_id))
+        report_fact_resync(enrollment_id)
 
 
 @dataclass

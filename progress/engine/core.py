@@ -111,16 +111,11 @@ def apply_statements(statements: Iterable[StoredStatement]) -> None:
         if target is not None:
             voided_ids.append(target)
             continue
-        if statement.user_id is None:
+        row = _evidence_row_for(statement)
+        if row is None:
             continue
-        found = evidence_from(
-            statement.data, statement_id=statement.statement_id, timestamp=statement.timestamp
-        )
-        if found is None:
-            continue
-        lesson_iri, evidence = found
-        evidence_rows.append(_evidence_row(statement.user_id, lesson_iri, evidence))
-        work.lessons.add((statement.user_id, lesson_iri))
+        evidence_rows.append(row)
+        work.lessons.add((row.user_id, row.lesson_iri))
     if not evidence_rows and not voided_ids:
         return
     # No savepoint when called inside the LRS's transaction (the receiver): a failure here
@@ -397,6 +392,16 @@ def _sender(signal: Any, **kwargs: Any) -> Callable[[], None]:
     return send
 
 
+def _evidence_row_for(statement: StoredStatement) -> ProgressEvidence | None:
+    """The evidence row of a learner's statement about one of our lessons, else None."""
+    if statement.user_id is None:
+        return None
+    found = evidence_from(
+        statement.data, statement_id=statement.statement_id, timestamp=statement.timestamp
+    )
+    return None if found is None else _evidence_row(statement.user_id, *found)
+
+
 def _evidence_row(user_id: int, lesson_iri: str, evidence: Evidence) -> ProgressEvidence:
     return ProgressEvidence(
         statement_id=evidence.statement_id,
@@ -457,14 +462,10 @@ def recompute_all(
         batch: list[ProgressEvidence] = []
         for statement in statements():
             report.statements_read += 1
-            if statement.user_id is None:
+            row = _evidence_row_for(statement)
+            if row is None:
                 continue
-            found = evidence_from(
-                statement.data, statement_id=statement.statement_id, timestamp=statement.timestamp
-            )
-            if found is None:
-                continue
-            batch.append(_evidence_row(statement.user_id, found[0], found[1]))
+            batch.append(row)
             if len(batch) >= batch_size:
                 report.evidence += _flush(batch)
                 say(f"{report.statements_read} statements read")

@@ -57,15 +57,21 @@ def voided_target(data: dict[str, Any]) -> str | None:
     return str(target.get("id")) if target.get("objectType") == "StatementRef" else None
 
 
-def about_a_lesson(data: dict[str, Any]) -> bool:
-    """Whether the statement can be evidence: a tracked verb about one of our lessons (or one
-    of their parts). Cheap, and no query: statements from other tools about other activities
-    stop here."""
+def _lesson_verb(data: dict[str, Any]) -> tuple[str, str, bool] | None:
+    """``(verb name, lesson IRI, is the lesson itself)`` for a tracked verb about one of our
+    lessons or their parts, else None."""
     verb = verb_name((data.get("verb") or {}).get("id", ""))
     obj = data.get("object") or {}
     if verb is None or obj.get("objectType", "Activity") != "Activity":
-        return False
-    return lesson_iri_of(str(obj.get("id", ""))) is not None
+        return None
+    found = lesson_iri_of(str(obj.get("id", "")))
+    return None if found is None else (verb, *found)
+
+
+def about_a_lesson(data: dict[str, Any]) -> bool:
+    """Whether the statement can be evidence. Cheap, and no query: statements from other
+    tools about other activities stop here."""
+    return _lesson_verb(data) is not None
 
 
 def evidence_from(
@@ -76,14 +82,10 @@ def evidence_from(
     ``timestamp`` is the statement's stored timestamp (the LRS fills it in when the statement
     had none), so the same statement always gives the same evidence.
     """
-    verb = verb_name((data.get("verb") or {}).get("id", ""))
-    obj = data.get("object") or {}
-    if verb is None or obj.get("objectType", "Activity") != "Activity":
-        return None
-    found = lesson_iri_of(str(obj.get("id", "")))
+    found = _lesson_verb(data)
     if found is None:
         return None
-    lesson_iri, on_lesson = found
+    verb, lesson_iri, on_lesson = found
     result = data.get("result") or {}
     score = result.get("score") or {}
     scaled = score.get("scaled")

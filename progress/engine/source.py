@@ -35,20 +35,17 @@ def stored_statements(rows: Iterable[Any]) -> list[StoredStatement]:
     anyway. The lookup is one plain SQL query: it runs inside every statement POST.
     """
     rows = list(rows)
-    names = {
-        row_name: None
-        for row in rows
-        if about_a_lesson(row.data) and (row_name := learner_account_name(row.data))
-    }
-    users = _learner_users(list(names)) if names else {}
+    names = [learner_account_name(row.data) if about_a_lesson(row.data) else None for row in rows]
+    wanted = sorted({name for name in names if name})
+    users = _learner_users(wanted) if wanted else {}
     return [
         StoredStatement(
             statement_id=str(row.statement_id),
-            user_id=users.get(learner_account_name(row.data) or ""),
+            user_id=users.get(name) if name else None,
             data=row.data,
             timestamp=row.timestamp,
         )
-        for row in rows
+        for row, name in zip(rows, names, strict=True)
     ]
 
 

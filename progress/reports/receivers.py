@@ -8,11 +8,16 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 
-def _enqueue(sender: Any, instance: Any, **kwargs: Any) -> None:
+def report_fact_resync(enrollment_id: int) -> None:
+    """Re-sync one enrolment's report fact once the current transaction commits (also for
+    changes made with a queryset update, which send no post_save)."""
     from progress.tasks import sync_report_fact
 
-    enrollment_id = instance.pk
     transaction.on_commit(lambda: sync_report_fact.delay(enrollment_id))
+
+
+def _enqueue(sender: Any, instance: Any, **kwargs: Any) -> None:
+    report_fact_resync(instance.pk)
 
 
 def _grant_admin_access(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
