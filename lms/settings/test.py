@@ -22,7 +22,13 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": LOGGING["filters"],
+    "root": {"level": "WARNING"},
+    "loggers": {"django.request": LOGGING["loggers"]["django.request"]},
+}
 
 # Tasks run in process so tests are deterministic; tests that need a real worker process use
 # the celery_worker_process fixture (tests/conftest.py), which switches this off.
