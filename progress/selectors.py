@@ -20,6 +20,7 @@ from progress.models import (
     Subsystem,
     TeacherProfile,
 )
+from progress.xapi.selectors import statements_by_actor_q
 from progress.xapi.statements import agent_ifi
 
 
@@ -165,7 +166,7 @@ def teacher_data_collect(*, user: AbstractBaseUser) -> dict[str, Any]:
         data["xapi"]["actor"] = actor
         data["xapi"]["statements"] = [
             row.data
-            for row in Statement.objects.filter(actor_ifi=ifi)
+            for row in Statement.objects.filter(statements_by_actor_q(ifi))
             .order_by("id")
             .only("data")
             .iterator()

@@ -121,6 +121,9 @@ def test_learner_reads_only_their_own_statements(learner, learner_api, xapi):
     actor = learner_actor(user=learner)
     own = learner_api.store(statement(actor=actor))[0]
     foreign = xapi.store(statement())[0]
+    # About the learner but by someone else: as the object, and as the instructor.
+    xapi.store(statement(object=actor))
+    xapi.store(statement(context={"instructor": actor}))
     ids = [s["id"] for s in learner_api.get("statements").json()["statements"]]
     assert ids == [own]
     assert learner_api.get("statements", {"statementId": foreign}).status_code == 404
