@@ -96,6 +96,19 @@ def test_same_id_and_equivalent_statement_is_a_no_op(xapi):
     assert Statement.objects.count() == 1
 
 
+def test_a_retry_of_a_statement_sent_without_timestamp_is_a_no_op(xapi):
+    """The LRS fills the timestamp in with the time it stored the statement; a tool retrying
+    (a timeout, a lost answer) sends the same statement again, still without one."""
+    sid = new_id()
+    assert xapi.post("statements", statement(id=sid)).status_code == 200
+    time.sleep(0.01)
+    assert xapi.post("statements", [statement(), statement(id=sid)]).status_code == 200
+    assert xapi.put("statements", statement(), params={"statementId": sid}).status_code == 204
+    assert Statement.objects.count() == 2
+    dated = statement(id=sid, timestamp="2020-01-01T00:00:00Z")
+    assert xapi.post("statements", dated).status_code == 409
+
+
 def test_same_id_and_different_statement_is_a_conflict_and_changes_nothing(xapi):
     sid = new_id()
     xapi.store(statement(id=sid))
@@ -651,3 +664,76 @@ def test_the_id_lookup_of_a_batch_never_scans_the_whole_store(xapi):
         cursor.execute(f"EXPLAIN {_LOOKUP_SQL}", [ids, ids])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
+
+
+def test_a_batch_mixing_stored_and_new_statements_stores_the_new_ones_in_order(xapi):
+    """An id already stored with an equivalent statement is a no-op inside a batch; the new
+    statements are stored, their rows in the order they were posted (``more`` pages by row)."""
+    stored = xapi.store(statement())[0]
+    seen = {}
+
+    def receiver(sender, statements, **kwargs):
+        seen["uuids"] = [str(row.statement_id) for row in statements]
+
+    batch = [statement(id=new_id()), statement(id=stored), statement(), statement()]
+    statements_stored.connect(receiver)
+    try:
+        ids = xapi.store(*batch)
+    finally:
+        statements_stored.disconnect(receiver)
+    assert ids[1] == stored
+    new = [ids[0], ids[2], ids[3]]
+    assert seen["uuids"] == new
+    by_row = [
+        str(sid) for sid in Statement.objects.order_by("id").values_list("statement_id", flat=True)
+    ]
+    assert by_row == [stored, *new]
+    # Each new statement has its side-table rows: the actor (direct) and the authority.
+    agents = StatementAgent.objects.filter(statement__statement_id__in=new)
+    actors = agents.filter(direct=True).values_list("statement__statement_id", flat=True)
+    assert sorted(str(sid) for sid in actors) == sorted(new)
+    assert agents.filter(direct=False).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_content", [True, False])
+@pytest.mark.parametrize("size", [1, 30])  # the one-statement insert and the COPY path
+def test_concurrent_posts_of_one_statement_id(xapi, same_content, size):
+    """Tools retry: the same id posted at once from several connections is stored once. With
+    equal content every request succeeds; with different content one wins, the others get
+    409. Needs a server database: PostgreSQL."""
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from tests.progress.xapi_fixtures import XAPI
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    sid = new_id()
+    statuses: list[int] = []
+    barrier = threading.Barrier(6)
+
+    def post(index: int) -> None:
+        api = XAPI(Client(), xapi.auth)
+        result = {"success": True} if same_content else {"response": str(index)}
+        try:
+            barrier.wait()
+            batch = [statement(id=sid, result=result)] + [statement() for _ in range(size - 1)]
+            statuses.append(api.post("statements", batch).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Statement.objects.filter(statement_id=sid).count() == 1
+    winners = 6 if same_content else 1
+    assert Statement.objects.count() == 1 + winners * (size - 1)
+    if same_content:
+        assert statuses == [200] * 6
+    else:
+        assert sorted(statuses) == [200] + [409] * 5
