@@ -106,8 +106,9 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
         return _store(statements, ctx, untimed)
     except IntegrityError as exc:
         # The same id committed by a concurrent request between our check and our insert
-        # (a tool re-sending a batch still in flight): once that transaction has committed,
-        # a second attempt sees the statement and answers as for any repeated id.
+        # (a tool re-sending a batch still in flight): now that it has committed, a second
+        # attempt finds it and answers as for any repeated id. Inside a caller's transaction
+        # there is no second attempt to make.
         if not outermost or "statement_id" not in str(exc):
             raise
         return _store(statements, ctx, untimed)
@@ -133,9 +134,6 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
     void_targets = {
         s["object"]["id"].lower(): s["id"] for s in statements if s["verb"]["id"] == VOIDED_VERB
     }
-    if not void_targets and len(statements) <= _INSERT_MAX and connection.vendor == "postgresql":
-        _store_optimistically(statements, ctx, now, untimed)
-        return ids
     # One query: stored statements with these ids, the targets of voiding statements, and
     # voiding statements already stored that target one of the new ids.
     lookup_ids = list(seen | set(void_targets))
@@ -155,8 +153,17 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
         found = existing.get(statement["id"])
         if found is None:
             new_statements.append(statement)
-        else:
-            _require_equivalent(found[1], statement, untimed_ids)
+            continue
+        received = statement
+        if statement["id"] in untimed_ids:
+            received = {k: v for k, v in statement.items() if k != "timestamp"}
+        if not statements_equivalent(found[1], received):
+            raise XAPIError(
+                409,
+                f"statement {statement['id']} already exists with different content",
+                path="statement.id",
+                rule="statement.immutable",
+            )
     batch_by_id = {s["id"]: s for s in new_statements}
     for target, voider in void_targets.items():
         if voider not in batch_by_id:
@@ -185,67 +192,51 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
         if not row.voiding and (sid in already_voided or sid in new_void_targets):
             row.voided = True
 
-    for row, pk in zip(rows, reserved, strict=False):
-        row.id = pk
-    _insert_statements(rows)  # assigns row.id where none was reserved
     agents: list[tuple[int, str, bool]] = []
     activities: list[tuple[int, str]] = []
-    for row, statement in zip(rows, new_statements, strict=True):
-        agents.extend((row.id, ifi, direct) for ifi, direct in _agents_of(statement).items())
-        activities.extend((row.id, iri) for iri in _activities_of(statement))
-    _insert_index_rows(rows, agents, activities)
-
-    _after_insert(rows, new_statements, ctx)
-    targets_in_db = [t for t in new_void_targets if t in existing and not existing[t][2]]
-    if targets_in_db:
-        Statement.objects.filter(statement_id__in=targets_in_db, voiding=False).update(voided=True)
-    _send_voided([(existing[t][0], t) for t in targets_in_db], rows)
-    return ids
-
-
-def _agents_of(statement: dict) -> dict[str, bool]:
-    """``{ifi: direct}`` for a statement's agent side-table rows (one row per agent)."""
-    agents: dict[str, bool] = {}
-    for ifi, direct in iter_agents(statement):
-        agents[ifi] = agents.get(ifi, False) or direct
-    return agents
-
-
-def _activities_of(statement: dict) -> list[str]:
-    """The distinct activity IRIs of a statement's activity side-table rows."""
-    return list(dict.fromkeys(iri for iri, _ in iter_activities(statement)))
-
-
-def _after_insert(rows: list[Statement], new_statements: list[dict], ctx: StoreContext) -> None:
-    """What follows the rows of new statements, in the same transaction: canonical
-    definitions, attachments and the ``statements_stored`` signal."""
-    if ctx.can_define:
-        definitions: dict[str, dict] = {}
-        for statement in new_statements:
-            for iri, definition in iter_activities(statement):
+    definitions: dict[str, dict] = {}
+    pending: list[tuple[int, list]] = []
+    for index, statement in enumerate(new_statements):
+        seen_agents: dict[str, bool] = {}
+        for ifi, direct in iter_agents(statement):
+            seen_agents[ifi] = seen_agents.get(ifi, False) or direct
+        seen_activities: dict[str, None] = {}
+        for iri, definition in iter_activities(statement):
+            seen_activities[iri] = None
+            if ctx.can_define:
                 if definition:
                     definitions[iri] = _merge_definition(definitions.get(iri, {}), definition)
                 else:
                     definitions.setdefault(iri, {})
-        if definitions:
-            _activities_define(definitions)
+        pending.append((index, [seen_agents, seen_activities]))
+    for row, pk in zip(rows, reserved, strict=False):
+        row.id = pk
+    _insert_statements(rows)  # assigns row.id where none was reserved
+    for index, (seen_agents, seen_activities) in pending:
+        pk = rows[index].id
+        agents.extend((pk, ifi, direct) for ifi, direct in seen_agents.items())
+        activities.extend((pk, iri) for iri in seen_activities)
+    _insert_index_rows(rows, agents, activities)
+    if definitions:
+        _activities_define(definitions)
     if ctx.attachments:
         _attachments_save(new_statements, ctx.attachments)
+
     statements_stored.send(
         sender=Statement, statement_ids=[row.id for row in rows], statements=rows
     )
-
-
-def _send_voided(voided_in_db: list[tuple[int, str]], rows: list[Statement]) -> None:
-    """``statements_voided`` for stored statements just voided and new ones that arrived
-    voided (their voiding statement came first)."""
-    voided_rows = voided_in_db + [(row.id, row.statement_id) for row in rows if row.voided]
+    targets_in_db = [t for t in new_void_targets if t in existing and not existing[t][2]]
+    if targets_in_db:
+        Statement.objects.filter(statement_id__in=targets_in_db, voiding=False).update(voided=True)
+    voided_rows = [(existing[t][0], t) for t in targets_in_db]
+    voided_rows += [(row.id, row.statement_id) for row in rows if row.voided]
     if voided_rows:
         statements_voided.send(
             sender=Statement,
             statement_ids=[pk for pk, _ in voided_rows],
             statement_uuids=[str(sid) for _, sid in voided_rows],
         )
+    return ids
 
 
 _STATEMENT_COLUMNS = (
@@ -265,113 +256,6 @@ _STATEMENT_COLUMNS = (
     "client_id",
     "user_id",
 )
-
-_STATEMENT_SEQUENCE = f"pg_get_serial_sequence('{Statement._meta.db_table}', 'id')"
-# New statements, their agent and activity side-table rows, in one statement and one round
-# trip: ids already stored are skipped (ON CONFLICT) and answered by the caller; a statement
-# arrives voided when a voiding statement that targets it is already stored.
-_OPTIMISTIC_SQL = f"""
-WITH n AS (
-  SELECT * FROM unnest(
-    %s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::uuid[], %s::uuid[],
-    %s::bool[], %s::timestamptz[]
-  ) WITH ORDINALITY AS n(statement_id, data, actor_ifi, verb, activity, registration,
-                         ref_target, has_attachments, "timestamp", ord)
-), s AS (
-  INSERT INTO {Statement._meta.db_table} ({", ".join(_STATEMENT_COLUMNS)})
-  SELECT nextval({_STATEMENT_SEQUENCE}), n.statement_id, n.data::jsonb, n.actor_ifi, n.verb,
-    n.activity, n.registration, n.ref_target, false,
-    EXISTS (SELECT 1 FROM {Statement._meta.db_table} v
-            WHERE v.ref_target = n.statement_id AND v.voiding),
-    n.has_attachments, %s, n."timestamp", %s, %s
-  FROM n ORDER BY n.ord
-  ON CONFLICT (statement_id) DO NOTHING
-  RETURNING id, statement_id, voided
-), ag AS (
-  INSERT INTO {StatementAgent._meta.db_table} (statement_id, ifi, direct)
-  SELECT s.id, x.ifi, x.direct
-  FROM s JOIN unnest(%s::uuid[], %s::text[], %s::bool[]) AS x(sid, ifi, direct)
-    ON x.sid = s.statement_id
-), ac AS (
-  INSERT INTO {StatementActivity._meta.db_table} (statement_id, activity)
-  SELECT s.id, x.activity
-  FROM s JOIN unnest(%s::uuid[], %s::text[]) AS x(sid, activity) ON x.sid = s.statement_id
-)
-SELECT id, statement_id, voided FROM s"""  # noqa: S608 (table names from the models)
-
-
-def _store_optimistically(
-    statements: list[dict], ctx: StoreContext, now: datetime, untimed: set[int]
-) -> None:
-    """Store a few statements (no voiding among them) on PostgreSQL in one round trip, then
-    answer the ids that were already stored: equivalent is a no-op, different is a 409 (and
-    the transaction, this insert with it, rolls back).
-
-    Most statements are new, so checking first would cost every request a round trip; here
-    only a repeated id costs one. A concurrent insert of the same id waits on the conflict and
-    ends up in the repeated branch.
-    """
-    rows = [_row(statement, ctx, now) for statement in statements]
-    agents = [(s["id"], a) for s in statements for a in _agents_of(s).items()]
-    activities = [(s["id"], iri) for s in statements for iri in _activities_of(s)]
-    params = [
-        [row.statement_id for row in rows],
-        [json.dumps(row.data, ensure_ascii=False) for row in rows],
-        [row.actor_ifi for row in rows],
-        [row.verb for row in rows],
-        [row.activity for row in rows],
-        [row.registration for row in rows],
-        [row.ref_target for row in rows],
-        [row.has_attachments for row in rows],
-        [row.timestamp for row in rows],
-        now,
-        ctx.client.pk if ctx.client else None,
-        ctx.user_id,
-        [sid for sid, _ in agents],
-        [ifi for _, (ifi, _) in agents],
-        [direct for _, (_, direct) in agents],
-        [sid for sid, _ in activities],
-        [iri for _, iri in activities],
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_OPTIMISTIC_SQL, params)
-        inserted = {str(sid): (pk, voided) for pk, sid, voided in cursor.fetchall()}
-    new_rows, new_statements = [], []
-    for row, statement in zip(rows, statements, strict=True):
-        if statement["id"] in inserted:
-            row.id, row.voided = inserted[statement["id"]]
-            row._state.adding = False
-            row._state.db = "default"
-            new_rows.append(row)
-            new_statements.append(statement)
-    repeated = [s for s in statements if s["id"] not in inserted]
-    if repeated:
-        untimed_ids = {statements[index]["id"] for index in untimed}
-        stored = dict(
-            Statement.objects.filter(statement_id__in=[s["id"] for s in repeated]).values_list(
-                "statement_id", "data"
-            )
-        )
-        for statement in repeated:
-            _require_equivalent(stored[uuid.UUID(statement["id"])], statement, untimed_ids)
-    if new_rows:
-        _after_insert(new_rows, new_statements, ctx)
-        _send_voided([], new_rows)
-
-
-def _require_equivalent(stored: dict, statement: dict, untimed_ids: set[str]) -> None:
-    """409 unless the stored statement with this id is equivalent to the received one
-    (``untimed_ids``: statements that came without a timestamp, which the LRS filled in)."""
-    received = statement
-    if statement["id"] in untimed_ids:
-        received = {k: v for k, v in statement.items() if k != "timestamp"}
-    if not statements_equivalent(stored, received):
-        raise XAPIError(
-            409,
-            f"statement {statement['id']} already exists with different content",
-            path="statement.id",
-            rule="statement.immutable",
-        )
 
 
 _TABLE = Statement._meta.db_table
