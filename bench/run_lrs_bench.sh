@@ -58,13 +58,29 @@ settle() {
   sync
 }
 
+# WAL written per stored statement (and full-page images among it): what each statement costs
+# the server in index pages touched, independent of how busy the machine is.
+wal_mark() {
+  psql "$DATABASE_URL" -tAc "SELECT pg_current_wal_lsn() || ' ' || wal_fpi || ' ' ||
+    (SELECT count(*) FROM progress_statement) FROM pg_stat_wal"
+}
+wal_report() {
+  read -r LSN FPI COUNT <<<"$1"
+  psql "$DATABASE_URL" -tAc "SELECT '   WAL per statement: ' ||
+    round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$LSN') / (count(*) - $COUNT)) || ' bytes, ' ||
+    round((max(w.wal_fpi) - $FPI)::numeric / (count(*) - $COUNT), 2) || ' full-page images'
+    FROM progress_statement, pg_stat_wal w"
+}
+
 LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
 start_server
 echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 100 --duration "$DURATION" | tail -1; done
 settle
 echo "== single statements, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
+WAL_BEFORE=$(wal_mark)
 for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 1 --duration "$DURATION" | tail -1; done
+wal_report "$WAL_BEFORE"
 stop_server
 
 CURRENT=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement")
