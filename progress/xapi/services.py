@@ -109,9 +109,17 @@ def statements_store_checked(statements: list[dict], ctx: StoreContext) -> list[
         # (a tool re-sending a batch still in flight): now that it has committed, a second
         # attempt finds it and answers as for any repeated id. Inside a caller's transaction
         # there is no second attempt to make.
-        if not outermost or "statement_id" not in str(exc):
+        if not outermost or not _is_statement_id_clash(exc):
             raise
         return _store(statements, ctx, untimed)
+
+
+def _is_statement_id_clash(exc: IntegrityError) -> bool:
+    """A unique violation on ``Statement.statement_id`` (PostgreSQL names the constraint,
+    SQLite the column)."""
+    table = Statement._meta.db_table
+    message = str(exc)
+    return f"{table}_statement_id_key" in message or f"{table}.statement_id" in message
 
 
 @transaction.atomic

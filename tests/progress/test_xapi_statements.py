@@ -737,3 +737,27 @@ def test_concurrent_posts_of_one_statement_id(xapi, same_content, size):
         assert statuses == [200] * 6
     else:
         assert sorted(statuses) == [200] + [409] * 5
+
+
+def test_only_a_statement_id_clash_is_retried(xapi):
+    """The retry after a unique violation is for a statement id stored meanwhile by another
+    request, not for any other integrity error."""
+    from django.db import IntegrityError, transaction
+
+    from progress.xapi.services import _is_statement_id_clash
+
+    stored = Statement.objects.get(statement_id=xapi.store(statement())[0])
+    with pytest.raises(IntegrityError) as clash, transaction.atomic():
+        Statement.objects.create(
+            statement_id=stored.statement_id,
+            data=stored.data,
+            actor_ifi=stored.actor_ifi,
+            verb=stored.verb,
+            stored=stored.stored,
+            timestamp=stored.timestamp,
+        )
+    assert _is_statement_id_clash(clash.value)
+    agent = StatementAgent.objects.filter(statement=stored).first()
+    with pytest.raises(IntegrityError) as other, transaction.atomic():
+        StatementAgent.objects.create(statement=stored, ifi=agent.ifi, direct=agent.direct)
+    assert not _is_statement_id_clash(other.value)
