@@ -155,15 +155,14 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
         if voiding and ref is not None and str(ref) in seen:
             already_voided.add(str(ref))
 
-    untimed_ids = {statements[index]["id"] for index in untimed}
     new_statements = []
-    for statement in statements:
+    for index, statement in enumerate(statements):
         found = existing.get(statement["id"])
         if found is None:
             new_statements.append(statement)
             continue
         received = statement
-        if statement["id"] in untimed_ids:
+        if index in untimed:
             received = {k: v for k, v in statement.items() if k != "timestamp"}
         if not statements_equivalent(found[1], received):
             raise XAPIError(
