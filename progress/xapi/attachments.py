@@ -83,9 +83,11 @@ def _all_attachments(statement: dict) -> list[dict]:
     return found
 
 
-def check_attachments(statements: list[dict], payloads: dict[str, tuple[str, bytes]]) -> None:
+def check_attachments(
+    statements: list[dict], payloads: dict[str, tuple[str, bytes]], *, version: str = "1.0.3"
+) -> None:
     """Every attachment without fileUrl needs its part; every part needs its attachment;
-    signature attachments must verify."""
+    signature attachments must verify (compared as ``version`` compares statements)."""
     declared: set[str] = set()
     for index, statement in enumerate(statements):
         for position, attachment in enumerate(_all_attachments(statement)):
@@ -106,7 +108,7 @@ def check_attachments(statements: list[dict], payloads: dict[str, tuple[str, byt
                         path=f"statements[{index}].attachments[{position}].contentType",
                         rule="signature.content_type",
                     )
-                verify_signature(statement, payloads[sha2][1], index)
+                verify_signature(statement, payloads[sha2][1], index, version=version)
     for sha2 in payloads:
         if sha2 not in declared:
             raise XAPIError(
@@ -117,9 +119,10 @@ def check_attachments(statements: list[dict], payloads: dict[str, tuple[str, byt
             )
 
 
-def verify_signature(statement: dict, token: bytes, index: int) -> None:
-    """Check a JWS signature attachment: RS256/384/512, payload equivalent to the statement,
-    and the signature valid for the x5c certificate when one is given."""
+def verify_signature(statement: dict, token: bytes, index: int, *, version: str = "1.0.3") -> None:
+    """Check a JWS signature attachment: RS256/384/512, payload equivalent to the statement
+    (under the comparison rules of the request's xAPI ``version``: 2.0.0 compares durations
+    to 0.01 s), and the signature valid for the x5c certificate when one is given."""
     from jwcrypto import jwk, jws
     from jwcrypto.common import JWException
 
@@ -165,7 +168,7 @@ def verify_signature(statement: dict, token: bytes, index: int) -> None:
     for key in ("id", "timestamp"):
         if key not in original:
             received.pop(key, None)
-    if not statements_equivalent(original, received):
+    if not statements_equivalent(original, received, version=version):
         raise XAPIError(
             400,
             "the signed statement differs from the statement",

@@ -54,6 +54,8 @@ class StoreContext:
     can_define: bool = True
     version: str = "1.0.0"
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # The request's X-Experience-API-Version: it decides how a repeated id is compared.
+    request_version: str = "1.0.3"
 
 
 def _complete(statement: dict, ctx: StoreContext, now_iso: str) -> dict:
@@ -164,7 +166,7 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
         received = statement
         if index in untimed:
             received = {k: v for k, v in statement.items() if k != "timestamp"}
-        if not statements_equivalent(found[1], received):
+        if not statements_equivalent(found[1], received, version=ctx.request_version):
             raise XAPIError(
                 409,
                 f"statement {statement['id']} already exists with different content",
@@ -540,9 +542,13 @@ def check_preconditions(
         and if_match is None
         and if_none_match is None
     ):
+        # Communication 3.1 / IEEE 9274.1.1 §4.1.4: explain that the provider should check
+        # the current state and resend with If-Match carrying the current ETag.
         raise XAPIError(
             409,
-            "the document exists: send If-Match or If-None-Match to overwrite it",
+            "the document exists: GET it to check its current state, then PUT again with "
+            "If-Match set to its ETag",
+            path="If-Match",
             rule="document.concurrency",
         )
 
@@ -561,8 +567,15 @@ def document_write(
     merge: bool,
     if_match: str | None = None,
     if_none_match: str | None = None,
+    version: str = "1.0.3",
 ) -> LRSDocument:
-    """PUT (replace) or POST (merge JSON objects) a document, honouring preconditions."""
+    """PUT (replace) or POST (merge JSON objects) a document, honouring preconditions.
+
+    A PUT over an existing document without If-Match or If-None-Match is a 409 on the
+    Activity and Agent Profiles; on State documents only under xAPI 2.0 (``version`` is the
+    request's X-Experience-API-Version): 1.0.3 lets State be overwritten without them
+    (Communication 3.1, "since state conflicts are unlikely"), IEEE 9274.1.1 §4.1.4 does not.
+    """
     document = (
         LRSDocument.objects.select_for_update().filter(**scope, document_id=document_id).first()
     )
@@ -570,7 +583,7 @@ def document_write(
         document,
         if_match=if_match,
         if_none_match=if_none_match,
-        require_for_put=scope["kind"] != LRSDocument.Kind.STATE,
+        require_for_put=scope["kind"] != LRSDocument.Kind.STATE or version.startswith("2."),
         method="POST" if merge else "PUT",
     )
     if merge and document is not None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .validation import IFI_KEYS
@@ -121,8 +123,51 @@ _IGNORED_TOP = ("id", "stored", "authority", "version")
 _AGENT_KEYS = frozenset(("actor", "instructor", "authority", "agent", "member"))
 _ACTIVITY_KEYS = frozenset(("object", "parent", "grouping", "category", "other"))
 
+# One component of an ISO 8601 duration (already format-checked by validation).
+_DURATION_PART_RE = re.compile(r"(\d+(?:[.,]\d+)?)([YMWDHS])")
+# Hundredths of a second per unit of the time components (Y, M, W and D have no fixed length).
+_CENTISECONDS = {"H": 360_000, "TM": 6_000, "S": 100}
 
-def _normalise(value: Any, key: str = "") -> Any:
+
+def duration_key(value: str) -> tuple | str:
+    """A duration as xAPI 2.0 compares it (IEEE 9274.1.1 §4.2.7): precision beyond 0.01 s
+    is not part of the comparison, so ``PT1.001S`` and ``PT1.002S`` are the same duration
+    and ``PT1.00S`` and ``PT1.02S`` are not.
+
+    Each component keeps its own unit: the time components become whole hundredths of a
+    second, truncated (the LRS "MAY truncate" to 0.01 s, so truncation, not rounding, is
+    what "not included" means); years, months, weeks and days have no fixed length in
+    seconds and are compared as the numbers written. Zero components are left out
+    (``PT1S`` equals ``PT1.00S`` and ``P0DT1S``). Anything unparsable compares as the string.
+    """
+    if not isinstance(value, str) or not value.startswith("P"):
+        return value
+    date_part, _, time_part = value[1:].partition("T")
+    parts: dict[str, Decimal | int] = {}
+    try:
+        for section, text in (("", date_part), ("T", time_part)):
+            for number, unit in _DURATION_PART_RE.findall(text):
+                amount = Decimal(number.replace(",", "."))
+                name = section + unit if unit == "M" else unit
+                if name in _CENTISECONDS:
+                    parts[name] = int(amount * _CENTISECONDS[name])  # int() truncates
+                else:
+                    parts[name] = amount.normalize()
+    except InvalidOperation:
+        return value
+    return tuple(sorted((name, amount) for name, amount in parts.items() if amount))
+
+
+def _instant(value: str) -> str:
+    """A timestamp as the instant it names; a signed payload is not validated, so a value
+    that is not a timestamp stays the string it is (and is unequal to any real one)."""
+    try:
+        return parse_timestamp(value).astimezone(UTC).isoformat()
+    except ValueError:
+        return value
+
+
+def _normalise(value: Any, key: str = "", centiseconds: bool = False) -> Any:
     if isinstance(value, dict):
         out = {}
         if "objectType" not in value:  # the defaults of Data 2.4.2 and 2.4.4
@@ -133,40 +178,73 @@ def _normalise(value: Any, key: str = "") -> Any:
         for k, v in value.items():
             if k == "definition" or (key == "verb" and k == "display"):
                 continue  # Activity definitions and verb displays are not part of a statement
-            if k in ("timestamp", "stored") and isinstance(v, str):
-                out[k] = parse_timestamp(v).astimezone(UTC).isoformat()
+            if k == "extensions":
+                # Extension values are the provider's own JSON: compared exactly, whatever
+                # their keys look like (a nested "timestamp" is not an xAPI timestamp).
+                out[k] = v
+            elif k == "duration" and key == "result" and centiseconds:
+                out[k] = duration_key(v)
+            elif k in ("timestamp", "stored") and isinstance(v, str):
+                out[k] = _instant(v)
             elif (k == "mbox" and isinstance(v, str)) or (
                 k in ("registration", "id") and isinstance(v, str) and len(v) == 36
             ):
                 out[k] = v.lower()
             elif k == "member" and isinstance(v, list):
                 out[k] = sorted(
-                    (_normalise(m, "member") for m in v),
-                    key=lambda m: json.dumps(m, sort_keys=True),
+                    (_normalise(m, "member", centiseconds) for m in v),
+                    key=lambda m: json.dumps(m, sort_keys=True, default=str),
                 )
             else:
-                out[k] = _normalise(v, k)
+                out[k] = _normalise(v, k, centiseconds)
         return out
     if isinstance(value, list):
-        return [_normalise(v, key) for v in value]
+        return [_normalise(v, key, centiseconds) for v in value]
     return value
 
 
-def statements_equivalent(stored: dict, received: dict) -> bool:
+def statements_equivalent(stored: dict, received: dict, *, version: str = "1.0.3") -> bool:
     """Whether a received statement matches the stored one, ignoring what the LRS may set or
     change (id, stored, authority, version, definitions, display, timestamp serialisation,
-    group member order, e-mail case)."""
+    group member order, e-mail case).
+
+    ``version`` is the xAPI version of the request (its X-Experience-API-Version header).
+    Under 1.0.x ``result.duration`` is compared as a string: Data 2.3.1 lists the Result
+    Duration explicitly as *not* an exception ("considered a string for purposes of
+    Statement comparison", with the MUST of its comparison requirements), which outranks the
+    SHOULD* of Data 4.6. Under 2.0.0 durations compare to 0.01 s (:func:`duration_key`).
+    """
+    centiseconds = version.startswith("2.")
     left = {k: v for k, v in stored.items() if k not in _IGNORED_TOP}
     right = {k: v for k, v in received.items() if k not in _IGNORED_TOP}
     if "timestamp" not in received:
         left.pop("timestamp", None)  # the LRS filled it in
-    return _normalise(left) == _normalise(right)
+    return _normalise(left, centiseconds=centiseconds) == _normalise(
+        right, centiseconds=centiseconds
+    )
 
 
 # --- output formats (Communication 2.1.3) ------------------------------------------------------
 
 
+# format=ids (Communication 2.1.3): "only include minimum information necessary in Agent,
+# Activity, Verb and Group Objects to identify them. For Anonymous Groups this means
+# including the minimum information needed to identify each member." An object keeps its
+# identifier and the objectType it was sent with (required for Groups, SubStatements,
+# StatementRefs and Agents as objects, optional elsewhere); none is added, so the ids form
+# of an object is always a part of its exact form.
+
+
+def _ids_activity(activity: dict) -> dict:
+    out: dict[str, Any] = {}
+    if "objectType" in activity:
+        out["objectType"] = activity["objectType"]
+    out["id"] = activity["id"]
+    return out
+
+
 def _ids_agent(agent: dict) -> dict:
+    """An Agent or Identified Group by its one IFI; an Anonymous Group by its members'."""
     out: dict[str, Any] = {}
     if "objectType" in agent:
         out["objectType"] = agent["objectType"]
@@ -179,6 +257,28 @@ def _ids_agent(agent: dict) -> dict:
     return out
 
 
+def _ids_context(context: dict) -> dict:
+    out = dict(context)
+    for key in ("instructor", "team"):
+        if key in out:
+            out[key] = _ids_agent(out[key])
+    if "contextActivities" in out:
+        out["contextActivities"] = {
+            key: [_ids_activity(item) for item in items]
+            for key, items in out["contextActivities"].items()
+        }
+    # xAPI 2.0 context agents and groups: the relationship stays, the Agent or Group shrinks.
+    if "contextAgents" in out:
+        out["contextAgents"] = [
+            {**item, "agent": _ids_agent(item["agent"])} for item in out["contextAgents"]
+        ]
+    if "contextGroups" in out:
+        out["contextGroups"] = [
+            {**item, "group": _ids_agent(item["group"])} for item in out["contextGroups"]
+        ]
+    return out
+
+
 def _ids(statement: dict) -> dict:
     out = dict(statement)
     out["actor"] = _ids_agent(statement["actor"])
@@ -186,25 +286,15 @@ def _ids(statement: dict) -> dict:
     obj = statement["object"]
     object_type = obj.get("objectType", "Activity")
     if object_type == "Activity":
-        out["object"] = {"objectType": "Activity", "id": obj["id"]}
+        out["object"] = _ids_activity(obj)
     elif object_type in ("Agent", "Group"):
         out["object"] = _ids_agent(obj)
     elif object_type == "SubStatement":
         out["object"] = _ids(obj)
     if "authority" in statement:
         out["authority"] = _ids_agent(statement["authority"])
-    context = statement.get("context")
-    if context:
-        context = dict(context)
-        for key in ("instructor", "team"):
-            if key in context:
-                context[key] = _ids_agent(context[key])
-        if "contextActivities" in context:
-            context["contextActivities"] = {
-                key: [{"objectType": "Activity", "id": item["id"]} for item in items]
-                for key, items in context["contextActivities"].items()
-            }
-        out["context"] = context
+    if statement.get("context"):
+        out["context"] = _ids_context(statement["context"])
     return out
 
 

@@ -40,6 +40,7 @@ from .validation import (
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
 _VERSION_HEADER = "X-Experience-API-Version"
+_CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 _ALLOWED_HEADERS = (
     "Content-Type, Content-Length, Authorization, X-Experience-API-Version, If-Match, "
     "If-None-Match, If-Modified-Since, Accept-Language, X-Requested-With"
@@ -169,6 +170,8 @@ class XAPIView(View):
     http_method_names = ["get", "head", "put", "post", "delete", "options"]
     requires_auth = True
     requires_version = True
+    # Communication 2.1.3: "on all responses to Statements Resource requests".
+    consistent_through = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "OPTIONS":
@@ -200,6 +203,10 @@ class XAPIView(View):
         response["Access-Control-Allow-Methods"] = "HEAD, GET, POST, PUT, DELETE, OPTIONS"
         response["Access-Control-Allow-Headers"] = _ALLOWED_HEADERS
         response["Access-Control-Expose-Headers"] = _EXPOSED_HEADERS
+        if self.consistent_through and _CONSISTENT_THROUGH not in response:
+            # Errors and writes too (400, 401, 403, 409, 413 ...): every committed statement
+            # is visible once its transaction ends, so "now" is consistent.
+            response[_CONSISTENT_THROUGH] = to_iso(timezone.now())
         if request.method == "HEAD":
             response.content = b""
         return response
@@ -304,6 +311,8 @@ _MORE_SALT = "progress.xapi.more"
 
 
 class StatementsView(XAPIView):
+    consistent_through = True
+
     def _read_statements(self, request: XAPIRequest) -> tuple[Any, dict[str, tuple[str, bytes]]]:
         content_type = request.content_type
         if content_type.startswith("multipart/mixed"):
@@ -321,7 +330,7 @@ class StatementsView(XAPIView):
         principal = request.principal
         principal.require("statements/write")
         statements = validate_statements(payload)
-        check_attachments(statements, payloads)
+        check_attachments(statements, payloads, version=request.version)
         if principal.learner_ifi is not None:
             for index, statement in enumerate(statements):
                 actor = statement["actor"]
@@ -342,6 +351,7 @@ class StatementsView(XAPIView):
             can_define=principal.can("define") or principal.client is None,
             version="2.0.0" if request.version == "2.0.0" else "1.0.0",
             attachments=payloads,
+            request_version=request.version,
         )
         return services.statements_store_checked(statements, ctx)
 
@@ -551,7 +561,7 @@ class StatementsView(XAPIView):
 
     def _stamp(self, response: HttpResponse, newest: datetime | None) -> HttpResponse:
         now = timezone.now()
-        response["X-Experience-API-Consistent-Through"] = to_iso(now)
+        response[_CONSISTENT_THROUGH] = to_iso(now)
         response["Last-Modified"] = http_date((newest or now).timestamp())
         return response
 
@@ -610,6 +620,7 @@ class _DocumentView(XAPIView):
             merge=merge,
             if_match=request.headers.get("If-Match"),
             if_none_match=request.headers.get("If-None-Match"),
+            version=request.version,
         )
         response = HttpResponse(status=204)
         response["ETag"] = f'"{document.etag}"'

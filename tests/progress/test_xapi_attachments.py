@@ -127,6 +127,11 @@ def test_attachments_go_to_s3_when_configured(xapi, s3_storage):
 
 @pytest.fixture(scope="module")
 def rsa_key_and_cert():
+    return make_rsa_key_and_cert()
+
+
+def make_rsa_key_and_cert() -> tuple[bytes, str]:
+    """A 2048-bit RSA key (PEM) and a self-signed certificate for it (base64 DER, as x5c)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
