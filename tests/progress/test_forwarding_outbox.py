@@ -163,7 +163,7 @@ def test_a_statement_the_adapter_fails_on_is_parked_and_the_batch_goes_on(fake_l
 
 
 def test_what_the_external_lrs_version_cannot_carry_is_parked_with_the_reason(settings):
-    from tests.integrations.test_lrs_tincan_forwarder import RecordingLRS
+    from tests.support.recording_lrs import RecordingLRS
 
     server = RecordingLRS(["1.0.3"])
     try:
