@@ -13,17 +13,19 @@ from progress.forwarding import outbox_retry, outbox_summary
 from progress.models import ForwardedStatement
 
 PERMISSION = "progress.change_forwardedstatement"
+LIST_LIMIT = 200
 
 
 @permission_required(PERMISSION, raise_exception=True)
 def forwarding_index(request: HttpRequest) -> HttpResponse:
-    problems = ForwardedStatement.objects.exclude(status=ForwardedStatement.Status.SENT).exclude(
-        status=ForwardedStatement.Status.PENDING, attempts=0
-    )
+    # Every unsent row, parked ones first: a row never tried is a problem too when it stays.
+    unsent = ForwardedStatement.objects.exclude(status=ForwardedStatement.Status.SENT)
+    parked = unsent.filter(status=ForwardedStatement.Status.FAILED).order_by("id")[:LIST_LIMIT]
+    waiting = unsent.filter(status=ForwardedStatement.Status.PENDING).order_by("id")[:LIST_LIMIT]
     return TemplateResponse(
         request,
         "progress/admin/forwarding.html",
-        {"summary": outbox_summary(), "problems": problems.order_by("id")[:200]},
+        {"summary": outbox_summary(), "problems": [*parked, *waiting][:LIST_LIMIT]},
     )
 
 

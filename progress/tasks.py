@@ -1,7 +1,5 @@
 """Celery tasks of the progress app: thin, idempotent, taking ids."""
 
-from typing import Any
-
 from celery import shared_task
 
 from progress.imports import import_job_run
@@ -15,20 +13,21 @@ def import_job_run_task(job_id: int) -> str:
 
 
 # --- progress engine (branch engine) ---------------------------------------------------------
-@shared_task(bind=True, name="progress.tasks.forward_statements", ignore_result=True)
-def forward_statements(self: Any) -> dict[str, int | float | None]:
+@shared_task(name="progress.tasks.forward_statements", ignore_result=True)
+def forward_statements() -> dict[str, int | float | None]:
     """Forward due outbox rows to the external LRS (idempotent; the backoff lives in the rows).
 
-    Enqueued on commit after statements are stored, and every minute by the beat schedule
-    (``CELERY_BEAT_SCHEDULE["progress-forward-statements"]``) so nothing waits on a lost
-    message. While the external LRS is down it retries itself after the rows' backoff
-    (exponential, see ``progress.forwarding.backoff_delay``), on the queue it came from.
+    Nudged on commit after statements are stored, and run every
+    ``LMS_LRS_FORWARD_SWEEP_SECONDS`` by the beat schedule
+    (``CELERY_BEAT_SCHEDULE["progress-forward-statements"]``). It does not retry itself: the
+    rows keep their due time (capped exponential backoff, see
+    ``progress.forwarding.backoff_delay``) and the sweep sends them when due, for as long as
+    the external LRS stays down. A self-retry would stop after Celery's ``max_retries`` and
+    start one more chain for every nudge during an outage.
     """
     from progress.forwarding import forward_due_statements
 
     report = forward_due_statements()
-    if report.retry_in is not None and not self.request.is_eager:
-        raise self.retry(countdown=report.retry_in, max_retries=None)
     return {
         "sent": report.sent,
         "failed": report.failed,

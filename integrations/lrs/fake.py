@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .base import OK, REJECTED, RETRY, ForwardResult
-from .tincan_client import to_tincan
-
-XAPI_VERSION = "1.0.3"
+from .tincan_client import statement_body
 
 
 class InMemoryForwarder:
     """Keeps forwarded statements in a class-level dict (shared by every instance, like a
     server would be). ``down`` makes it answer like an unreachable LRS; ``reject_ids`` makes
-    it answer 400 for those statements."""
+    it answer 400 for those statements; ``crash_ids`` makes ``send`` raise for them, like an
+    adapter meeting a statement it cannot handle."""
 
     statements: ClassVar[dict[str, dict[str, Any]]] = {}
     puts: ClassVar[list[str]] = []
     down: ClassVar[bool] = False
     reject_ids: ClassVar[set[str]] = set()
+    crash_ids: ClassVar[set[str]] = set()
+    # Called with the statement id before each send: lets a test act "while a worker works".
+    on_send: ClassVar[Callable[[str], None] | None] = None
 
     def __init__(self, **_config: Any) -> None:
         pass
@@ -30,16 +34,23 @@ class InMemoryForwarder:
         cls.puts = []
         cls.down = False
         cls.reject_ids = set()
+        cls.crash_ids = set()
+        cls.on_send = None
 
     def send(self, statement: dict[str, Any]) -> ForwardResult:
         """Store it unless down or rejecting; an identical repeat is a no-op, like an LRS."""
         if self.down:
             return ForwardResult(RETRY, None, "ConnectionRefusedError: fake LRS is down")
         statement_id = str(statement["id"])
+        if self.on_send is not None:
+            type(self).on_send(statement_id)
+        if statement_id in self.crash_ids:
+            raise TypeError("the fake adapter cannot handle this statement")
         self.puts.append(statement_id)
         if statement_id in self.reject_ids:
             return ForwardResult(REJECTED, 400, "rejected by the fake LRS")
-        serialised = to_tincan(statement).to_json(XAPI_VERSION)
+        # What the wire carries, compared as JSON values (key order means nothing).
+        serialised = json.loads(statement_body(statement))
         existing = self.statements.get(statement_id)
         if existing is not None and existing["json"] != serialised:
             return ForwardResult(REJECTED, 409, "a different statement has this id")

@@ -1,26 +1,44 @@
-"""Forwarding through ``tincan``: statements built and serialised by tincan's ``Statement``,
-sent with ``PUT /statements?statementId=...`` so a retry can never store a second copy.
+"""Forwarding through ``tincan``'s ``RemoteLRS``: ``PUT /statements?statementId=...`` with the
+statement exactly as Capacita stored it, so a retry can never store a second copy and the
+external LRS receives the same statement the learner's tool sent.
 
-tincan 1.0.0's ``RemoteLRS`` opens its HTTP connections without a timeout, so a silent
-external LRS would hang a worker for ever; :class:`TimeoutRemoteLRS` passes one.
+The body is the stored JSON, not a ``tincan.Statement`` round trip: tincan 1.0.0's models
+rewrite durations (``PT1M30S`` → ``PT01M30S``, ``P1Y2M`` → ``P425DT00H00M00S``, which means
+something else), turn integer scores into floats, drop ``null`` extension values and know
+nothing of xAPI 2.0 (``contextAgents`` made them raise). ``RemoteLRS`` still makes the request
+and its Basic auth; :class:`TimeoutRemoteLRS` gives its connections a socket timeout, which
+tincan 1.0.0 lacks (a silent external LRS would otherwise hang a worker for ever).
+
+The xAPI version sent is the newest one the external LRS lists in ``GET about`` (cached). A
+statement that version cannot carry (a 2.0-only property to a 1.0.x-only LRS) is not sent: the
+adapter answers ``rejected`` with the reason, and the outbox parks it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlparse
 
-from tincan import RemoteLRS, Statement
+from django.conf import settings
+from django.core.cache import cache
+from tincan import RemoteLRS
 from tincan.http_request import HTTPRequest
 from tincan.lrs_response import LRSResponse
 
-from .base import RETRY, ForwardResult, outcome_for_status
+from .base import REJECTED, RETRY, ForwardResult, outcome_for_status
 
 # Set by the LMS when it stores the statement; the external LRS records its own.
 LRS_OWNED_FIELDS = ("stored", "authority")
-XAPI_VERSION = "1.0.3"
+# The versions this adapter can speak, newest first; the first one the external LRS lists wins.
+KNOWN_VERSIONS = ("2.0.0", "1.0.3", "1.0.2", "1.0.1", "1.0.0")
+# An LRS whose About cannot be read is spoken to in the version every 1.0.x LRS accepts.
+FALLBACK_VERSION = "1.0.3"
+DEFAULT_VERSION_CACHE_SECONDS = 600
+# Properties that exist only in xAPI 2.0 (in a statement's or a SubStatement's context).
+XAPI2_CONTEXT_PROPERTIES = ("contextAgents", "contextGroups")
 
 
 class TimeoutRemoteLRS(RemoteLRS):
@@ -59,6 +77,9 @@ class TimeoutRemoteLRS(RemoteLRS):
         path = parsed.path + (f"?{query}" if query else "")
         try:
             body = getattr(request, "content", None)
+            if isinstance(body, str):
+                # tincan keeps the body as text; http.client would encode it as Latin-1.
+                body = body.encode("utf-8")
             connection.request(request.method, path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read()
@@ -72,30 +93,128 @@ class TimeoutRemoteLRS(RemoteLRS):
         )
 
 
-def to_tincan(statement: dict[str, Any]) -> Statement:
-    """The statement as a tincan ``Statement`` (without the fields the receiving LRS owns)."""
-    return Statement({k: v for k, v in statement.items() if k not in LRS_OWNED_FIELDS})
+def forwardable(statement: dict[str, Any]) -> dict[str, Any]:
+    """The statement as it is forwarded: as stored, less the fields the receiving LRS owns."""
+    return {k: v for k, v in statement.items() if k not in LRS_OWNED_FIELDS}
+
+
+def statement_body(statement: dict[str, Any]) -> bytes:
+    """The request body: the stored JSON, numbers and strings untouched."""
+    return json.dumps(
+        forwardable(statement), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def xapi2_only_property(statement: dict[str, Any]) -> str | None:
+    """The path of the first property that only xAPI 2.0 can carry, or None."""
+    contexts = [("statement.context", statement.get("context"))]
+    obj = statement.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        contexts.append(("statement.object.context", obj.get("context")))
+    for path, context in contexts:
+        if isinstance(context, dict):
+            for name in XAPI2_CONTEXT_PROPERTIES:
+                if name in context:
+                    return f"{path}.{name}"
+    version = statement.get("version")
+    if isinstance(version, str) and version.startswith("2."):
+        return "statement.version"
+    return None
+
+
+def unsupported_reason(statement: dict[str, Any], version: str) -> str | None:
+    """Why ``statement`` cannot be sent to an LRS speaking ``version``, or None if it can."""
+    if version.startswith("2."):
+        return None
+    path = xapi2_only_property(statement)
+    if path is None:
+        return None
+    return (
+        f"{path} is xAPI 2.0 only and the external LRS accepts xAPI {version} "
+        "(its /about); forward it once that LRS accepts 2.0.0"
+    )
+
+
+def newest_known_version(listed: Any) -> str | None:
+    """The newest version both sides know, from an About resource's ``version`` list."""
+    if not isinstance(listed, list):
+        return None
+    for version in KNOWN_VERSIONS:
+        if version in listed:
+            return version
+    return None
 
 
 class TinCanForwarder:
     """Forwards to a real LRS over HTTP(S) with Basic auth."""
 
     def __init__(self, *, endpoint: str, username: str, password: str, timeout: float) -> None:
+        self.endpoint = endpoint
         self.lrs = TimeoutRemoteLRS(
             endpoint=endpoint,
             username=username,
             password=password,
-            version=XAPI_VERSION,
+            version=FALLBACK_VERSION,
             timeout=timeout,
         )
+        self._version: str | None = None
+
+    def _version_cache_key(self) -> str:
+        digest = hashlib.sha256(self.endpoint.encode()).hexdigest()[:32]
+        return f"lms:lrs-forward:version:{digest}"
+
+    def accepted_version(self) -> str:
+        """The xAPI version to speak: the newest the external LRS lists in ``GET about``.
+
+        Cached (``LMS_LRS_FORWARD_VERSION_CACHE_SECONDS``) so it costs one request per period,
+        not one per statement. Raises ``OSError``/``HTTPException`` while the LRS is unreachable,
+        which the caller treats as "try again later".
+        """
+        if self._version is not None:
+            return self._version
+        key = self._version_cache_key()
+        version = cache.get(key)
+        if version is None:
+            request = HTTPRequest(method="GET", resource="about")
+            # Ask as 2.0 so an LRS that tailors About to the caller (as Capacita's does for
+            # tincan's sake) lists every version it has.
+            request.headers["X-Experience-API-Version"] = KNOWN_VERSIONS[0]
+            response = self.lrs._send_request(request)
+            status = response.response.status
+            if status >= 500 or status in (408, 429):
+                raise http.client.HTTPException(f"GET about answered {status}")
+            listed = None
+            if response.success:
+                try:
+                    listed = json.loads(response.data).get("version")
+                except (ValueError, AttributeError):
+                    listed = None
+            version = newest_known_version(listed) or FALLBACK_VERSION
+            seconds = float(
+                getattr(
+                    settings,
+                    "LMS_LRS_FORWARD_VERSION_CACHE_SECONDS",
+                    DEFAULT_VERSION_CACHE_SECONDS,
+                )
+            )
+            cache.set(key, version, timeout=seconds)
+        self._version = version
+        return version
 
     def send(self, statement: dict[str, Any]) -> ForwardResult:
-        """PUT one statement with its id; never raises for network trouble."""
-        tincan_statement = to_tincan(statement)
+        """PUT one statement with its id, exactly as stored; never raises for network trouble."""
+        try:
+            version = self.accepted_version()
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            return ForwardResult(RETRY, None, f"GET about: {type(exc).__name__}: {exc}"[:500])
+        reason = unsupported_reason(statement, version)
+        if reason is not None:
+            return ForwardResult(REJECTED, None, reason)
         request = HTTPRequest(method="PUT", resource="statements")
         request.query_params["statementId"] = str(statement["id"])
-        request.headers["Content-Type"] = "application/json"
-        request.content = tincan_statement.to_json(XAPI_VERSION)
+        request.headers["Content-Type"] = "application/json; charset=utf-8"
+        request.headers["X-Experience-API-Version"] = version
+        request.content = statement_body(statement)
         try:
             response = self.lrs._send_request(request)
         except (TimeoutError, OSError, http.client.HTTPException) as exc:

@@ -229,10 +229,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # Worker tests consume a queue of their own (tests/conftest.py celery_worker_process).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
-# Sweep the external-LRS forwarding outbox, so nothing waits on a lost task message.
+# Sweep the external-LRS forwarding outbox: the delivery guarantee (a lost nudge, a dead
+# worker's lease, a backoff that ran out). A sweep with nothing due is one indexed query.
+LMS_LRS_FORWARD_SWEEP_SECONDS = env.float("LMS_LRS_FORWARD_SWEEP_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE["progress-forward-statements"] = {
     "task": "progress.tasks.forward_statements",
-    "schedule": 60.0,
+    "schedule": LMS_LRS_FORWARD_SWEEP_SECONDS,
 }
 
 # --- Cache: in process unless REDIS_URL is set -------------------------------------------------
@@ -273,6 +275,13 @@ LMS_LRS_FORWARD_URL = env("LMS_LRS_FORWARD_URL", default="")
 LMS_LRS_FORWARD_USERNAME = env("LMS_LRS_FORWARD_USERNAME", default="")
 LMS_LRS_FORWARD_PASSWORD = env("LMS_LRS_FORWARD_PASSWORD", default="")
 LMS_LRS_FORWARD_TIMEOUT = env.float("LMS_LRS_FORWARD_TIMEOUT", default=10.0)
+LMS_LRS_FORWARD_BATCH_SIZE = env.int("LMS_LRS_FORWARD_BATCH_SIZE", default=100)
+LMS_LRS_FORWARD_LEASE = env.float("LMS_LRS_FORWARD_LEASE", default=30.0)
+LMS_LRS_FORWARD_BACKOFF_BASE = env.float("LMS_LRS_FORWARD_BACKOFF_BASE", default=5.0)
+LMS_LRS_FORWARD_BACKOFF_MAX = env.float("LMS_LRS_FORWARD_BACKOFF_MAX", default=30.0)
+LMS_LRS_FORWARD_VERSION_CACHE_SECONDS = env.int(
+    "LMS_LRS_FORWARD_VERSION_CACHE_SECONDS", default=600
+)
 LMS_XAPI_MAX_BODY = env.int("LMS_XAPI_MAX_BODY", default=20 * 1024 * 1024)
 LMS_REPORT_MIN_CELL = env.int("LMS_REPORT_MIN_CELL", default=5)
 LMS_REPORT_REFRESH_MINUTES = env.int("LMS_REPORT_REFRESH_MINUTES", default=15)

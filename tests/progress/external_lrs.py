@@ -114,3 +114,11 @@ class ExternalLRS:
                 str(row[0]).replace("-", "")
                 for row in db.execute("SELECT statement_id FROM progress_statement")
             ]
+
+    def statements_by_id(self) -> dict[str, dict]:
+        """Every stored statement's JSON, by id without dashes."""
+        with sqlite3.connect(self.database) as db:
+            return {
+                str(row[0]).replace("-", ""): json.loads(row[1])
+                for row in db.execute("SELECT statement_id, data FROM progress_statement")
+            }

@@ -70,3 +70,31 @@ def test_people_without_the_permission_cannot_see_or_retry():
     assert client.get(reverse("progress_forwarding")).status_code in (302, 403)
     assert client.post(reverse("progress_forwarding_retry")).status_code in (302, 403)
     assert Client().get(reverse("progress_forwarding")).status_code == 302
+
+
+def test_rows_never_tried_are_counted_and_listed(admin_client, settings):
+    settings.LMS_LRS_FORWARD_URL = "http://external.invalid/xapi/"
+    # Claimed by a worker that crashed before its first request: pending, never tried.
+    stuck = [row("pending") for _ in range(3)]
+    parked = row(
+        "failed",
+        attempts=1,
+        last_error="statement.context.contextAgents is xAPI 2.0 only and the external LRS "
+        "accepts xAPI 1.0.3",
+    )
+    html = admin_client.get(reverse("progress_forwarding")).content.decode()
+    assert '<td data-count="never_tried">3</td>' in html
+    assert '<td data-count="pending">3</td>' in html
+    assert '<td data-count="failed">1</td>' in html
+    assert "Nada pendiente ni fallido" not in html
+    assert all(str(r.statement_id) in html for r in stuck)
+    assert str(parked.statement_id) in html and "contextAgents" in html
+    # Parked rows come first: they need a person, the others only time.
+    assert html.index(str(parked.statement_id)) < html.index(str(stuck[0].statement_id))
+
+
+def test_an_empty_outbox_says_so(admin_client):
+    row("sent")
+    html = admin_client.get(reverse("progress_forwarding")).content.decode()
+    assert '<td data-count="never_tried">0</td>' in html
+    assert "Nada pendiente ni fallido" in html
