@@ -8,6 +8,7 @@ shared (Redis, ``REDIS_URL``); the embedded default runs one process.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -18,14 +19,15 @@ from django.http import HttpRequest
 __all__ = ["Window", "client_ip", "window_hit"]
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or, behind ``LMS_TRUSTED_PROXY_COUNT`` proxies
     that each append to ``X-Forwarded-For``, the entry the outermost trusted proxy saw.
 
     Entries further left were written by the client and prove nothing, so they are never used;
     without a trusted count every request behind a load balancer would share its address.
+    ``None`` when there is no valid address (a request built in process, a unix socket).
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = _valid(request.META.get("REMOTE_ADDR", ""))
     proxies = getattr(settings, "LMS_TRUSTED_PROXY_COUNT", 0)
     if proxies <= 0:
         return remote
@@ -33,7 +35,14 @@ def client_ip(request: HttpRequest) -> str:
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return remote
-    return forwarded[-proxies]
+    return _valid(forwarded[-proxies]) or remote
+
+
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

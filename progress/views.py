@@ -140,7 +140,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         windows = [
             window_hit("password-reset:email", form.cleaned_data["email"].strip().lower(),
                        seconds=seconds),
-            window_hit("password-reset:address", client_ip(self.request), seconds=seconds),
+            window_hit("password-reset:address", client_ip(self.request) or "", seconds=seconds),
         ]  # fmt: skip
         over = [w for w in windows if w.hits > settings.LMS_PASSWORD_RESET_LIMIT]
         if not over:

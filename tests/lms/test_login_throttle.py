@@ -222,5 +222,8 @@ def test_behind_trusted_proxies_the_client_cannot_choose_its_address(settings):
     assert client_ip(_request("10.0.0.2", "1.2.3.4, 198.51.100.7")) == "198.51.100.7"
     assert client_ip(_request("10.0.0.2", "198.51.100.7")) == "198.51.100.7"
     assert client_ip(_request("10.0.0.2")) == "10.0.0.2"
+    # Garbage in the header (or no address at all) never becomes an address.
+    assert client_ip(_request("10.0.0.2", "1.2.3.4, not-an-ip")) == "10.0.0.2"
+    assert client_ip(_request("")) is None
     settings.LMS_TRUSTED_PROXY_COUNT = 2
     assert client_ip(_request("10.0.0.2", "1.2.3.4, 198.51.100.7, 10.0.0.9")) == "198.51.100.7"
