@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
+import time
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -15,13 +19,16 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.throttle import client_ip, window_hit
 from progress.forms import (
     CancelAccountForm,
     ProfileForm,
@@ -124,6 +131,38 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = f"{TEMPLATES}/email/password_reset_body.txt"
     subject_template_name = f"{TEMPLATES}/email/password_reset_subject.txt"
     success_url = reverse_lazy("progress:password_reset_done")
+
+    def form_valid(self, form: TeacherPasswordResetForm) -> HttpResponse:
+        """Send the link unless this e-mail address or this client address asked more than
+        ``LMS_PASSWORD_RESET_LIMIT`` times in the last ``LMS_LOGIN_COOLOFF_MINUTES``: then a
+        429 saying when to try again, and no mail (docs/operations.md, "Login throttling")."""
+        seconds = settings.LMS_LOGIN_COOLOFF_MINUTES * 60
+        windows = [
+            window_hit("password-reset:email", form.cleaned_data["email"].strip().lower(),
+                       seconds=seconds),
+            window_hit("password-reset:address", client_ip(self.request) or "", seconds=seconds),
+        ]  # fmt: skip
+        over = [w for w in windows if w.hits > settings.LMS_PASSWORD_RESET_LIMIT]
+        if not over:
+            return super().form_valid(form)
+        ends_at = max(w.ends_at for w in over)
+        until = datetime.fromtimestamp(ends_at, tz=UTC)
+        wait = max(1, math.ceil(ends_at - time.time()))
+        message = _(
+            "Demasiadas solicitudes para restablecer la contraseña con este correo o desde esta "
+            "dirección. Vuelve a intentarlo a las %(time)s (en %(minutes)s min)."
+        ) % {
+            "time": date_format(timezone.localtime(until), "H:i"),
+            "minutes": max(1, math.ceil(wait / 60)),
+        }
+        response = TemplateResponse(
+            self.request,
+            f"{TEMPLATES}/password_reset_throttled.html",
+            {"message": message, "until": until},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -4,6 +4,7 @@ With nothing set, every part runs embedded: SQLite, eager Celery, files in ``med
 Each variable switches one part to its production form (see README, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storages",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lms.middleware.PageRedirectMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -131,6 +135,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+
+# --- Login throttling (django-axes; docs/operations.md, "Login throttling") -----------------
+# Failed sign-ins are counted in the database, so every web process sees the same counts.
+AUTHENTICATION_BACKENDS = [
+    "lms.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LMS_LOGIN_FAILURE_LIMIT = env.int("LMS_LOGIN_FAILURE_LIMIT", default=10)
+LMS_LOGIN_COOLOFF_MINUTES = env.int("LMS_LOGIN_COOLOFF_MINUTES", default=15)
+LMS_PASSWORD_RESET_LIMIT = env.int("LMS_PASSWORD_RESET_LIMIT", default=5)
+LMS_TRUSTED_PROXY_COUNT = env.int("LMS_TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = LMS_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LMS_LOGIN_COOLOFF_MINUTES)
+# Either the account or the address reaching the limit locks: an attack on one account from
+# many addresses, and one address trying many accounts, are both stopped; another account
+# from another address is not.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lock ends a fixed cool-off after the failure that set it (more failures while locked do not
+# extend it), so the time the refusal announces holds; a successful sign-in clears the count.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "lms.login_throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "common.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "lms.login_throttle.lockout_response"
+AXES_CLIENT_STR_CALLABLE = "lms.login_throttle.log_client"
+AXES_HTTP_RESPONSE_CODE = 429
+# Axes would log every attempt with the username (an e-mail address) at INFO.
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Languages: Spanish (Mexico) at /, English at /en/ ---------------------------------------
 LANGUAGE_CODE = "es-mx"
@@ -247,7 +280,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Embedded default: each mail is written to a private folder (never to the log: the console
+# backend would print addresses and live confirmation/reset links). Production requires a
+# backend that delivers (system check lms.E001; docs/operations.md, "E-mail").
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="integrations.mail.PrivateFolderEmailBackend")
+EMAIL_FILE_PATH = env("LMS_MAIL_DIR", default=str(BASE_DIR / "var" / "mail"))
+LMS_REQUIRE_DELIVERING_EMAIL = False
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Capacita <no-reply@capacita.local>")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -260,8 +298,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"lrs_not_found": {"()": "lms.log_filters.LRSNotFoundFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "lrs_not_found": {"()": "lms.log_filters.LRSNotFoundFilter"},
+        "personal_data": {"()": "lms.log_filters.PersonalDataFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -30,6 +30,9 @@ CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 
 DEBUG = False
+# Mail must leave the machine: ``manage.py check`` fails (lms.E001) while EMAIL_BACKEND is one
+# that keeps or prints messages (console, file, memory, dummy, the embedded folder).
+LMS_REQUIRE_DELIVERING_EMAIL = True
 # A generated private key is never stored in plain text: supply LMS_SIGNING_KEY_* or set
 # LMS_KEY_ENCRYPTION_KEY.
 LMS_ALLOW_PLAINTEXT_SIGNING_KEYS = env.bool("LMS_ALLOW_PLAINTEXT_SIGNING_KEYS", default=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import BAD_REQUEST, UNAUTHENTICATED
+from common.api import BAD_REQUEST, UNAUTHENTICATED, ErrorSerializer
 from progress.selectors import learner_actor, teacher_profile_for
 from progress.services import teacher_account_cancel, teacher_data_export
 
@@ -35,7 +35,15 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token_create",
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, 400: BAD_REQUEST},
+        responses={
+            200: TokenOutputSerializer,
+            400: BAD_REQUEST,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failed sign-ins for the account or from the address "
+                "(rule `throttled`); `Retry-After` and the message say when to try again.",
+            ),
+        },
         auth=[],
         description="Use the token as `Authorization: Token <token>`; session auth works too.",
     )
@@ -45,8 +53,10 @@ class TokenView(APIView):
         username = serializer.validated_data["username"].strip()
         if "@" in username:
             username = username.lower()
+        # The Django request, not DRF's wrapper: login throttling (django-axes) marks it and
+        # its middleware turns a locked-out attempt into a 429 (docs/operations.md).
         user = authenticate(
-            request, username=username, password=serializer.validated_data["password"]
+            request._request, username=username, password=serializer.validated_data["password"]
         )
         if user is None:
             # One message for unknown user, wrong password and unconfirmed account, so the

@@ -56,7 +56,14 @@ def _run(function: Any, request: Request, **options: Any) -> Response:
             {error.field: [serializers.ErrorDetail(error.message, error.rule)]}
         ) from None
     except ScopeError as error:
-        raise PermissionDenied(error.message) from error
+        raise _scope_denied(error) from error
+
+
+def _scope_denied(error: ScopeError, prefix: str = "") -> PermissionDenied:
+    """403 naming the parameter that reaches outside the scope and the rule it broke."""
+    return PermissionDenied(
+        {f"{prefix}{error.field}": [serializers.ErrorDetail(error.message, error.rule)]}
+    )
 
 
 # --- schema -----------------------------------------------------------------------------------
@@ -291,7 +298,7 @@ class ExportListCreateView(APIView):
                 {field: [serializers.ErrorDetail(error.message, error.rule)]}
             ) from None
         except ScopeError as error:
-            raise PermissionDenied(error.message) from error
+            raise _scope_denied(error, prefix="params.") from error
         job.refresh_from_db()
         body = ExportJobSerializer(job, context={"with_link": True}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -19,10 +19,11 @@ SCHOOL = "school"
 class ScopeError(PermissionError):
     """The request reaches outside the monitor's scope (answered with 403)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, rule: str = "scope") -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.rule = rule
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,33 @@ class Scope:
         if self.level == NATIONAL:
             return query
         if query.state is not None and query.state != self.state:
-            raise ScopeError("state", "state is outside your monitoring scope.")
+            raise ScopeError("state", "state is outside your monitoring scope.", "scope.state")
+        if (
+            self.level == STATE
+            and query.school is not None
+            and _school_state(query.school) != self.state
+        ):
+            # Narrowing alone would answer an empty 200, which tells the caller nothing true.
+            raise ScopeError(
+                "school", "school is outside your monitoring scope (another state).", "scope.school"
+            )
         query = query.with_changes(state=self.state)
         if self.level == SCHOOL:
             if query.school is not None and query.school != self.school_cct:
-                raise ScopeError("school", "school is outside your monitoring scope.")
+                raise ScopeError(
+                    "school", "school is outside your monitoring scope.", "scope.school"
+                )
             query = query.with_changes(school=self.school_cct)
         return query
+
+
+def _school_state(cct: str) -> str:
+    """The INEGI state of the school with this CCT; for a CCT no school has, the state its
+    first two digits name (a CCT's state agrees with its school's)."""
+    from progress.models import School
+
+    state = School.objects.filter(cct=cct).values_list("state", flat=True).first()
+    return state or cct[:2]
 
 
 def scope_for_user(user: Any) -> Scope | None:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -211,7 +211,10 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
         "freshness": table,
         "reports": REPORTS,
     }
-    return TemplateResponse(request, "progress/reports/dashboard.html", context)
+    # Asking beyond the scope is 403, as in the API; the page still shows the scope's figures
+    # and names the parameter.
+    status = 403 if isinstance(error, ScopeError) else 200
+    return TemplateResponse(request, "progress/reports/dashboard.html", context, status=status)
 
 
 def _filter_choices_states() -> list[tuple[str, str]]:
@@ -236,7 +239,10 @@ def export_create(request: HttpRequest) -> HttpResponse:
         job = export_job_create(
             user=request.user, scope=scope, params=params, report=report, fmt=fmt
         )
-    except (QueryError, ScopeError) as problem:
+    except ScopeError as problem:
+        # A plain 403: Wagtail's admin turns a raised PermissionDenied into a redirect home.
+        return HttpResponseForbidden(f"{problem.field}: {problem.message}")
+    except QueryError as problem:
         messages.error(request, f"No se pudo exportar: {problem}")
         return redirect("progress_reports:dashboard")
     return redirect("progress_reports:export", pk=job.pk)

@@ -24,6 +24,7 @@ __all__ = [
     "document_get",
     "documents_list",
     "statement_by_id",
+    "statement_owners",
     "statements_by_actor_q",
     "statements_query",
 ]
@@ -146,6 +147,15 @@ def statement_by_id(statement_id: str, *, voided: bool) -> Statement | None:
         .only("id", "data", "stored", "has_attachments", "actor_ifi", "client_id")
         .first()
     )
+
+
+def statement_owners(statement_ids: list[str]) -> dict[str, tuple[int | None, int | None, str]]:
+    """``statement id → (user id, client id, actor IFI)`` of the stored statements among
+    ``statement_ids`` (voided or not); who stored a statement decides who may void it."""
+    rows = Statement.objects.filter(statement_id__in=statement_ids).values_list(
+        "statement_id", "user_id", "client_id", "actor_ifi"
+    )
+    return {str(sid): (user_id, client_id, ifi) for sid, user_id, client_id, ifi in rows}
 
 
 def attachments_for(statements: list[dict]) -> list[LRSAttachment]:

@@ -30,6 +30,7 @@ from .auth import Principal, authenticate
 from .errors import XAPIError
 from .statements import agent_ifi, format_statement, parse_timestamp, person_for_agent, to_iso
 from .validation import (
+    VOIDED_VERB,
     XAPIValidationError,
     is_iri,
     is_timestamp,
@@ -310,6 +311,35 @@ _STATEMENT_GET_PARAMS = {
 _MORE_SALT = "progress.xapi.more"
 
 
+def _check_learner_voiding(statements: list[dict], principal: Principal) -> None:
+    """A learner may void only statements she stored herself through her session, about
+    herself. Statements an LRS client (an activity provider, an assessment tool) or Capacita
+    itself (server-graded answers) stored about her are not hers to withdraw, and neither is a
+    statement the LRS does not have yet: its owner cannot be known (xAPI Data 2.3.2 lets an
+    LRS reject a voiding statement for want of permission). LRS clients keep what their
+    scopes give: ``statements/write`` writes, and so voids, any statement.
+    """
+    in_batch = {s["id"].lower() for s in statements if "id" in s and s["verb"]["id"] != VOIDED_VERB}
+    targets = {
+        index: s["object"]["id"].lower()
+        for index, s in enumerate(statements)
+        if s["verb"]["id"] == VOIDED_VERB
+    }
+    stored = [t for t in targets.values() if t not in in_batch]
+    owners = selectors.statement_owners(stored) if stored else {}
+    for index, target in targets.items():
+        if target in in_batch:
+            continue  # about herself, stored by her in this very request
+        owner = owners.get(target)
+        if owner != (principal.user_id, None, principal.learner_ifi):
+            raise XAPIError(
+                403,
+                "learners may only void statements they stored about themselves",
+                path=f"statements[{index}].object.id",
+                rule="learner.void_own",
+            )
+
+
 class StatementsView(XAPIView):
     consistent_through = True
 
@@ -344,6 +374,7 @@ class StatementsView(XAPIView):
                         path=f"statements[{index}].actor",
                         rule="learner.own_actor",
                     )
+            _check_learner_voiding(statements, principal)
         ctx = services.StoreContext(
             authority=principal.authority,
             client=principal.client,

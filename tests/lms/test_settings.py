@@ -14,6 +14,7 @@ PROD_ENV = {
     "DJANGO_ALLOWED_HOSTS": "capacita.example.mx",
     "DATABASE_URL": "postgres://capacita@127.0.0.1:5432/capacita",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 

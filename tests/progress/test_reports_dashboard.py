@@ -81,7 +81,7 @@ def test_state_coordinator_sees_only_their_state(client, world):
     assert 'data-figure="enrolled">6<' in html
     assert 'href="?state=14"' not in html
     response = client.get(URL, {"state": "14"})
-    assert response.status_code == 200
+    assert response.status_code == 403
     html = response.content.decode()
     assert 'data-error-field="state"' in html
     assert 'data-figure="enrolled">6<' in html
