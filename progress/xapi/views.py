@@ -40,6 +40,9 @@ from .validation import (
 )
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
+# xAPI 1.0.3 Communication 3.3: "1.0" MUST be accepted as "1.0.0"; IEEE 9274.1.1 §4.1.7 says
+# the same of "2.0" for "2.0.0".
+_VERSION_ALIASES = {"1.0": "1.0.0", "2.0": "2.0.0"}
 _VERSION_HEADER = "X-Experience-API-Version"
 _CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 _ALLOWED_HEADERS = (
@@ -190,6 +193,7 @@ class XAPIView(View):
 
     def _finish(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         requested = request.headers.get(_VERSION_HEADER, "")
+        requested = _VERSION_ALIASES.get(requested, requested)
         response[_VERSION_HEADER] = "2.0.0" if requested == "2.0.0" else "1.0.3"
         origin = request.headers.get("Origin")
         if origin and origin == _site_origin():
@@ -241,6 +245,8 @@ class XAPIView(View):
         ):
             raise XAPIError(400, "form posts need the method parameter", rule="alternate_syntax")
         version = headers[_VERSION_HEADER]
+        if version in _VERSION_ALIASES:
+            version = headers[_VERSION_HEADER] = _VERSION_ALIASES[version]
         if self.requires_version:
             if not version:
                 raise XAPIError(400, f"{_VERSION_HEADER} header is required", rule="version")

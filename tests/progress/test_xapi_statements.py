@@ -423,6 +423,20 @@ def test_version_header_is_required_and_checked(xapi):
     assert xapi.get("statements").status_code == 200
 
 
+def test_two_part_versions_are_read_as_their_first_patch(xapi):
+    """1.0.3 Communication 3.3 and IEEE 9274.1.1 4.1.7: "1.0" is "1.0.0", "2.0" is "2.0.0"."""
+    xapi.version = "1.0"
+    response = xapi.get("statements")
+    assert response.status_code == 200
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    xapi.version = "2.0"
+    sid = xapi.store(statement())[0]
+    response = xapi.get("statements", {"statementId": sid})
+    assert response.status_code == 200
+    assert response["X-Experience-API-Version"] == "2.0.0"
+    assert response.json()["version"] == "2.0.0"
+
+
 def test_statement_responses_carry_consistent_through_and_last_modified(xapi):
     xapi.store(statement())
     response = xapi.get("statements")
