@@ -393,7 +393,13 @@ def _award_sign_and_bake(award: Award) -> None:
         json.dumps(signed.credential, separators=(",", ":"), ensure_ascii=False),
         keyword=baking.OB3_KEYWORD,
     )
-    png = baking.bake_png(png, award.ob2_assertion["id"], keyword=baking.OB2_KEYWORD)
+    # OB 2.0 baking puts the hosted assertion itself in the chunk (its URL alone is the
+    # pre-2013 tEXt form): a verifier reads it offline and re-fetches its id to confirm it.
+    png = baking.bake_png(
+        png,
+        json.dumps(award.ob2_assertion, separators=(",", ":"), ensure_ascii=False),
+        keyword=baking.OB2_KEYWORD,
+    )
     award.baked_png.save(f"{award.uuid}.png", ContentFile(png), save=False)
     award.save(update_fields=["ob3_credential", "ob3_jwt", "ob2_assertion", "baked_png"])
 
