@@ -509,6 +509,9 @@ class Award(models.Model):
     reason = models.TextField(blank=True)
     recipient_salt = models.CharField(max_length=64)
     recipient_hash = models.CharField(max_length=80)
+    # Set by an ARCO cancellation: salt and hash are blanked and the documents carrying them are
+    # no longer published, so nothing here confirms a guess of the person's e-mail.
+    recipient_erased_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)

@@ -475,6 +475,43 @@ def award_revoke(
     return award
 
 
+@transaction.atomic
+def awards_erase_recipient(*, user_id: int) -> int:
+    """ARCO cancellation: erase what lets anyone confirm who holds the user's awards.
+
+    Salt and hash go, and so do the stored copies that carry them but are not needed to verify
+    (the VC-JWT, the OB 2.0 assertion, the baked PNG); the signed OB 3.0 credential stays,
+    unpublished, as the issuer's record of what it signed, so the verification page still tells
+    whether a copy the holder presents is genuine and unrevoked. Returns how many were erased.
+    """
+    awards = list(
+        Award.objects.select_for_update().filter(
+            recipient_id=user_id, recipient_erased_at__isnull=True
+        )
+    )
+    now = timezone.now()
+    for award in awards:
+        if award.baked_png:
+            award.baked_png.delete(save=False)
+        award.recipient_salt = ""
+        award.recipient_hash = ""
+        award.recipient_erased_at = now
+        award.ob2_assertion = None
+        award.ob3_jwt = ""
+        award.baked_png = ""
+        award.save(
+            update_fields=[
+                "recipient_salt",
+                "recipient_hash",
+                "recipient_erased_at",
+                "ob2_assertion",
+                "ob3_jwt",
+                "baked_png",
+            ]
+        )
+    return len(awards)
+
+
 # --- completions, microcredentials, pathways -------------------------------------------------
 def course_completion_record(
     *,
