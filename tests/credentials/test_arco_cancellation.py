@@ -225,3 +225,26 @@ def test_wallet_download_includes_revoked_credentials_marked_as_such(client, hol
     index = json.loads(archive.read("index.json"))
     assert index[0]["id"] == str(award.uuid) and index[0]["revoked"] is True
     assert Award.objects.get(pk=award.pk).revoked_at is not None
+
+
+def test_copies_downloaded_before_cancelling_still_verify_afterwards(client, holder, award):
+    client.force_login(holder)
+    archive = _zip(client.get(reverse("credentials:wallet_export")).content)
+    client.logout()
+    base = f"{award.uuid}/"
+    credential = json.loads(archive.read(base + "credential.json"))
+    jwt = archive.read(base + "credential.jwt").decode()
+    png = archive.read(base + "badge.png")
+    _cancel_through_the_api(holder)
+    assert verification.verify_json(credential).valid
+    assert verification.verify_jwt(jwt).valid
+    assert verification.verify_image(png).valid  # the OB 3.0 credential baked in it
+    # The OB 2.0 hosted assertion is no longer published, so its hosted check fails, plainly.
+    only_ob2 = baking.bake_png(
+        services.achievement_base_png(award.achievement),
+        baking.unbake_png(png)["openbadges"],
+        keyword=baking.OB2_KEYWORD,
+    )
+    report = verification.verify_image(only_ob2)
+    assert not report.valid
+    assert "no longer published" in report.checks["proof"].reason
