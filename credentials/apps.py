@@ -8,7 +8,11 @@ class CredentialsConfig(AppConfig):
 
     def ready(self) -> None:
         from credentials import receivers
-        from progress.signals import course_completed, course_completion_revoked
+        from progress.signals import (
+            course_completed,
+            course_completion_revoked,
+            teacher_account_cancelled,
+        )
 
         course_completed.connect(
             receivers.on_course_completed, dispatch_uid="credentials.on_course_completed"
@@ -16,4 +20,8 @@ class CredentialsConfig(AppConfig):
         course_completion_revoked.connect(
             receivers.on_course_completion_revoked,
             dispatch_uid="credentials.on_course_completion_revoked",
+        )
+        teacher_account_cancelled.connect(
+            receivers.on_teacher_account_cancelled,
+            dispatch_uid="credentials.on_teacher_account_cancelled",
         )

@@ -493,6 +493,12 @@ class Award(models.Model):
         PATHWAY = "pathway", _("Pathway completed")
         STAFF = "staff", _("Awarded by staff")
 
+    class RevocationCause(models.TextChoices):
+        # A revocation decided by a person stands; one that only followed a voided completion
+        # does not stop the learner from earning the achievement again (a new award).
+        STAFF = "staff", _("Revoked by staff")
+        COMPLETION_VOIDED = "completion_voided", _("Completion voided")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="awards")
     recipient = models.ForeignKey(
@@ -503,6 +509,9 @@ class Award(models.Model):
     reason = models.TextField(blank=True)
     recipient_salt = models.CharField(max_length=64)
     recipient_hash = models.CharField(max_length=80)
+    # Set by an ARCO cancellation: salt and hash are blanked and the documents carrying them are
+    # no longer published, so nothing here confirms a guess of the person's e-mail.
+    recipient_erased_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
@@ -510,6 +519,9 @@ class Award(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
+    revocation_cause = models.CharField(
+        max_length=20, choices=RevocationCause.choices, blank=True, default=""
+    )
     ob2_assertion = models.JSONField(null=True, blank=True)
     ob3_credential = models.JSONField(null=True, blank=True)
     ob3_jwt = models.TextField(blank=True)
@@ -518,9 +530,12 @@ class Award(models.Model):
     class Meta:
         ordering = ["-issued_at"]
         constraints = [
-            # Exactly one award per learner and achievement, however many tasks race.
+            # At most one standing (unrevoked) award per learner and achievement, however many
+            # tasks race; revoked awards stay beside a later one, never reused.
             models.UniqueConstraint(
-                fields=["achievement", "recipient"], name="award_once_per_learner"
+                fields=["achievement", "recipient"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="award_once_per_learner_standing",
             )
         ]
         indexes = [models.Index(fields=["recipient", "-issued_at"])]

@@ -1,4 +1,5 @@
-"""Receivers of progress' events. They only enqueue work, after the sender's commit."""
+"""Receivers of progress' events. Completions only enqueue work, after the sender's commit; an
+ARCO cancellation is handled inside the cancellation's transaction, so it is all or nothing."""
 
 from __future__ import annotations
 
@@ -38,3 +39,10 @@ def on_course_completion_revoked(
     transaction.on_commit(
         lambda: tasks.revoke_course_completion.delay(user_id=user_id, course_id=course_id)
     )
+
+
+def on_teacher_account_cancelled(sender: Any, *, user_id: int, **kwargs: Any) -> None:
+    """Runs inside the cancellation's transaction: the recipient check goes with the account."""
+    from credentials import services
+
+    services.awards_erase_recipient(user_id=user_id)

@@ -108,6 +108,31 @@ def achievements_earned_by_completions(*, user_id: int, course_id: int) -> list[
     return earned
 
 
+def achievement_earned_by_completions(*, user_id: int, achievement_id: int) -> bool:
+    """Whether the user's standing (unvoided) course completions earn the achievement now: its
+    course is complete, or every course of its microcredential is (in any language)."""
+    achievement = (
+        Achievement.objects.select_related("microcredential").filter(pk=achievement_id).first()
+    )
+    if achievement is None:
+        return False
+    completed = _translation_keys(
+        set(
+            CourseCompletion.objects.filter(user_id=user_id, revoked=False).values_list(
+                "course_id", flat=True
+            )
+        )
+    )
+    if achievement.course_id is not None:
+        return bool(_translation_keys({achievement.course_id}) & completed)
+    if achievement.microcredential is not None:
+        needed = _translation_keys(
+            {link.course_id for link in achievement.microcredential.courses.all()}
+        )
+        return bool(needed) and needed <= completed
+    return False
+
+
 def automatic_awards_for_course(*, user_id: int, course_id: int) -> list[Award]:
     """Unrevoked awards the user got automatically because of this course's completion."""
     family = course_family(course_id=course_id)

@@ -296,7 +296,10 @@ def award_issue(
 ) -> tuple[Award, bool]:
     """Issue ``achievement`` to the user, once. Returns ``(award, created)``.
 
-    A second call (a retried task, a concurrent worker) returns the existing award unchanged.
+    A second call (a retried task, a concurrent worker) returns the standing award unchanged.
+    An award revoked by staff stands in the way too (it is returned, revoked). One revoked only
+    because its completion was voided does not: when the learner has earned the achievement
+    again, a new award with a new credential is issued and the revoked one stays revoked.
     """
     if source == Award.Source.STAFF and not reason.strip():
         raise AwardError("A manual award needs a reason.")
@@ -304,9 +307,9 @@ def award_issue(
     email = (getattr(user, "email", "") or "").strip()
     if not email:
         raise AwardError("The learner has no e-mail address to identify the recipient.")
-    existing = Award.objects.filter(achievement_id=achievement_id, recipient_id=user_id).first()
-    if existing is not None:
-        return existing, False
+    blocking = _award_blocking_issue(achievement_id=achievement_id, user_id=user_id, source=source)
+    if blocking is not None:
+        return blocking, False
     achievement = (
         Achievement.objects.select_related("issuer", "microcredential", "course")
         .prefetch_related("alignments", "endorsements")
@@ -345,7 +348,9 @@ def award_issue(
             )
     except IntegrityError:
         # Another worker inserted the same (achievement, learner) first: that award stands.
-        winner = Award.objects.filter(achievement_id=achievement_id, recipient_id=user_id).first()
+        winner = Award.objects.filter(
+            achievement_id=achievement_id, recipient_id=user_id, revoked_at__isnull=True
+        ).first()
         if winner is None:
             raise
         return winner, False
@@ -362,6 +367,29 @@ def award_issue(
         )
     )
     return award, True
+
+
+def _award_blocking_issue(*, achievement_id: int, user_id: int, source: str) -> Award | None:
+    """The award that makes issuing ``achievement`` to the user a no-op, or None."""
+    awards = list(
+        Award.objects.filter(achievement_id=achievement_id, recipient_id=user_id).order_by("-pk")
+    )
+    for award in awards:
+        if award.revoked_at is None:
+            return award
+    for award in awards:
+        if award.revocation_cause != Award.RevocationCause.COMPLETION_VOIDED:
+            return award  # a person revoked it: a later completion does not overrule them
+    if awards and source in (Award.Source.COMPLETION, Award.Source.MICROCREDENTIAL):
+        from credentials import selectors
+
+        # Only void-revoked awards so far. A late or retried issuing task must not re-issue
+        # what a void has just taken back: the completions must stand again first.
+        if not selectors.achievement_earned_by_completions(
+            user_id=user_id, achievement_id=achievement_id
+        ):
+            return awards[0]
+    return None
 
 
 def _after_award(
@@ -393,14 +421,30 @@ def _award_sign_and_bake(award: Award) -> None:
         json.dumps(signed.credential, separators=(",", ":"), ensure_ascii=False),
         keyword=baking.OB3_KEYWORD,
     )
-    png = baking.bake_png(png, award.ob2_assertion["id"], keyword=baking.OB2_KEYWORD)
+    # OB 2.0 baking puts the hosted assertion itself in the chunk (its URL alone is the
+    # pre-2013 tEXt form): a verifier reads it offline and re-fetches its id to confirm it.
+    png = baking.bake_png(
+        png,
+        json.dumps(award.ob2_assertion, separators=(",", ":"), ensure_ascii=False),
+        keyword=baking.OB2_KEYWORD,
+    )
     award.baked_png.save(f"{award.uuid}.png", ContentFile(png), save=False)
     award.save(update_fields=["ob3_credential", "ob3_jwt", "ob2_assertion", "baked_png"])
 
 
 @transaction.atomic
-def award_revoke(*, award_id: int, reason: str, actor_id: int | None = None) -> Award:
-    """Revoke an award with a reason; status lists and the verification page show it at once."""
+def award_revoke(
+    *,
+    award_id: int,
+    reason: str,
+    actor_id: int | None = None,
+    cause: str = Award.RevocationCause.STAFF,
+) -> Award:
+    """Revoke an award with a reason; status lists and the verification page show it at once.
+
+    ``cause`` says whether a person decided it (``staff``, the default) or a voided completion
+    undid it (``completion_voided``); only the latter lets the learner earn a new award.
+    """
     if not reason.strip():
         raise AwardError("A revocation needs a reason.")
     award = Award.objects.select_for_update().get(pk=award_id)
@@ -408,7 +452,8 @@ def award_revoke(*, award_id: int, reason: str, actor_id: int | None = None) -> 
         return award
     award.revoked_at = timezone.now()
     award.revocation_reason = reason.strip()
-    award.save(update_fields=["revoked_at", "revocation_reason"])
+    award.revocation_cause = cause
+    award.save(update_fields=["revoked_at", "revocation_reason", "revocation_cause"])
     if (
         award.enrollment_id is not None
         and not Award.objects.filter(enrollment_id=award.enrollment_id, revoked_at__isnull=True)
@@ -425,8 +470,46 @@ def award_revoke(*, award_id: int, reason: str, actor_id: int | None = None) -> 
         issuer_id=award.achievement.issuer_id,
         actor_id=actor_id,
         reason=award.revocation_reason,
+        details={"cause": cause},
     )
     return award
+
+
+@transaction.atomic
+def awards_erase_recipient(*, user_id: int) -> int:
+    """ARCO cancellation: erase what lets anyone confirm who holds the user's awards.
+
+    Salt and hash go, and so do the stored copies that carry them but are not needed to verify
+    (the VC-JWT, the OB 2.0 assertion, the baked PNG); the signed OB 3.0 credential stays,
+    unpublished, as the issuer's record of what it signed, so the verification page still tells
+    whether a copy the holder presents is genuine and unrevoked. Returns how many were erased.
+    """
+    awards = list(
+        Award.objects.select_for_update().filter(
+            recipient_id=user_id, recipient_erased_at__isnull=True
+        )
+    )
+    now = timezone.now()
+    for award in awards:
+        if award.baked_png:
+            award.baked_png.delete(save=False)
+        award.recipient_salt = ""
+        award.recipient_hash = ""
+        award.recipient_erased_at = now
+        award.ob2_assertion = None
+        award.ob3_jwt = ""
+        award.baked_png = ""
+        award.save(
+            update_fields=[
+                "recipient_salt",
+                "recipient_hash",
+                "recipient_erased_at",
+                "ob2_assertion",
+                "ob3_jwt",
+                "baked_png",
+            ]
+        )
+    return len(awards)
 
 
 # --- completions, microcredentials, pathways -------------------------------------------------
@@ -463,7 +546,11 @@ def course_completion_revoke(*, user_id: int, course_id: int) -> list[Award]:
     revoked = []
     for award in selectors.automatic_awards_for_course(user_id=user_id, course_id=course_id):
         revoked.append(
-            award_revoke(award_id=award.pk, reason="Course completion voided by the LRS.")
+            award_revoke(
+                award_id=award.pk,
+                reason="Course completion voided by the LRS.",
+                cause=Award.RevocationCause.COMPLETION_VOIDED,
+            )
         )
     return revoked
 

@@ -8,6 +8,7 @@ app_name = "credentials"
 
 urlpatterns = [
     path("wallet/", views.wallet, name="wallet"),
+    path("wallet/export.zip", views.wallet_export, name="wallet_export"),
     path("<uuid:uuid>/", views.award_detail, name="award_detail"),
     path("<uuid:uuid>/ob3.json", views.award_ob3, name="award_ob3"),
     path("<uuid:uuid>/ob3.jwt", views.award_jwt, name="award_jwt"),

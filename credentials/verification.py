@@ -458,6 +458,12 @@ def verify_ob2_hosted(payload: str, *, fetcher: DocumentFetcher | None = None) -
         if award is None:
             report.checks["proof"] = Check(False, "The hosted assertion does not exist.")
             return report
+        if award.recipient_erased_at is not None:
+            # ARCO cancellation: the assertion (with the recipient's salted hash) is gone.
+            report.checks["proof"] = Check(
+                False, "The hosted assertion is no longer published by its issuer."
+            )
+            return report
         assertion = award.ob2_assertion or {}
         report.credential = award.ob3_credential
         report.checks["proof"] = Check(True, "The hosted assertion is served by its issuer.")

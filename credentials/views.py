@@ -3,7 +3,6 @@ wallet page. Views are thin: selectors read, ``documents`` shapes, ``verificatio
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +16,6 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from credentials import (
-    baking,
     documents,
     keys,
     selectors,
@@ -25,6 +23,7 @@ from credentials import (
     status_lists,
     verification,
 )
+from credentials import wallet as wallet_files
 from credentials.models import Achievement, Award, Endorsement, Issuer
 
 logger = logging.getLogger(__name__)
@@ -51,6 +50,15 @@ def _award_or_404(uuid: Any) -> Award:
     return award
 
 
+def _published_award_or_404(uuid: Any) -> Award:
+    """An award whose documents are still published: not after the holder's ARCO cancellation,
+    since each of them carries the salted hash of her e-mail (and its salt)."""
+    award = _award_or_404(uuid)
+    if award.recipient_erased_at is not None:
+        raise Http404("No such credential.")
+    return award
+
+
 def _language(request: HttpRequest) -> str:
     requested = request.GET.get("lang", "")
     if requested in ("en", "es", "es-mx"):
@@ -66,7 +74,10 @@ def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     report = verification.verify_award(award)
     recipient_check = None
     email = request.GET.get("email", "").strip()
-    if email:
+    # After an ARCO cancellation there is nothing to compare with: every guess gets the same
+    # page, which says no recipient check is available (it never says "no match").
+    recipient_erased = award.recipient_erased_at is not None
+    if email and not recipient_erased:
         recipient_check = (
             services.recipient_hash(email, award.recipient_salt) == award.recipient_hash
         )
@@ -86,6 +97,7 @@ def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
                 "hours": documents.credits_available(award.achievement),
                 "endorsements": selectors.achievement_endorsements(achievement=award.achievement),
                 "recipient_check": recipient_check,
+                "recipient_erased": recipient_erased,
                 "verify_url": documents.url("award_detail", uuid=award.uuid),
                 "language": language,
                 "other_language": "en" if language != "en" else "es",
@@ -95,12 +107,14 @@ def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 @require_GET
 def award_ob3(request: HttpRequest, uuid: Any) -> JsonResponse:
-    return _json(_award_or_404(uuid).ob3_credential)
+    return _json(_published_award_or_404(uuid).ob3_credential)
 
 
 @require_GET
 def award_jwt(request: HttpRequest, uuid: Any) -> HttpResponse:
-    response = HttpResponse(_award_or_404(uuid).ob3_jwt, content_type="application/vc+jwt")
+    response = HttpResponse(
+        _published_award_or_404(uuid).ob3_jwt, content_type="application/vc+jwt"
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -108,7 +122,7 @@ def award_jwt(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_GET
 def award_ob2(request: HttpRequest, uuid: Any) -> JsonResponse:
     """OB 2.0 hosted assertion; a revoked one answers 410 with ``revoked: true`` (OB 2.0)."""
-    award = _award_or_404(uuid)
+    award = _published_award_or_404(uuid)
     if award.revoked_at is not None:
         return _json(
             {
@@ -123,7 +137,7 @@ def award_ob2(request: HttpRequest, uuid: Any) -> JsonResponse:
 
 @require_GET
 def award_png(request: HttpRequest, uuid: Any) -> HttpResponse:
-    award = _award_or_404(uuid)
+    award = _published_award_or_404(uuid)
     with award.baked_png.open("rb") as handle:
         data = handle.read()
     response = HttpResponse(data, content_type="image/png")
@@ -133,26 +147,10 @@ def award_png(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 @require_GET
 def award_svg(request: HttpRequest, uuid: Any) -> HttpResponse:
-    award = _award_or_404(uuid)
-    svg = _achievement_svg(award.achievement)
-    baked = baking.bake_svg(
-        svg,
-        json.dumps(award.ob3_credential, separators=(",", ":"), ensure_ascii=False),
-        version=3,
-    )
-    response = HttpResponse(baked, content_type="image/svg+xml")
+    award = _published_award_or_404(uuid)
+    response = HttpResponse(wallet_files.baked_svg(award), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="badge-{award.uuid}.svg"'
     return response
-
-
-def _achievement_svg(achievement: Achievement) -> str:
-    from credentials import badge_images
-
-    if achievement.image_id:
-        return badge_images.png_to_svg_wrapper(
-            services.achievement_base_png(achievement), title=achievement.name
-        )
-    return badge_images.generate_svg(**services.badge_design(achievement))
 
 
 def _owner_or_staff(request: HttpRequest, award: Award) -> None:
@@ -410,3 +408,15 @@ def wallet(request: HttpRequest) -> HttpResponse:
     ]
     with translation.override(_language(request)):
         return render(request, "credentials/wallet.html", {"items": items})
+
+
+@login_required
+@require_GET
+def wallet_export(request: HttpRequest) -> HttpResponse:
+    """All of the learner's credentials as one zip (OB 3.0 JSON and VC-JWT, OB 2.0 assertion,
+    baked PNG and SVG), to keep them, for instance before cancelling the account."""
+    data = wallet_files.export_zip(selectors.awards_of_user(user_id=request.user.pk))
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="mis-credenciales-capacita.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -174,3 +174,62 @@ def award_revoke_button(snippet: Any, user: Any, next_url: str | None = None) ->
             icon_name="cross",
         )
     ]
+
+
+@hooks.register("capacita_account_cancel_notices")
+def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any] | None:
+    """Before an ARCO cancellation: what happens to the teacher's credentials, and the download
+    of all of them (progress renders it on the cancellation page and in the API)."""
+    from django.utils.translation import gettext, ngettext
+
+    from credentials import documents, selectors
+
+    count = selectors.awards_of_user(user_id=user.pk).count()
+    if not count:
+        return None
+    if api:
+        # The API speaks English, like its errors and schema.
+        return {
+            "key": "credentials",
+            "title": "Your credentials",
+            "count": count,
+            "text": (
+                f"You hold {count} credential(s). After cancelling they stay valid: their "
+                "signature, the issuer's keys and their revocation status keep being checked. "
+                "But the issuer erases the salted hash of your e-mail, so the public page no "
+                "longer offers a recipient check and the documents that carried it (OB 3.0 "
+                "JSON and VC-JWT, OB 2.0 assertion, baked images) are no longer published. "
+                "Download them first to keep them."
+            ),
+            "downloads": [
+                {
+                    "label": "All credentials (zip)",
+                    "url": documents.absolute(reverse("api:me-credentials-export")),
+                }
+            ],
+        }
+    return {
+        "key": "credentials",
+        "title": gettext("Tus credenciales"),
+        "count": count,
+        "text": ngettext(
+            "Tienes %(count)d credencial.",
+            "Tienes %(count)d credenciales.",
+            count,
+        )
+        % {"count": count}
+        + " "
+        + gettext(
+            "Después de cancelar seguirán siendo válidas: su firma, las claves del emisor y su "
+            "estado de revocación se siguen verificando. Pero se borra el resumen cifrado de tu "
+            "correo, así que su página pública ya no permitirá comprobar a quién se otorgaron y "
+            "los documentos que lo llevaban (OB 3.0 JSON y VC-JWT, OB 2.0, insignias PNG y SVG) "
+            "dejarán de publicarse. Descárgalas antes para conservarlas."
+        ),
+        "downloads": [
+            {
+                "label": gettext("Descargar todas mis credenciales (zip)"),
+                "url": reverse("credentials:wallet_export"),
+            }
+        ],
+    }

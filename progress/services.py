@@ -31,7 +31,7 @@ from progress.models import (
     TeacherProfile,
 )
 from progress.reports.receivers import report_fact_resync
-from progress.signals import enrollments_created
+from progress.signals import enrollments_created, teacher_account_cancelled
 from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
 from progress.xapi.auth import lms_authority
 from progress.xapi.services import StoreContext, statements_store_checked
@@ -304,7 +304,9 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
 
     CURP, names, e-mail and password go; the username becomes an opaque one; API tokens and
     sessions stop working; the account is deactivated. Enrolments and xAPI statements, which
-    only know the user id and the opaque xAPI account name, stay for statistics. Audited.
+    only know the user id and the opaque xAPI account name, stay for statistics. Apps above
+    erase their own data through ``signals.teacher_account_cancelled`` (see
+    ``account_cancel_notices`` for what the teacher is told first). Audited.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     profile = TeacherProfile.objects.filter(user=user).first()
@@ -327,6 +329,8 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
         profile.save()
     # Sessions die with the password: Django checks the session's password hash on each request.
     Token.objects.filter(user=user).delete()
+    # Higher apps erase what they hold about her (credentials: the recipient check) atomically.
+    teacher_account_cancelled.send(sender=User, user_id=user.pk)
     audit_event_record(
         action=AuditEvent.Action.ARCO_CANCEL,
         actor=user,

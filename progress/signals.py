@@ -32,6 +32,12 @@ module_completed = Signal()
 statements_stored = Signal()
 statements_voided = Signal()
 
+# --- Accounts ---------------------------------------------------------------------------------
+# ``teacher_account_cancelled`` is sent INSIDE the transaction of an ARCO cancellation, after the
+# account's personal data is erased, so receivers erase what they hold about the person in the
+# same transaction (if one raises, nothing is cancelled). Keyword arguments: ``user_id`` (int).
+teacher_account_cancelled = Signal()
+
 # --- Enrolments -------------------------------------------------------------------------------
 # ``enrollments_created`` is sent on commit after a bulk enrolment (a roster import), which
 # inserts rows without ``post_save``. Keyword arguments: ``enrollment_ids`` (list[int]) and

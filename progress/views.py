@@ -36,6 +36,7 @@ from progress.forms import (
     TeacherLoginForm,
     TeacherPasswordResetForm,
 )
+from progress.hooks import account_cancel_notices
 from progress.models import Enrollment
 from progress.selectors import enrollment_list_for, teacher_profile_for
 from progress.services import (
@@ -234,7 +235,8 @@ def cancel(request: HttpRequest) -> HttpResponse:
         teacher_account_cancel(user=request.user)
         logout(request)
         return HttpResponseRedirect(reverse("progress:cancelled"))
-    return TemplateResponse(request, f"{TEMPLATES}/cancel.html", {"form": form})
+    notices = account_cancel_notices(user=request.user, api=False)
+    return TemplateResponse(request, f"{TEMPLATES}/cancel.html", {"form": form, "notices": notices})
 
 
 def cancelled(request: HttpRequest) -> HttpResponse:

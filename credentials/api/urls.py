@@ -13,4 +13,9 @@ urlpatterns = [
         name="credentials-award-revoke",
     ),
     path("me/credentials/", views.MyCredentialsView.as_view(), name="me-credentials"),
+    path(
+        "me/credentials/export/",
+        views.MyCredentialsExportView.as_view(),
+        name="me-credentials-export",
+    ),
 ]

@@ -7,6 +7,7 @@ import binascii
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -23,7 +24,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from common.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
-from credentials import documents, selectors, services, verification
+from credentials import documents, selectors, services, verification, wallet
 from credentials.models import Achievement, Award
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -217,6 +218,35 @@ class MyCredentialsView(ListAPIView):
 
     def get_queryset(self) -> Any:
         return selectors.awards_of_user(user_id=self.request.user.pk)
+
+
+class MyCredentialsExportView(APIView):
+    """Every credential of the signed-in learner as one zip, to keep them."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_credentials_export",
+        description=(
+            "A zip with one folder per credential (its id): `credential.json` (OB 3.0), "
+            "`credential.jwt` (VC-JWT), `assertion.json` (OB 2.0), `badge.png` (both baked) and "
+            "`badge.svg`, plus `index.json` and `README.txt`. Download it before an ARCO "
+            "cancellation (`POST /api/v1/me/cancel/`): afterwards those documents are no longer "
+            "published."
+        ),
+        responses={
+            (200, "application/zip"): OpenApiResponse(description="The zip archive."),
+            401: UNAUTHENTICATED,
+            403: UNAUTHENTICATED,
+        },
+        tags=["credentials"],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        data = wallet.export_zip(selectors.awards_of_user(user_id=request.user.pk))
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="mis-credenciales-capacita.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class CanManageAwards(permissions.BasePermission):

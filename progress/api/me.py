@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import BAD_REQUEST, UNAUTHENTICATED, ErrorSerializer
+from progress.hooks import account_cancel_notices
 from progress.selectors import learner_actor, teacher_profile_for
 from progress.services import teacher_account_cancel, teacher_data_export
 
@@ -178,6 +179,20 @@ class ExportView(APIView):
         return response
 
 
+class CancelNoticeSerializer(serializers.Serializer):
+    """One part of Capacita telling what a cancellation does to what it holds (progress.hooks)."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    count = serializers.IntegerField()
+    downloads = inline_serializer(
+        "CancelNoticeDownload",
+        {"label": serializers.CharField(), "url": serializers.CharField()},
+        many=True,
+    )
+
+
 class CancelView(APIView):
     """ARCO cancellation: erase the learner's personal data; keep the pseudonymous record."""
 
@@ -199,8 +214,38 @@ class CancelView(APIView):
     class CancelOutputSerializer(serializers.Serializer):
         cancelled = serializers.BooleanField()
 
+    class NoticesOutputSerializer(serializers.Serializer):
+        notices = CancelNoticeSerializer(many=True)
+
+    @extend_schema(
+        operation_id="me_cancel_notices",
+        description=(
+            "What a cancellation would do to what other parts of Capacita hold about the "
+            "learner, read before confirming: one notice per part (`key` `credentials`: how "
+            "many credentials she holds, that they stay valid but their public page stops "
+            "confirming her e-mail, and the download of all of them, "
+            "`GET /api/v1/me/credentials/export/`). Cancels nothing."
+        ),
+        responses={200: NoticesOutputSerializer, 401: UNAUTHENTICATED, 403: UNAUTHENTICATED},
+    )
+    def get(self, request: Request) -> Response:
+        notices = account_cancel_notices(user=request.user, api=True)
+        return Response({"notices": CancelNoticeSerializer(notices, many=True).data})
+
     @extend_schema(
         operation_id="me_cancel",
+        description=(
+            "ARCO cancellation, confirmed with the password and `confirm: true`. CURP, names, "
+            "e-mail and password are erased and the account is deactivated; the pseudonymous "
+            "learning record stays for statistics. Credentials: every credential she earned "
+            "stays valid for the copies she holds (signature, issuer keys and revocation status "
+            "keep working), but the issuer erases the salted e-mail hash, so the public "
+            "verification page no longer checks a recipient e-mail and the documents that "
+            "carried the hash (OB 3.0 JSON and VC-JWT, OB 2.0 assertion, baked PNG/SVG) are no "
+            "longer published. Download them first with "
+            "`GET /api/v1/me/credentials/export/` (a zip); `GET /api/v1/me/cancel/` lists "
+            "these consequences."
+        ),
         request=CancelInputSerializer,
         responses={
             200: CancelOutputSerializer,

@@ -261,3 +261,100 @@ def test_issuing_is_retried_while_the_key_configuration_is_broken(issuer, learne
             throw=True,
         )
     assert not Award.objects.exists()
+
+
+def test_completion_voided_then_earned_again_over_xapi_issues_a_new_credential(
+    issuer, django_capture_on_commit_callbacks
+):
+    """POST /xapi/statements → engine → credentials: complete, void the learner's completed
+    statement (the award is revoked), complete again with a new statement (a new award with a
+    new credential is issued; the revoked one stays revoked)."""
+    from django.test import Client
+
+    from courses.selectors import course_outline
+    from progress.services import enrollment_create
+    from tests.courses.factories import build_course
+    from tests.progress.engine_support import course_stream, lesson_statement, make_learner, void
+    from tests.progress.xapi_fixtures import XAPI, make_client
+
+    course = build_course(modules=1, lessons=2, passing_score=70)
+    achievement = AchievementFactory(issuer=issuer, course=course, credits_available=None)
+    learner = make_learner()
+    learner.email = "docente.reemite@example.mx"
+    learner.save()
+    enrollment = enrollment_create(user=learner, course_id=course.pk)
+    _lrs_client, auth = make_client()
+    lrs = XAPI(Client(), auth)
+    stream = course_stream(learner, course_outline(course_id=course.pk), score=0.92)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lrs.store(*stream)
+    first = Award.objects.get(achievement=achievement, recipient=learner)
+    assert first.revoked_at is None
+
+    completed = next(s for s in reversed(stream) if s["verb"]["id"].endswith("/completed"))
+    with django_capture_on_commit_callbacks(execute=True):
+        lrs.store(void(completed["id"], learner))
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+    assert not verification.verify_json(first.ob3_credential).valid
+    enrollment.refresh_from_db()
+    assert enrollment.credentialed_at is None
+
+    again = lesson_statement(
+        learner, "completed", completed["object"]["id"], minute=500, statement_id=None
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        lrs.store(again)
+
+    awards = list(Award.objects.filter(achievement=achievement, recipient=learner).order_by("pk"))
+    assert len(awards) == 2
+    old, new = awards
+    assert old.pk == first.pk
+    assert old.revoked_at is not None  # the revoked one stays revoked
+    assert old.ob3_credential == first.ob3_credential
+    assert new.revoked_at is None and new.uuid != old.uuid
+    assert new.ob3_credential["id"] != old.ob3_credential["id"]
+    assert new.source == Award.Source.COMPLETION
+    assert new.enrollment_id == enrollment.pk
+    assert verification.verify_json(new.ob3_credential).valid
+    assert not verification.verify_json(old.ob3_credential).valid
+    enrollment.refresh_from_db()
+    assert enrollment.credentialed_at == new.issued_at
+
+    # Announcing the same completion again changes nothing: still one standing award.
+    _complete(
+        learner, course, enrollment_id=enrollment.pk, capture=django_capture_on_commit_callbacks
+    )
+    assert Award.objects.filter(achievement=achievement, recipient=learner).count() == 2
+
+
+def test_a_staff_revocation_is_not_undone_by_a_new_completion(
+    issuer, learner, course, django_capture_on_commit_callbacks
+):
+    achievement = AchievementFactory(issuer=issuer, course=course)
+    _complete(learner, course, capture=django_capture_on_commit_callbacks)
+    award = Award.objects.get(achievement=achievement, recipient=learner)
+    services.award_revoke(award_id=award.pk, reason="Plagio comprobado")
+    _complete(learner, course, capture=django_capture_on_commit_callbacks)
+    assert list(Award.objects.filter(achievement=achievement, recipient=learner)) == [award]
+    award.refresh_from_db()
+    assert award.revoked_at is not None
+
+
+def test_a_microcredential_revoked_by_a_void_is_issued_again_when_earned_again(
+    issuer, learner, django_capture_on_commit_callbacks
+):
+    course = CoursePageFactory(parent=spanish_catalog())
+    microcredential = MicrocredentialFactory(awarding_body=issuer)
+    MicrocredentialCourse.objects.create(microcredential=microcredential, course=course)
+    achievement = AchievementFactory(issuer=issuer, microcredential=microcredential)
+    _complete(learner, course, capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_completion_revoked.send(
+            sender=None, enrollment_id=1, user_id=learner.pk, course_id=course.pk
+        )
+    _complete(learner, course, capture=django_capture_on_commit_callbacks)
+    awards = Award.objects.filter(achievement=achievement, recipient=learner).order_by("pk")
+    assert [award.revoked_at is None for award in awards] == [False, True]
+    assert awards[1].source == Award.Source.MICROCREDENTIAL

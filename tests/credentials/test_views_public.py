@@ -145,6 +145,31 @@ def test_baked_png_and_svg_downloads_carry_the_credential(client, award):
     assert verification.verify_image(svg.encode()).valid
 
 
+def test_baked_png_carries_the_served_ob2_assertion_itself(client, award):
+    # OB 2.0 baking: the iTXt "openbadges" text is the assertion JSON (or a JWS), not its URL.
+    png = client.get(f"/credentials/{award.uuid}/badge.png").content
+    baked = baking.unbake_png(png)["openbadges"]
+    served = client.get(f"/credentials/{award.uuid}/ob2.json")
+    assert served.status_code == 200
+    assert json.loads(baked) == json.loads(served.content)
+    assert json.loads(baked)["recipient"]["identity"] == award.recipient_hash
+    assert "ana.perez@example.mx" not in baked
+
+
+def test_png_baked_with_only_the_ob2_assertion_verifies_as_hosted(client, award):
+    png = client.get(f"/credentials/{award.uuid}/badge.png").content
+    only_ob2 = baking.bake_png(
+        services.achievement_base_png(award.achievement),
+        baking.unbake_png(png)["openbadges"],
+        keyword=baking.OB2_KEYWORD,
+    )
+    report = verification.verify_image(only_ob2)
+    assert report.format == "baked-png:ob2-hosted"
+    assert report.valid
+    services.award_revoke(award_id=award.pk, reason="Plagio comprobado")
+    assert not verification.verify_image(only_ob2).valid
+
+
 def test_certificate_is_for_the_learner_only(client, award, learner):
     url = f"/credentials/{award.uuid}/certificate/"
     assert client.get(url).status_code == 302  # to sign-in
