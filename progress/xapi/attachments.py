@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from email import errors as email_errors
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
 from .errors import XAPIError
 from .statements import statements_equivalent
+from .validation import parse_json
 
 __all__ = [
     "SIGNATURE_USAGE",
@@ -20,6 +22,10 @@ __all__ = [
 ]
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+_BOUNDARY_DEFECTS = (
+    email_errors.CloseBoundaryNotFoundDefect,
+    email_errors.StartBoundaryNotFoundDefect,
+)
 _HASHES = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
 
 
@@ -31,6 +37,14 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
     )
     if not message.is_multipart():
         raise XAPIError(400, "malformed multipart/mixed body", rule="attachments.multipart")
+    if any(isinstance(defect, _BOUNDARY_DEFECTS) for defect in message.defects):
+        # A body cut short (no closing boundary) may have lost the end of its last part.
+        raise XAPIError(
+            400,
+            "multipart/mixed body lacks its opening or closing boundary",
+            path="body",
+            rule="attachments.multipart",
+        )
     parts = list(message.iter_parts())
     if not parts:
         raise XAPIError(400, "empty multipart/mixed body", rule="attachments.multipart")
@@ -39,10 +53,7 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
         raise XAPIError(
             400, "the first part must be application/json", rule="attachments.first_part"
         )
-    try:
-        statements = json.loads(first.get_payload(decode=True) or b"")
-    except ValueError as exc:
-        raise XAPIError(400, "invalid JSON in the first part", rule="json") from exc
+    statements = parse_json(first.get_payload(decode=True) or b"")
     payloads: dict[str, tuple[str, bytes]] = {}
     for index, part in enumerate(parts[1:], start=1):
         sha2 = part.get("X-Experience-API-Hash")

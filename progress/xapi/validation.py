@@ -12,11 +12,15 @@ import re
 from datetime import datetime
 from typing import Any
 
+from common import json_input
+
 __all__ = [
     "VOIDED_VERB",
     "XAPIValidationError",
+    "check_params",
     "is_iri",
     "parse_agent_param",
+    "parse_json",
     "validate_agent",
     "validate_statement",
     "validate_statements",
@@ -36,6 +40,40 @@ class XAPIValidationError(ValueError):
 
     def as_dict(self) -> dict[str, str]:
         return {"error": self.message, "path": self.path, "rule": self.rule}
+
+
+# --- raw input: JSON bodies and query parameters ----------------------------------------------
+
+
+def parse_json(body: bytes | str, path: str | None = None) -> Any:
+    """Parse a JSON body (statements, a document, an ``agent`` parameter) within the limits of
+    :mod:`common.json_input`: nesting depth, finite numbers, no NUL, no unpaired surrogates.
+
+    ``path`` names the body in errors; ``None`` names a statement body by what it holds
+    (``statement`` for an object, ``statements`` for an array), as the statement checks do.
+    Text that is not JSON raises rule ``json``."""
+    root = path or "statement"
+    try:
+        value = json_input.decode(body, root)
+        if path is None and isinstance(value, list):
+            root = "statements"
+        json_input.check_json_value(value, root)
+    except json_input.UnsafeInputError as exc:
+        raise XAPIValidationError(exc.path or root, exc.rule, exc.message) from None
+    except ValueError:
+        raise XAPIValidationError(root, "json", "must be valid JSON (UTF-8)") from None
+    return value
+
+
+def check_params(params: dict[str, str]) -> None:
+    """Refuse NUL characters and unpaired surrogates in query (or form) parameters, names
+    and values, before any of them reaches the database."""
+    for name, value in params.items():
+        try:
+            json_input.check_text(name, name)
+            json_input.check_text(value, name)
+        except json_input.UnsafeInputError as exc:
+            raise XAPIValidationError(exc.path or "parameters", exc.rule, exc.message) from None
 
 
 # --- primitive formats ----------------------------------------------------------------------
@@ -218,6 +256,8 @@ def validate_agent(value: Any, path: str, *, object_type_required: bool = False)
     """Check an Agent or a Group (actor, object, instructor, authority...)."""
     obj = _obj(value, path)
     object_type = obj.get("objectType", None if not object_type_required else "")
+    if object_type is not None:
+        _string(object_type, f"{path}.objectType")
     if object_type == "Group":
         _validate_group(obj, path)
         return
@@ -298,7 +338,8 @@ def _validate_definition(value: Any, path: str) -> None:
             if key in definition:
                 _fail(f"{path}.{key}", "interaction.type_required", "needs interactionType")
         return
-    if interaction not in INTERACTION_TYPES:
+    # A JSON object or array here is unhashable: the type check must come before the lookup.
+    if _string(interaction, f"{path}.interactionType") not in INTERACTION_TYPES:
         _fail(f"{path}.interactionType", "enum", "unknown interactionType")
     allowed_lists = INTERACTION_TYPES[interaction]
     if "correctResponsesPattern" in definition:
@@ -387,7 +428,7 @@ def _validate_verb(value: Any, path: str) -> str:
 
 def _validate_object(value: Any, path: str, *, sub: bool) -> str:
     obj = _obj(value, path)
-    object_type = obj.get("objectType", "Activity")
+    object_type = _string(obj.get("objectType", "Activity"), f"{path}.objectType")
     if object_type == "Activity":
         _validate_activity(obj, path)
     elif object_type in ("Agent", "Group"):

@@ -31,10 +31,12 @@ from .errors import XAPIError
 from .statements import agent_ifi, format_statement, parse_timestamp, person_for_agent, to_iso
 from .validation import (
     XAPIValidationError,
+    check_params,
     is_iri,
     is_timestamp,
     is_uuid,
     parse_agent_param,
+    parse_json,
     validate_statements,
 )
 
@@ -105,10 +107,7 @@ def _bool_param(params: dict[str, str], name: str) -> bool:
 
 
 def _json_param(params: dict[str, str], name: str) -> Any:
-    try:
-        return json.loads(params[name])
-    except ValueError as exc:
-        raise XAPIError(400, f"{name} is not valid JSON", path=name, rule="json") from exc
+    return parse_json(params[name], name)
 
 
 def _agent_param(params: dict[str, str], name: str = "agent") -> dict:
@@ -228,10 +227,13 @@ class XAPIView(View):
         params = dict(request.GET.items())
         if "method" in params:
             method, params, headers, body = self._alternate(request, params, headers, body)
+            check_params(headers)
         elif method == "POST" and headers["Content-Type"].startswith(
             "application/x-www-form-urlencoded"
         ):
             raise XAPIError(400, "form posts need the method parameter", rule="alternate_syntax")
+        # Parameters reach the database (PostgreSQL refuses NUL in text) and the answers.
+        check_params(params)
         version = headers[_VERSION_HEADER]
         if self.requires_version:
             if not version:
@@ -312,10 +314,7 @@ class StatementsView(XAPIView):
             raise XAPIError(
                 400, "statements must be application/json or multipart/mixed", rule="content_type"
             )
-        try:
-            return json.loads(request.body), {}
-        except ValueError as exc:
-            raise XAPIError(400, "invalid JSON", path="statement", rule="json") from exc
+        return parse_json(request.body), {}
 
     def _store(self, request: XAPIRequest, payload: Any, payloads: dict) -> list[str]:
         principal = request.principal
