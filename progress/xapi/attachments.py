@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import XAPIError
 from .statements import statements_equivalent
-from .validation import parse_json
+from .validation import MAX_MEDIA_TYPE_LENGTH, parse_json
 
 __all__ = [
     "SIGNATURE_USAGE",
@@ -82,7 +82,15 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
                 path=f"attachments[{index}]",
                 rule="attachments.sha2",
             )
-        payloads[sha2] = (part.get_content_type(), content)
+        part_type = part.get_content_type()
+        if len(part_type) > MAX_MEDIA_TYPE_LENGTH:
+            raise XAPIError(
+                400,
+                f"part {index} has a Content-Type longer than {MAX_MEDIA_TYPE_LENGTH} characters",
+                path=f"attachments[{index}]",
+                rule="length.max",
+            )
+        payloads[sha2] = (part_type, content)
     return statements, payloads
 
 

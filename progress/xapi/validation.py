@@ -17,6 +17,7 @@ from common import json_input
 __all__ = [
     "VOIDED_VERB",
     "XAPIValidationError",
+    "check_length",
     "check_params",
     "is_iri",
     "parse_agent_param",
@@ -192,6 +193,23 @@ def _iri(value: Any, path: str) -> None:
         _fail(path, "format.iri", "must be an absolute IRI")
 
 
+# Identifiers the LRS keeps in indexed columns (verb, activity, agent IFI, document id) and
+# media types (stored as given) have a length; PostgreSQL refuses a longer value outright.
+MAX_IDENTIFIER_LENGTH = 512
+MAX_MEDIA_TYPE_LENGTH = 255
+
+
+def check_length(value: str, path: str, limit: int = MAX_IDENTIFIER_LENGTH) -> None:
+    """Refuse an identifier longer than the LRS keeps (``length.max``)."""
+    if len(value) > limit:
+        _fail(path, "length.max", f"must be at most {limit} characters")
+
+
+def _stored_iri(value: Any, path: str) -> None:
+    _iri(value, path)
+    check_length(value, path)
+
+
 def _uuid(value: Any, path: str) -> None:
     if not is_uuid(value):
         _fail(path, "format.uuid", "must be a UUID in standard string form")
@@ -232,6 +250,7 @@ def _ifis(obj: dict, path: str) -> int:
         count += 1
         if not isinstance(obj["mbox"], str) or not _MAILTO_RE.match(obj["mbox"]):
             _fail(f"{path}.mbox", "format.mailto", "must be a mailto IRI (mailto:address)")
+        check_length(obj["mbox"], f"{path}.mbox")
     if "mbox_sha1sum" in obj:
         count += 1
         if not isinstance(obj["mbox_sha1sum"], str) or not _SHA1_RE.match(obj["mbox_sha1sum"]):
@@ -239,6 +258,8 @@ def _ifis(obj: dict, path: str) -> int:
     if "openid" in obj:
         count += 1
         _iri(obj["openid"], f"{path}.openid")
+        # Kept as "openid:<IRI>".
+        check_length(obj["openid"], f"{path}.openid", MAX_IDENTIFIER_LENGTH - len("openid:"))
     if "account" in obj:
         count += 1
         account = _obj(obj["account"], f"{path}.account")
@@ -249,6 +270,12 @@ def _ifis(obj: dict, path: str) -> int:
             _fail(f"{path}.account.name", "required", "account needs name")
         _iri(account["homePage"], f"{path}.account.homePage")
         _string(account["name"], f"{path}.account.name")
+        # Kept as "account:<homePage>|<name>".
+        check_length(
+            account["homePage"] + account["name"],
+            f"{path}.account",
+            MAX_IDENTIFIER_LENGTH - len("account:|"),
+        )
     return count
 
 
@@ -314,7 +341,7 @@ def _validate_activity(obj: dict, path: str) -> None:
     _allowed(obj, _ACTIVITY_KEYS, path)
     if "id" not in obj:
         _fail(f"{path}.id", "required", "an Activity needs an id")
-    _iri(obj["id"], f"{path}.id")
+    _stored_iri(obj["id"], f"{path}.id")
     if "definition" in obj:
         _validate_definition(obj["definition"], f"{path}.definition")
 
@@ -420,7 +447,7 @@ def _validate_verb(value: Any, path: str) -> str:
     _allowed(verb, _VERB_KEYS, path)
     if "id" not in verb:
         _fail(f"{path}.id", "required", "a Verb needs an id")
-    _iri(verb["id"], f"{path}.id")
+    _stored_iri(verb["id"], f"{path}.id")
     if "display" in verb:
         _language_map(verb["display"], f"{path}.display")
     return verb["id"]
@@ -574,6 +601,7 @@ def _validate_attachments(value: Any, path: str) -> None:
         content_type = attachment["contentType"]
         if not isinstance(content_type, str) or not _MEDIA_TYPE_RE.match(content_type):
             _fail(f"{item_path}.contentType", "format.media_type", "must be an Internet Media Type")
+        check_length(content_type, f"{item_path}.contentType", MAX_MEDIA_TYPE_LENGTH)
         length = attachment["length"]
         if isinstance(length, bool) or not isinstance(length, int) or length < 0:
             _fail(f"{item_path}.length", "type.integer", "must be a non-negative integer")

@@ -30,7 +30,9 @@ from .auth import Principal, authenticate
 from .errors import XAPIError
 from .statements import agent_ifi, format_statement, parse_timestamp, person_for_agent, to_iso
 from .validation import (
+    MAX_MEDIA_TYPE_LENGTH,
     XAPIValidationError,
+    check_length,
     check_params,
     is_iri,
     is_timestamp,
@@ -124,6 +126,7 @@ def _iri_param(params: dict[str, str], name: str, *, required: bool = True) -> s
         return None
     if not is_iri(value):
         raise XAPIError(400, f"{name} must be an IRI", path=name, rule="format.iri")
+    check_length(value, name)
     return value
 
 
@@ -566,6 +569,12 @@ class _DocumentView(XAPIView):
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
         raise NotImplementedError
 
+    def _document_id(self, request: XAPIRequest) -> str | None:
+        document_id = request.params.get(self.id_param)
+        if document_id is not None:
+            check_length(document_id, self.id_param)
+        return document_id
+
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
         raise NotImplementedError
 
@@ -573,7 +582,7 @@ class _DocumentView(XAPIView):
         _check_params(request.params, self.scope_params | {self.id_param, "since"})
         self._authorize(request, write=False)
         scope = self._scope(request)
-        document_id = request.params.get(self.id_param)
+        document_id = self._document_id(request)
         if document_id is None:
             since = _time_param(request.params, "since")
             ids = selectors.documents_list(scope=scope, since=since)
@@ -596,16 +605,18 @@ class _DocumentView(XAPIView):
         _check_params(request.params, self.scope_params | {self.id_param})
         self._authorize(request, write=True)
         scope = self._scope(request)
-        document_id = request.params.get(self.id_param)
+        document_id = self._document_id(request)
         if document_id is None:
             raise XAPIError(
                 400, f"{self.id_param} is required", path=self.id_param, rule="required"
             )
+        content_type = request.content_type or "application/octet-stream"
+        check_length(content_type, "Content-Type", MAX_MEDIA_TYPE_LENGTH)
         document = services.document_write(
             scope=scope,
             document_id=document_id,
             content=request.body,
-            content_type=request.content_type or "application/octet-stream",
+            content_type=content_type,
             merge=merge,
             if_match=request.headers.get("If-Match"),
             if_none_match=request.headers.get("If-None-Match"),
@@ -624,7 +635,7 @@ class _DocumentView(XAPIView):
         _check_params(request.params, self.scope_params | {self.id_param})
         self._authorize(request, write=True)
         scope = self._scope(request)
-        document_id = request.params.get(self.id_param)
+        document_id = self._document_id(request)
         if document_id is None and self.kind != LRSDocument.Kind.STATE:
             raise XAPIError(
                 400, f"{self.id_param} is required", path=self.id_param, rule="required"

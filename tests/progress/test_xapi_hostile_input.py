@@ -236,3 +236,41 @@ def test_multipart_without_its_closing_boundary_is_400(xapi):
 def test_multipart_first_part_nested_too_deep_is_400(xapi):
     body, content_type = _multipart(_deep(10_000).encode(), b"x", close=True)
     _refused(xapi.post("statements", body, content_type=content_type), "statement", "json.depth")
+
+
+LONG = "http://example.com/" + "a" * 600
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"verb": {"id": LONG}}, "statement.verb.id"),
+        ({"object": {"id": LONG}}, "statement.object.id"),
+        (
+            {"actor": {"account": {"homePage": "http://x.mx", "name": "n" * 600}}},
+            "statement.actor.account",
+        ),
+        (
+            {"context": {"contextActivities": {"parent": [{"id": LONG}]}}},
+            "statement.context.contextActivities.parent[0].id",
+        ),
+    ],
+)
+def test_identifiers_longer_than_the_lrs_keeps_are_400(xapi, overrides, path):
+    """PostgreSQL refuses a value longer than its column (a 500); SQLite kept it silently."""
+    _refused(xapi.post("statements", statement(**overrides)), path, "length.max")
+    assert Statement.objects.count() == 0
+
+
+def test_document_ids_and_iri_parameters_longer_than_the_lrs_keeps_are_400(xapi):
+    long_id = {**STATE, "stateId": "s" * 513}
+    _refused(xapi.put("activities/state", {"a": 1}, params=long_id), "stateId", "length.max")
+    long_activity = {**STATE, "activityId": LONG}
+    _refused(
+        xapi.post("activities/state", {"a": 1}, params=long_activity), "activityId", "length.max"
+    )
+    assert LRSDocument.objects.count() == 0
+    _refused(xapi.get("statements", {"verb": LONG}), "verb", "length.max")
+    response = xapi.put("activities/state", b"x", params=STATE, content_type="text/" + "x" * 300)
+    _refused(response, "Content-Type", "length.max")
+    assert LRSDocument.objects.count() == 0

@@ -47,6 +47,8 @@ hostile_text = st.one_of(
     st.text(),
     st.text(alphabet=st.one_of(st.sampled_from(_HOSTILE_CHARS), _ALL_CHARS), max_size=12),
     st.sampled_from(["", "\x00", "\ud800", "a\x00b", "x\udfffy", "\ud83d\ude00"]),
+    # Longer than the columns that keep identifiers (512) and media types (255).
+    st.sampled_from(["http://example.com/" + "a" * 600, "x" * 513, "text/" + "y" * 300]),
 )
 
 
