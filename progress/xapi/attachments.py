@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from email import errors as email_errors
 from email.parser import BytesParser
@@ -160,7 +159,7 @@ def verify_signature(statement: dict, token: bytes, index: int) -> None:
         payload = signed.objects.get("payload")
         if isinstance(payload, str):
             payload = payload.encode()
-        original = json.loads(payload)
+        original = parse_json(payload, path)
         if "x5c" in header:
             from base64 import b64decode
 
@@ -171,7 +170,16 @@ def verify_signature(statement: dict, token: bytes, index: int) -> None:
             signed.verify(key, alg=alg)
     except XAPIError:
         raise
-    except (JWException, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
+    except (
+        JWException,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        UnicodeDecodeError,
+        # jwcrypto parses the protected header with the plain json module.
+        RecursionError,
+    ) as exc:
         raise XAPIError(
             400, f"malformed or invalid signature: {exc}", path=path, rule="signature.invalid"
         ) from exc

@@ -274,3 +274,40 @@ def test_document_ids_and_iri_parameters_longer_than_the_lrs_keeps_are_400(xapi)
     response = xapi.put("activities/state", b"x", params=STATE, content_type="text/" + "x" * 300)
     _refused(response, "Content-Type", "length.max")
     assert LRSDocument.objects.count() == 0
+
+
+def _b64(data: bytes) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+@pytest.mark.parametrize("deep_part", ["header", "payload"])
+def test_signature_with_a_deep_header_or_payload_is_400(xapi, deep_part):
+    header = b'{"alg": "RS256"}'
+    payload = json.dumps(statement()).encode()
+    if deep_part == "header":
+        header = _deep(10_000).encode()
+    else:
+        payload = _deep(10_000).encode()
+    token = _b64(header) + b"." + _b64(payload) + b"." + _b64(b"sig")
+    sha2 = hashlib.sha256(token).hexdigest()
+    body = statement(
+        attachments=[
+            {
+                "usageType": "http://adlnet.gov/expapi/attachments/signature",
+                "display": {"en": "signature"},
+                "contentType": "application/octet-stream",
+                "length": len(token),
+                "sha2": sha2,
+            }
+        ]
+    )
+    multipart = (
+        b"--B\r\nContent-Type: application/json\r\n\r\n" + json.dumps(body).encode() + b"\r\n"
+        b"--B\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
+        b"X-Experience-API-Hash: " + sha2.encode() + b"\r\n\r\n" + token + b"\r\n--B--"
+    )
+    response = xapi.post("statements", multipart, content_type='multipart/mixed; boundary="B"')
+    _refused(response, "statements[0].attachments", "signature.invalid")
+    assert Statement.objects.count() == 0
