@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException, json_decode
 
+from common import json_input
 from credentials.jsonld import UnknownContextError, canonicalize
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -198,7 +199,7 @@ def jwt_unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
     def decode(segment: str) -> dict[str, Any]:
         padded = segment + "=" * (-len(segment) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        value = json_input.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(value, dict):
             raise ValueError("a JWS segment is not a JSON object")
         return value

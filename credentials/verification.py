@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from jwcrypto import jwk
 
+from common import json_input
 from credentials import baking, defaults, documents, proofs, status_lists
 from credentials.models import Award, Issuer, SigningKey
 from integrations.http_documents import DocumentFetcher, FetchError
@@ -520,7 +521,7 @@ def verify_text(text: str, *, fetcher: DocumentFetcher | None = None) -> Report:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            return verify_json(json.loads(stripped), fetcher=fetcher)
+            return verify_json(json_input.loads(stripped, "credential"), fetcher=fetcher)
         except ValueError as exc:
             if isinstance(exc, VerificationInputError):
                 raise

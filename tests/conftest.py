@@ -20,6 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 
+from tests.support import hypothesis_profiles  # noqa: E402  (needs IN_CI; before test modules)
+
+hypothesis_profiles.load(IN_CI)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Give every transactional test a serialized rollback.

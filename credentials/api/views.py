@@ -17,13 +17,14 @@ from drf_spectacular.utils import (
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from common.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
+from common.parsers import JSONField, JSONParser
 from credentials import documents, selectors, services, verification, wallet
 from credentials.models import Achievement, Award
 
@@ -73,7 +74,7 @@ class VerifyView(APIView):
         jwt = serializers.CharField(
             required=False, max_length=200_000, help_text="A VC-JWT (compact JWS)."
         )
-        credential = serializers.JSONField(
+        credential = JSONField(
             required=False, help_text="An OB 3.0 credential (JSON object) with a proof."
         )
         image = serializers.CharField(

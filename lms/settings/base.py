@@ -224,6 +224,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON within limits (depth, finite numbers, no NUL or lone surrogates): common/parsers.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -231,7 +237,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Capacita API",
-    "DESCRIPTION": "Catalog, learner, credential and SEP report endpoints of Capacita.",
+    "DESCRIPTION": (
+        "Catalog, learner, credential and SEP report endpoints of Capacita.\n\n"
+        "**Input limits.** Every JSON body is refused with `400` (in the `Error` shape, "
+        "`errors[].field` naming the path of the offending value) when it nests arrays and "
+        "objects more than 64 levels (`json.depth`), holds `NaN`, `Infinity` or a number beyond "
+        "a double such as `1e400` (`number.finite`), or a string or key with the NUL character "
+        "(`text.nul`) or an unpaired UTF-16 surrogate (`text.surrogate`). Form fields with NUL "
+        "are refused by their serializer field (`null_characters_not_allowed`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

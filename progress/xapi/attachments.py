@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
+from email import errors as email_errors
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
 from .errors import XAPIError
 from .statements import statements_equivalent
+from .validation import MAX_MEDIA_TYPE_LENGTH, parse_json
 
 __all__ = [
     "SIGNATURE_USAGE",
@@ -20,6 +21,10 @@ __all__ = [
 ]
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+_BOUNDARY_DEFECTS = (
+    email_errors.CloseBoundaryNotFoundDefect,
+    email_errors.StartBoundaryNotFoundDefect,
+)
 _HASHES = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
 
 
@@ -31,6 +36,14 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
     )
     if not message.is_multipart():
         raise XAPIError(400, "malformed multipart/mixed body", rule="attachments.multipart")
+    if any(isinstance(defect, _BOUNDARY_DEFECTS) for defect in message.defects):
+        # A body cut short (no closing boundary) may have lost the end of its last part.
+        raise XAPIError(
+            400,
+            "multipart/mixed body lacks its opening or closing boundary",
+            path="body",
+            rule="attachments.multipart",
+        )
     parts = list(message.iter_parts())
     if not parts:
         raise XAPIError(400, "empty multipart/mixed body", rule="attachments.multipart")
@@ -39,10 +52,7 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
         raise XAPIError(
             400, "the first part must be application/json", rule="attachments.first_part"
         )
-    try:
-        statements = json.loads(first.get_payload(decode=True) or b"")
-    except ValueError as exc:
-        raise XAPIError(400, "invalid JSON in the first part", rule="json") from exc
+    statements = parse_json(first.get_payload(decode=True) or b"")
     payloads: dict[str, tuple[str, bytes]] = {}
     for index, part in enumerate(parts[1:], start=1):
         sha2 = part.get("X-Experience-API-Hash")
@@ -71,7 +81,15 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
                 path=f"attachments[{index}]",
                 rule="attachments.sha2",
             )
-        payloads[sha2] = (part.get_content_type(), content)
+        part_type = part.get_content_type()
+        if len(part_type) > MAX_MEDIA_TYPE_LENGTH:
+            raise XAPIError(
+                400,
+                f"part {index} has a Content-Type longer than {MAX_MEDIA_TYPE_LENGTH} characters",
+                path=f"attachments[{index}]",
+                rule="length.max",
+            )
+        payloads[sha2] = (part_type, content)
     return statements, payloads
 
 
@@ -144,7 +162,7 @@ def verify_signature(statement: dict, token: bytes, index: int, *, version: str 
         payload = signed.objects.get("payload")
         if isinstance(payload, str):
             payload = payload.encode()
-        original = json.loads(payload)
+        original = parse_json(payload, path)
         if "x5c" in header:
             from base64 import b64decode
 
@@ -155,7 +173,16 @@ def verify_signature(statement: dict, token: bytes, index: int, *, version: str 
             signed.verify(key, alg=alg)
     except XAPIError:
         raise
-    except (JWException, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
+    except (
+        JWException,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        UnicodeDecodeError,
+        # jwcrypto parses the protected header with the plain json module.
+        RecursionError,
+    ) as exc:
         raise XAPIError(
             400, f"malformed or invalid signature: {exc}", path=path, rule="signature.invalid"
         ) from exc

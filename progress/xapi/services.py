@@ -34,7 +34,7 @@ from .statements import (
     statements_equivalent,
     to_iso,
 )
-from .validation import VOIDED_VERB
+from .validation import VOIDED_VERB, XAPIValidationError, parse_json
 
 __all__ = [
     "StoreContext",
@@ -591,11 +591,12 @@ def document_write(
             raise XAPIError(
                 400, "POST merges only JSON documents", path="content", rule="document.merge_json"
             )
+        incoming = parse_json(content, "content")
         try:
-            incoming = json.loads(content)
-            current = json.loads(bytes(document.content))
-        except ValueError as exc:
-            raise XAPIError(400, "invalid JSON", path="content", rule="json") from exc
+            current = parse_json(bytes(document.content), "content")
+        except XAPIValidationError:
+            # A PUT stores any bytes; one that is not JSON within the limits cannot be merged.
+            current = None
         if not isinstance(incoming, dict) or not isinstance(current, dict):
             raise XAPIError(
                 400, "POST merges JSON objects only", path="content", rule="document.merge_json"
@@ -603,10 +604,7 @@ def document_write(
         content = json.dumps({**current, **incoming}).encode()
         content_type = "application/json"
     elif merge and _is_json(content_type):
-        try:
-            parsed: Any = json.loads(content)
-        except ValueError as exc:
-            raise XAPIError(400, "invalid JSON", path="content", rule="json") from exc
+        parsed: Any = parse_json(content, "content")
         if not isinstance(parsed, dict):
             raise XAPIError(
                 400, "POST merges JSON objects only", path="content", rule="document.merge_json"

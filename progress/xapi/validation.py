@@ -12,11 +12,16 @@ import re
 from datetime import datetime
 from typing import Any
 
+from common import json_input
+
 __all__ = [
     "VOIDED_VERB",
     "XAPIValidationError",
+    "check_length",
+    "check_params",
     "is_iri",
     "parse_agent_param",
+    "parse_json",
     "validate_agent",
     "validate_statement",
     "validate_statements",
@@ -36,6 +41,40 @@ class XAPIValidationError(ValueError):
 
     def as_dict(self) -> dict[str, str]:
         return {"error": self.message, "path": self.path, "rule": self.rule}
+
+
+# --- raw input: JSON bodies and query parameters ----------------------------------------------
+
+
+def parse_json(body: bytes | str, path: str | None = None) -> Any:
+    """Parse a JSON body (statements, a document, an ``agent`` parameter) within the limits of
+    :mod:`common.json_input`: nesting depth, finite numbers, no NUL, no unpaired surrogates.
+
+    ``path`` names the body in errors; ``None`` names a statement body by what it holds
+    (``statement`` for an object, ``statements`` for an array), as the statement checks do.
+    Text that is not JSON raises rule ``json``."""
+    root = path or "statement"
+    try:
+        value = json_input.decode(body, root)
+        if path is None and isinstance(value, list):
+            root = "statements"
+        json_input.check_json_value(value, root)
+    except json_input.UnsafeInputError as exc:
+        raise XAPIValidationError(exc.path or root, exc.rule, exc.message) from None
+    except ValueError:
+        raise XAPIValidationError(root, "json", "must be valid JSON (UTF-8)") from None
+    return value
+
+
+def check_params(params: dict[str, str]) -> None:
+    """Refuse NUL characters and unpaired surrogates in query (or form) parameters, names
+    and values, before any of them reaches the database."""
+    for name, value in params.items():
+        try:
+            json_input.check_text(name, name)
+            json_input.check_text(value, name)
+        except json_input.UnsafeInputError as exc:
+            raise XAPIValidationError(exc.path or "parameters", exc.rule, exc.message) from None
 
 
 # --- primitive formats ----------------------------------------------------------------------
@@ -154,6 +193,23 @@ def _iri(value: Any, path: str) -> None:
         _fail(path, "format.iri", "must be an absolute IRI")
 
 
+# Identifiers the LRS keeps in indexed columns (verb, activity, agent IFI, document id) and
+# media types (stored as given) have a length; PostgreSQL refuses a longer value outright.
+MAX_IDENTIFIER_LENGTH = 512
+MAX_MEDIA_TYPE_LENGTH = 255
+
+
+def check_length(value: str, path: str, limit: int = MAX_IDENTIFIER_LENGTH) -> None:
+    """Refuse an identifier longer than the LRS keeps (``length.max``)."""
+    if len(value) > limit:
+        _fail(path, "length.max", f"must be at most {limit} characters")
+
+
+def _stored_iri(value: Any, path: str) -> None:
+    _iri(value, path)
+    check_length(value, path)
+
+
 def _uuid(value: Any, path: str) -> None:
     if not is_uuid(value):
         _fail(path, "format.uuid", "must be a UUID in standard string form")
@@ -194,6 +250,7 @@ def _ifis(obj: dict, path: str) -> int:
         count += 1
         if not isinstance(obj["mbox"], str) or not _MAILTO_RE.match(obj["mbox"]):
             _fail(f"{path}.mbox", "format.mailto", "must be a mailto IRI (mailto:address)")
+        check_length(obj["mbox"], f"{path}.mbox")
     if "mbox_sha1sum" in obj:
         count += 1
         if not isinstance(obj["mbox_sha1sum"], str) or not _SHA1_RE.match(obj["mbox_sha1sum"]):
@@ -201,6 +258,8 @@ def _ifis(obj: dict, path: str) -> int:
     if "openid" in obj:
         count += 1
         _iri(obj["openid"], f"{path}.openid")
+        # Kept as "openid:<IRI>".
+        check_length(obj["openid"], f"{path}.openid", MAX_IDENTIFIER_LENGTH - len("openid:"))
     if "account" in obj:
         count += 1
         account = _obj(obj["account"], f"{path}.account")
@@ -211,6 +270,12 @@ def _ifis(obj: dict, path: str) -> int:
             _fail(f"{path}.account.name", "required", "account needs name")
         _iri(account["homePage"], f"{path}.account.homePage")
         _string(account["name"], f"{path}.account.name")
+        # Kept as "account:<homePage>|<name>".
+        check_length(
+            account["homePage"] + account["name"],
+            f"{path}.account",
+            MAX_IDENTIFIER_LENGTH - len("account:|"),
+        )
     return count
 
 
@@ -218,6 +283,8 @@ def validate_agent(value: Any, path: str, *, object_type_required: bool = False)
     """Check an Agent or a Group (actor, object, instructor, authority...)."""
     obj = _obj(value, path)
     object_type = obj.get("objectType", None if not object_type_required else "")
+    if object_type is not None:
+        _string(object_type, f"{path}.objectType")
     if object_type == "Group":
         _validate_group(obj, path)
         return
@@ -274,7 +341,7 @@ def _validate_activity(obj: dict, path: str) -> None:
     _allowed(obj, _ACTIVITY_KEYS, path)
     if "id" not in obj:
         _fail(f"{path}.id", "required", "an Activity needs an id")
-    _iri(obj["id"], f"{path}.id")
+    _stored_iri(obj["id"], f"{path}.id")
     if "definition" in obj:
         _validate_definition(obj["definition"], f"{path}.definition")
 
@@ -298,7 +365,8 @@ def _validate_definition(value: Any, path: str) -> None:
             if key in definition:
                 _fail(f"{path}.{key}", "interaction.type_required", "needs interactionType")
         return
-    if interaction not in INTERACTION_TYPES:
+    # A JSON object or array here is unhashable: the type check must come before the lookup.
+    if _string(interaction, f"{path}.interactionType") not in INTERACTION_TYPES:
         _fail(f"{path}.interactionType", "enum", "unknown interactionType")
     allowed_lists = INTERACTION_TYPES[interaction]
     if "correctResponsesPattern" in definition:
@@ -379,7 +447,7 @@ def _validate_verb(value: Any, path: str) -> str:
     _allowed(verb, _VERB_KEYS, path)
     if "id" not in verb:
         _fail(f"{path}.id", "required", "a Verb needs an id")
-    _iri(verb["id"], f"{path}.id")
+    _stored_iri(verb["id"], f"{path}.id")
     if "display" in verb:
         _language_map(verb["display"], f"{path}.display")
     return verb["id"]
@@ -387,7 +455,7 @@ def _validate_verb(value: Any, path: str) -> str:
 
 def _validate_object(value: Any, path: str, *, sub: bool) -> str:
     obj = _obj(value, path)
-    object_type = obj.get("objectType", "Activity")
+    object_type = _string(obj.get("objectType", "Activity"), f"{path}.objectType")
     if object_type == "Activity":
         _validate_activity(obj, path)
     elif object_type in ("Agent", "Group"):
@@ -533,6 +601,7 @@ def _validate_attachments(value: Any, path: str) -> None:
         content_type = attachment["contentType"]
         if not isinstance(content_type, str) or not _MEDIA_TYPE_RE.match(content_type):
             _fail(f"{item_path}.contentType", "format.media_type", "must be an Internet Media Type")
+        check_length(content_type, f"{item_path}.contentType", MAX_MEDIA_TYPE_LENGTH)
         length = attachment["length"]
         if isinstance(length, bool) or not isinstance(length, int) or length < 0:
             _fail(f"{item_path}.length", "type.integer", "must be a non-negative integer")

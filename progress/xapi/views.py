@@ -30,12 +30,16 @@ from .auth import Principal, authenticate
 from .errors import XAPIError
 from .statements import agent_ifi, format_statement, parse_timestamp, person_for_agent, to_iso
 from .validation import (
+    MAX_MEDIA_TYPE_LENGTH,
     VOIDED_VERB,
     XAPIValidationError,
+    check_length,
+    check_params,
     is_iri,
     is_timestamp,
     is_uuid,
     parse_agent_param,
+    parse_json,
     validate_statements,
 )
 
@@ -110,10 +114,7 @@ def _bool_param(params: dict[str, str], name: str) -> bool:
 
 
 def _json_param(params: dict[str, str], name: str) -> Any:
-    try:
-        return json.loads(params[name])
-    except ValueError as exc:
-        raise XAPIError(400, f"{name} is not valid JSON", path=name, rule="json") from exc
+    return parse_json(params[name], name)
 
 
 def _agent_param(params: dict[str, str], name: str = "agent") -> dict:
@@ -130,6 +131,7 @@ def _iri_param(params: dict[str, str], name: str, *, required: bool = True) -> s
         return None
     if not is_iri(value):
         raise XAPIError(400, f"{name} must be an IRI", path=name, rule="format.iri")
+    check_length(value, name)
     return value
 
 
@@ -240,10 +242,13 @@ class XAPIView(View):
         params = dict(request.GET.items())
         if "method" in params:
             method, params, headers, body = self._alternate(request, params, headers, body)
+            check_params(headers)
         elif method == "POST" and headers["Content-Type"].startswith(
             "application/x-www-form-urlencoded"
         ):
             raise XAPIError(400, "form posts need the method parameter", rule="alternate_syntax")
+        # Parameters reach the database (PostgreSQL refuses NUL in text) and the answers.
+        check_params(params)
         version = headers[_VERSION_HEADER]
         if version in _VERSION_ALIASES:
             version = headers[_VERSION_HEADER] = _VERSION_ALIASES[version]
@@ -357,10 +362,7 @@ class StatementsView(XAPIView):
             raise XAPIError(
                 400, "statements must be application/json or multipart/mixed", rule="content_type"
             )
-        try:
-            return json.loads(request.body), {}
-        except ValueError as exc:
-            raise XAPIError(400, "invalid JSON", path="statement", rule="json") from exc
+        return parse_json(request.body), {}
 
     def _store(self, request: XAPIRequest, payload: Any, payloads: dict) -> list[str]:
         principal = request.principal
@@ -614,6 +616,12 @@ class _DocumentView(XAPIView):
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
         raise NotImplementedError
 
+    def _document_id(self, request: XAPIRequest) -> str | None:
+        document_id = request.params.get(self.id_param)
+        if document_id is not None:
+            check_length(document_id, self.id_param)
+        return document_id
+
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
         raise NotImplementedError
 
@@ -621,7 +629,7 @@ class _DocumentView(XAPIView):
         _check_params(request.params, self.scope_params | {self.id_param, "since"})
         self._authorize(request, write=False)
         scope = self._scope(request)
-        document_id = request.params.get(self.id_param)
+        document_id = self._document_id(request)
         if document_id is None:
             since = _time_param(request.params, "since")
             ids = selectors.documents_list(scope=scope, since=since)
@@ -644,16 +652,18 @@ class _DocumentView(XAPIView):
         _check_params(request.params, self.scope_params | {self.id_param})
         self._authorize(request, write=True)
         scope = self._scope(request)
-        document_id = request.params.get(self.id_param)
+        document_id = self._document_id(request)
         if document_id is None:
             raise XAPIError(
                 400, f"{self.id_param} is required", path=self.id_param, rule="required"
             )
+        content_type = request.content_type or "application/octet-stream"
+        check_length(content_type, "Content-Type", MAX_MEDIA_TYPE_LENGTH)
         document = services.document_write(
             scope=scope,
             document_id=document_id,
             content=request.body,
-            content_type=request.content_type or "application/octet-stream",
+            content_type=content_type,
             merge=merge,
             if_match=request.headers.get("If-Match"),
             if_none_match=request.headers.get("If-None-Match"),
@@ -673,7 +683,7 @@ class _DocumentView(XAPIView):
         _check_params(request.params, self.scope_params | {self.id_param})
         self._authorize(request, write=True)
         scope = self._scope(request)
-        document_id = request.params.get(self.id_param)
+        document_id = self._document_id(request)
         if document_id is None and self.kind != LRSDocument.Kind.STATE:
             raise XAPIError(
                 400, f"{self.id_param} is required", path=self.id_param, rule="required"
