@@ -303,12 +303,19 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
     """Erase a teacher's personal data (ARCO cancellation); keep the pseudonymous record.
 
     CURP, names, e-mail and password go; the username becomes an opaque one; API tokens and
-    sessions stop working; the account is deactivated. Enrolments and xAPI statements, which
+    sessions stop working; the account is deactivated; uploaded rosters naming her are deleted.
+    Enrolments and xAPI statements, which
     only know the user id and the opaque xAPI account name, stay for statistics. Audited.
     """
+    from progress.imports import import_files_delete_naming
+
     user = User.objects.select_for_update().get(pk=user.pk)
     profile = TeacherProfile.objects.filter(user=user).first()
     now = timezone.now()
+    # Uploaded rosters still kept (see LMS_IMPORT_FILE_RETENTION_HOURS) that name her go too.
+    rosters = import_files_delete_naming(
+        curp=profile.curp if profile is not None else None, email=user.email
+    )
     user.username = f"cancelado-{secrets.token_hex(8)}"
     user.email = ""
     user.first_name = ""
@@ -332,7 +339,7 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
         actor=user,
         target_type="user",
         target_id=user.pk,
-        details={"profile": profile is not None},
+        details={"profile": profile is not None, "rosters_deleted": rosters},
     )
     logger.info("ARCO cancellation done for user %s", user.pk)
 
