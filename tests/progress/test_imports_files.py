@@ -231,3 +231,17 @@ def test_on_s3_a_roster_is_private_staff_only_and_deleted(s3_storage, settings, 
     done = _import(HEADER + ANA, name="d.csv")
     assert not done.file
     assert not [key for key in _keys(s3_storage) if key.startswith("imports/")]
+
+
+def test_the_beat_entry_purges_kept_rosters(settings):
+    from progress.tasks import purge_import_files
+
+    entry = settings.CELERY_BEAT_SCHEDULE["progress-import-files-purge"]
+    assert entry["task"] == purge_import_files.name
+    settings.LMS_IMPORT_FILE_RETENTION_HOURS = 24
+    job = _import(HEADER + ANA)
+    name = job.file.name
+    assert purge_import_files() == 0 and default_storage.exists(name)
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
+    assert purge_import_files() == 1
+    assert not default_storage.exists(name)
