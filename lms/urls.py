@@ -1,14 +1,17 @@
 """Capacita URLs: the public contract of DESIGN.md."""
 
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses.media import public_media
 from lms.health import health
 
 api_v1 = [
@@ -28,20 +31,14 @@ urlpatterns = [
     path("xapi/", include("progress.xapi.urls")),
     path("credentials/", include("credentials.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Never media/ wholesale, in any settings module: only public course images are served
+    # here; exports, rosters and attachments go through views that check who asks.
+    re_path(
+        rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+        public_media,
+        name="public-media",
+    ),
 ]
-
-if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
-    from django.conf.urls.static import static
-
-    # Embedded default: files in media/ are served by Django itself.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT, show_indexes=False)
-    if not settings.DEBUG:
-        from django.urls import re_path
-        from django.views.static import serve
-
-        urlpatterns += [
-            re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-        ]
 
 urlpatterns += i18n_patterns(
     path("", include("progress.urls")),

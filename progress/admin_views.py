@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +83,23 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_permission(request)
     job = get_object_or_404(ImportJob, pk=pk)
     return TemplateResponse(request, "progress/admin/import_detail.html", {"job": job})
+
+
+@require_GET
+def import_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded roster of a job, to staff who may import, while it is kept (else 404)."""
+    _require_permission(request)
+    job = get_object_or_404(ImportJob.objects.exclude(file=""), pk=pk)
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=job.original_name or "importacion.csv"
+    )
+    response["Content-Type"] = "text/csv"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -11,6 +11,9 @@ DEFAULTS: dict[str, Any] = {
     "LMS_IMPORT_BATCH_SIZE": 2000,
     # At most this many row errors and warnings are kept on an import job (the counts are exact).
     "LMS_IMPORT_MAX_REPORTED": 1000,
+    # Hours an uploaded roster (CURPs, names, e-mail) is kept after its import finished; 0
+    # deletes it as soon as the import is done or failed. Celery beat purges older ones.
+    "LMS_IMPORT_FILE_RETENTION_HOURS": 0,
 }
 
 

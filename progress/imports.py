@@ -9,6 +9,7 @@ the error report, which says only which field broke which rule.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import unicodedata
@@ -19,6 +20,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -616,8 +618,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
     result = ImportResult()
     try:
-        with job.file.open("rb") as handle:
-            text = decode_csv(handle.read())
+        text = decode_csv(_read_roster(job))
         if job.kind == ImportJob.Kind.SCHOOLS:
             import_schools(text, on_progress=on_progress, result=result)
         else:
@@ -632,6 +633,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             status=ImportJob.Status.FAILED, finished_at=timezone.now(), failure=str(error)
         )
         job.refresh_from_db()
+        _discard_if_not_retained(job)
         return job
     except Exception as error:
         # Batches already written stay (re-running the job upserts them again). Only the error's
@@ -645,6 +647,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
         logger.error("import job %s failed: %s", job.pk, type(error).__name__)
         job.refresh_from_db()
+        _discard_if_not_retained(job)
         return job
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, finished_at=timezone.now(), **_job_counts(result)
@@ -677,6 +680,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         result.updated,
         result.error_count,
     )
+    _discard_if_not_retained(job)
     return job
 
 
@@ -693,3 +697,80 @@ def _job_counts(result: ImportResult) -> dict[str, Any]:
         "errors": result.errors,
         "warnings": result.warnings,
     }
+
+
+# --- Roster files: personal data, kept no longer than the import needs -------------------------
+
+
+def _read_roster(job: ImportJob) -> bytes:
+    if not job.file:
+        raise ImportFileError(
+            _("El archivo de esta importación ya no existe (fue borrado); vuelve a subirlo.")
+        )
+    try:
+        with job.file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise ImportFileError(
+            _("El archivo de esta importación ya no existe (fue borrado); vuelve a subirlo.")
+        ) from None
+
+
+def _retention() -> dt.timedelta:
+    return dt.timedelta(hours=max(0.0, float(setting("LMS_IMPORT_FILE_RETENTION_HOURS"))))
+
+
+def import_file_delete(*, job: ImportJob) -> bool:
+    """Delete the uploaded file of ``job`` from the storage; the job and its counts stay.
+
+    Returns whether there was a file. The storage goes first: if it fails, the row still names
+    the file and the next purge tries again (a row naming a missing file is harmless).
+    """
+    name = job.file.name if job.file else ""
+    if not name:
+        return False
+    default_storage.delete(name)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    job.file.name = ""
+    logger.info("import job %s: uploaded file deleted", job.pk)
+    return True
+
+
+def _discard_if_not_retained(job: ImportJob) -> None:
+    if not _retention():
+        import_file_delete(job=job)
+
+
+def import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of imports finished more than ``LMS_IMPORT_FILE_RETENTION_HOURS`` ago.
+
+    Pending and running imports keep theirs (the worker still needs it). Idempotent; run by
+    Celery beat (``progress-import-files-purge``). Returns how many files were deleted.
+    """
+    limit = (now or timezone.now()) - _retention()
+    finished = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lte=limit
+    ).exclude(file="")
+    return sum(import_file_delete(job=job) for job in finished.only("pk", "file"))
+
+
+def import_files_delete_naming(*, curp: str | None, email: str | None) -> int:
+    """Delete every stored teacher roster that names this person (ARCO cancellation).
+
+    A roster names her when her CURP or her e-mail address appears in it, in any column, case
+    or encoding; a roster that names her only in a refused row counts too. Erring towards
+    deleting a roster is harmless: its import is finished or fails asking for a new upload.
+    Returns how many files were deleted.
+    """
+    needles = [value.strip().casefold() for value in (curp, email) if value and value.strip()]
+    if not needles:
+        return 0
+    deleted = 0
+    for job in ImportJob.objects.filter(kind=ImportJob.Kind.TEACHERS).exclude(file=""):
+        try:
+            text = decode_csv(_read_roster(job)).casefold()
+        except ImportFileError:
+            continue
+        if any(needle in text for needle in needles):
+            deleted += import_file_delete(job=job)
+    return deleted

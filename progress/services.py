@@ -303,14 +303,21 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
     """Erase a teacher's personal data (ARCO cancellation); keep the pseudonymous record.
 
     CURP, names, e-mail and password go; the username becomes an opaque one; API tokens and
-    sessions stop working; the account is deactivated. Enrolments and xAPI statements, which
-    only know the user id and the opaque xAPI account name, stay for statistics. Apps above
-    erase their own data through ``signals.teacher_account_cancelled`` (see
-    ``account_cancel_notices`` for what the teacher is told first). Audited.
+    sessions stop working; the account is deactivated; uploaded rosters naming her are deleted.
+    Enrolments and xAPI statements, which only know the user id and the opaque xAPI account
+    name, stay for statistics. Apps above erase their own data through
+    ``signals.teacher_account_cancelled`` (see ``account_cancel_notices`` for what the teacher
+    is told first). Audited.
     """
+    from progress.imports import import_files_delete_naming
+
     user = User.objects.select_for_update().get(pk=user.pk)
     profile = TeacherProfile.objects.filter(user=user).first()
     now = timezone.now()
+    # Uploaded rosters still kept (see LMS_IMPORT_FILE_RETENTION_HOURS) that name her go too.
+    rosters = import_files_delete_naming(
+        curp=profile.curp if profile is not None else None, email=user.email
+    )
     user.username = f"cancelado-{secrets.token_hex(8)}"
     user.email = ""
     user.first_name = ""
@@ -336,7 +343,7 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
         actor=user,
         target_type="user",
         target_id=user.pk,
-        details={"profile": profile is not None},
+        details={"profile": profile is not None, "rosters_deleted": rosters},
     )
     logger.info("ARCO cancellation done for user %s", user.pk)
 

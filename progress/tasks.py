@@ -12,6 +12,14 @@ def import_job_run_task(job_id: int) -> str:
     return job.status
 
 
+@shared_task(name="progress.tasks.purge_import_files", ignore_result=True)
+def purge_import_files() -> int:
+    """Delete uploaded rosters kept past ``LMS_IMPORT_FILE_RETENTION_HOURS`` (idempotent)."""
+    from progress.imports import import_files_purge
+
+    return import_files_purge()
+
+
 # --- progress engine (branch engine) ---------------------------------------------------------
 @shared_task(name="progress.tasks.forward_statements", ignore_result=True)
 def forward_statements() -> dict[str, int | float | None]:

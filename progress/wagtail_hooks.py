@@ -174,6 +174,7 @@ import_urls = [
     path("", admin_views.import_index, name="index"),
     path("<int:pk>/", admin_views.import_detail, name="detail"),
     path("<int:pk>/status/", admin_views.import_status, name="status"),
+    path("<int:pk>/file/", admin_views.import_file, name="file"),
 ]
 audit_urls = [path("", admin_views.audit_index, name="index")]
 

@@ -354,6 +354,13 @@ CELERY_BEAT_SCHEDULE["progress-reports-refresh"] = {
     "schedule": LMS_REPORT_REFRESH_MINUTES * 60,
 }
 LMS_CURP_ALLOW_X_SEX = env.bool("LMS_CURP_ALLOW_X_SEX", default=True)
+# Uploaded rosters (personal data) are deleted when their import finishes, or this many hours
+# later; the beat entry purges the ones kept (docs/operations.md, "Files and who may read them").
+LMS_IMPORT_FILE_RETENTION_HOURS = env.float("LMS_IMPORT_FILE_RETENTION_HOURS", default=0)
+CELERY_BEAT_SCHEDULE["progress-import-files-purge"] = {
+    "task": "progress.tasks.purge_import_files",
+    "schedule": 15 * 60.0,
+}
 LMS_SIGNING_KEY_ED25519 = env("LMS_SIGNING_KEY_ED25519", default="")
 LMS_SIGNING_KEY_RSA = env("LMS_SIGNING_KEY_RSA", default="")
 LMS_KEY_ENCRYPTION_KEY = env("LMS_KEY_ENCRYPTION_KEY", default="")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +27,7 @@ from progress.reports.exports import (
     content_type,
     export_download_link,
     export_job_create,
+    export_job_for_monitor,
     export_local_read,
     export_local_token_valid,
 )
@@ -314,29 +314,45 @@ class ExportDetailView(APIView):
         tags=["reports"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        job = get_object_or_404(ExportJob, pk=pk, created_by=request.user)
+        job = _export_for(request, pk)
         return Response(ExportJobSerializer(job, context={"with_link": True}).data)
 
 
-class ExportDownloadView(APIView):
-    """The embedded default's stand-in for an S3 presigned link: a signed, expiring URL."""
+def _export_for(request: Request, pk: int) -> ExportJob:
+    """The caller's own export, while her scope covers it (404 if not hers, 403 if too wide)."""
+    try:
+        return export_job_for_monitor(user=request.user, scope=request.report_scope, pk=pk)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+
+class ExportDownloadView(APIView):
+    """The embedded default's stand-in for an S3 presigned link: a signed, expiring URL that
+    works only for the monitor who asked for the export, while her scope covers it."""
+
+    permission_classes = [IsReportMonitor]
 
     @extend_schema(
         operation_id="reports_exports_download",
-        summary="Download a locally stored export through its signed, expiring link",
+        summary="Download your locally stored export through its signed, expiring link",
         parameters=[OpenApiParameter("token", str, required=True)],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
-            403: OpenApiResponse(ErrorSerializer, description="Missing, wrong or expired token."),
-            404: OpenApiResponse(ErrorSerializer),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="Not a monitor; missing, wrong or expired token; or the export's "
+                "scope is outside your monitoring scope.",
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such export of yours."),
         },
         tags=["reports"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE, storage="local")
+        job = _export_for(request, pk)
+        if job.status != ExportJob.Status.DONE or job.storage != "local":
+            raise Http404
         if not export_local_token_valid(job, request.query_params.get("token", "")):
             raise PermissionDenied("The download link is invalid or has expired.")
         response = HttpResponse(export_local_read(job), content_type=content_type(job))

@@ -7,6 +7,8 @@ sequence: pages follow it, so ``more`` links stay stable while new statements ar
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -166,7 +168,11 @@ class LRSActivity(models.Model):
 
 
 def attachment_upload_to(instance: LRSAttachment, filename: str) -> str:
-    return f"xapi/attachments/{instance.sha2[:2]}/{instance.sha2}"
+    """A random name: the SHA-2 is in every statement that carries the attachment, so a name
+    built from it could be guessed. Only the LRS (which checks who may read the statement)
+    serves the file; the name is a second line of defence."""
+    token = uuid.uuid4().hex
+    return f"xapi/attachments/{token[:2]}/{token}"
 
 
 class LRSAttachment(models.Model):

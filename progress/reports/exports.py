@@ -4,8 +4,12 @@
 user, time, report, filters, scope) and enqueues the build on commit. ``export_job_build``
 runs in a Celery worker: it recomputes the report under the recorded scope, writes the file,
 stores it through ``integrations.storage.s3`` when a bucket is configured (else Django's
-default storage under ``exports/``) and marks the job done. Download links expire: S3
-presigned URLs, or a signed Django URL in the embedded default.
+default storage under ``exports/``) and marks the job done.
+
+The file goes only to the monitor who asked for it, while her monitoring scope still covers
+the export's (``export_job_for_monitor``). Download links expire: S3 presigned URLs, handed out
+only after that check, or a signed Django URL whose view checks it again on every request. Keys
+carry a random folder, so a path cannot be guessed from the job's number.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +40,7 @@ from progress.reports.reports import (
     summary_report,
     trend_report,
 )
-from progress.reports.scopes import Scope
+from progress.reports.scopes import Scope, ScopeError, scope_covers
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +230,8 @@ def export_job_build(*, job_id: int) -> ExportJob:
         else:
             body = render_csv(header, rows)
         _progress(job, 80)
-        key = f"exports/{timezone.now():%Y/%m}/{job.filename}"
+        # The random folder is a second line of defence: access is checked by the views.
+        key = f"exports/{timezone.now():%Y/%m}/{secrets.token_urlsafe(18)}/{job.filename}"
         bucket = defaults.export_bucket()
         if bucket:
             s3.put_bytes(
@@ -273,7 +279,7 @@ def export_download_link(job: ExportJob) -> tuple[str, dt.datetime]:
             filename=job.filename,
         )
     else:
-        token = signing.dumps({"job": job.pk}, salt=_SIGNING_SALT)
+        token = signing.dumps({"job": job.pk, "user": job.created_by_id}, salt=_SIGNING_SALT)
         path = reverse("api:reports-export-download", kwargs={"pk": job.pk})
         url = f"{settings.LMS_SITE_URL}{path}?token={token}"
     ExportJob.objects.filter(pk=job.pk).update(last_downloaded_at=timezone.now())
@@ -281,12 +287,26 @@ def export_download_link(job: ExportJob) -> tuple[str, dt.datetime]:
 
 
 def export_local_token_valid(job: ExportJob, token: str) -> bool:
-    """Whether ``token`` is a current (unexpired) download token for ``job``."""
+    """Whether ``token`` is a current (unexpired) download token for ``job`` and its monitor."""
     try:
         data = signing.loads(token, salt=_SIGNING_SALT, max_age=defaults.export_link_seconds())
     except signing.BadSignature:
         return False
-    return data.get("job") == job.pk
+    return data.get("job") == job.pk and data.get("user") == job.created_by_id
+
+
+def export_job_for_monitor(*, user: Any, scope: Scope, pk: int) -> ExportJob:
+    """The export ``pk`` if ``user`` may see it; ``ExportJob.DoesNotExist`` if it is not hers.
+
+    Only the monitor who asked for an export gets it (another monitor's export, even one inside
+    her scope, does not exist for her), and only while her current ``scope`` still covers the
+    scope the export was made under: a coordinator moved to another state or narrowed to one
+    school loses her wider exports (``ScopeError``, answered with 403).
+    """
+    job = ExportJob.objects.get(pk=pk, created_by_id=user.pk)
+    if not scope_covers(scope, job.scope):
+        raise ScopeError("scope", "The export's scope is outside your monitoring scope.")
+    return job
 
 
 def export_local_read(job: ExportJob) -> bytes:

@@ -117,3 +117,20 @@ def scope_for_user(user: Any) -> Scope | None:
     if user.groups.filter(name=MONITOR_GROUP).exists():
         return Scope(level=NATIONAL)
     return None
+
+
+def scope_covers(outer: Scope, inner: dict[str, Any]) -> bool:
+    """Whether a monitor with scope ``outer`` may see what was made under ``inner``.
+
+    ``inner`` is a scope as recorded on an export (``level``, ``state``, ``school_id``): a
+    national monitor sees everything, a state coordinator what was made for her state or one of
+    its schools, a school director only what was made for her school.
+    """
+    level = inner.get("level")
+    if outer.level == NATIONAL:
+        return True
+    if outer.level == STATE:
+        return level in (STATE, SCHOOL) and inner.get("state") == outer.state
+    if outer.level == SCHOOL:
+        return level == SCHOOL and inner.get("school_id") == outer.school_id
+    return False

@@ -12,14 +12,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from progress.models import ExportJob, ReportCourseTag, ReportFact, Subsystem
 from progress.reports import charts
-from progress.reports.exports import REPORTS, export_download_link, export_job_create
+from progress.reports.exports import (
+    REPORTS,
+    export_download_link,
+    export_job_create,
+    export_job_for_monitor,
+)
 from progress.reports.query import QueryError, ReportQuery, parse_query
 from progress.reports.reports import (
     DIMENSION_LABELS,
@@ -250,8 +255,13 @@ def export_create(request: HttpRequest) -> HttpResponse:
 
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The export's progress page; with ``?format=json`` the status the page polls."""
-    _scope(request)
-    job = get_object_or_404(ExportJob, pk=pk, created_by=request.user)
+    scope = _scope(request)
+    try:
+        job = export_job_for_monitor(user=request.user, scope=scope, pk=pk)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
     link = expires = None
     if job.status == ExportJob.Status.DONE:
         url, when = export_download_link(job)

@@ -71,3 +71,7 @@ def test_large_roster_is_imported_by_a_real_worker_from_s3(worker_sees_s3, celer
     assert job.errors[0]["line"] == 5002
     assert TeacherProfile.objects.count() == 5000
     assert AuditEvent.objects.filter(action="import_teachers", actor=uploader).count() == 1
+    # The roster (CURPs, names, e-mail) left the bucket when its import was done.
+    listing = worker_sees_s3["client"].list_objects_v2(Bucket=worker_sees_s3["bucket"])
+    assert not [item["Key"] for item in listing.get("Contents", []) if "imports/" in item["Key"]]
+    assert not job.file

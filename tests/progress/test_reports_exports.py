@@ -58,9 +58,10 @@ def create(django_capture_on_commit_callbacks):
     return post
 
 
-def download_local(url: str) -> bytes:
+def download_local(url: str, client: APIClient) -> bytes:
+    """Download through the signed link, as the monitor who asked (nobody else may)."""
     path = url.split("testserver", 1)[1]
-    response = APIClient().get(path)
+    response = client.get(path)
     assert response.status_code == 200, response.content
     return response.content
 
@@ -71,7 +72,7 @@ def test_csv_export_content_and_audit(monitor, create):
     )
     assert job["status"] == "done" and job["progress"] == 100
     assert job["download_url"] and job["download_expires_at"]
-    text = download_local(job["download_url"]).decode("utf-8-sig")
+    text = download_local(job["download_url"], monitor).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Escuela (CCT) (clave)", "Escuela (CCT)", "Inscritos"]
     by_school = {row[0]: row for row in rows[1:]}
@@ -90,7 +91,7 @@ def test_csv_export_content_and_audit(monitor, create):
 
 def test_xlsx_export_content(monitor, create):
     job = create(monitor, report="completion", format="xlsx", params={"group_by": "state"})
-    workbook = load_workbook(io.BytesIO(download_local(job["download_url"])))
+    workbook = load_workbook(io.BytesIO(download_local(job["download_url"], monitor)))
     sheet = workbook["Reporte"]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0][:2] == ["Entidad (clave)", "Entidad"]
@@ -106,23 +107,25 @@ def test_xlsx_export_content(monitor, create):
 
 def test_two_dimension_export_has_margins(monitor, create):
     job = create(monitor, format="csv", params={"group_by": "state,month"})
-    rows = list(csv.reader(io.StringIO(download_local(job["download_url"]).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(download_local(job["download_url"], monitor).decode("utf-8-sig")))
+    )
     assert ["14", "Jalisco", "Total", ""] in [row[:4] for row in rows]
     assert ["Total", "", "2026-02", "2026-02"] in [row[:4] for row in rows]
 
 
 def test_trend_and_summary_exports(monitor, create):
     trend = create(monitor, report="trend", format="csv")
-    text = download_local(trend["download_url"]).decode("utf-8-sig")
+    text = download_local(trend["download_url"], monitor).decode("utf-8-sig")
     assert text.splitlines()[0] == "Mes,Inscripciones,Inicios,Conclusiones,Credenciales"
     assert "2026-01,7,5,3,*" in text.splitlines()
     summary = create(monitor, report="summary", format="csv")
-    assert ",13,11,7," in download_local(summary["download_url"]).decode("utf-8-sig")
+    assert ",13,11,7," in download_local(summary["download_url"], monitor).decode("utf-8-sig")
 
 
 def test_exports_carry_no_personal_data(monitor, create):
     job = create(monitor, format="csv", params={"group_by": "school,course"})
-    text = download_local(job["download_url"]).decode("utf-8-sig").lower()
+    text = download_local(job["download_url"], monitor).decode("utf-8-sig").lower()
     assert "@example.org" not in text and "curp" not in text
 
 
@@ -132,7 +135,7 @@ def test_state_monitor_export_is_narrowed_to_the_state(world, create):
     client.force_authenticate(user)
     job = create(client, format="csv", params={"group_by": "school"})
     assert job["params"] == {"group_by": "school", "state": "09"}
-    text = download_local(job["download_url"]).decode("utf-8-sig")
+    text = download_local(job["download_url"], client).decode("utf-8-sig")
     assert "09DCT0003C" in text and "14DCT0001A" not in text
 
 
@@ -142,7 +145,7 @@ def test_local_link_expires(monitor, settings, create):
     path = job["download_url"].split("testserver", 1)[1]
     later = time.time() + 61
     with mock.patch("django.core.signing.time.time", return_value=later):
-        response = APIClient().get(path)
+        response = monitor.get(path)
     assert response.status_code == 403
     assert "expired" in response.json()["detail"]
 
@@ -150,8 +153,8 @@ def test_local_link_expires(monitor, settings, create):
 def test_local_link_with_a_forged_token_is_refused(monitor, create):
     job = create(monitor, format="csv", params={"group_by": "state"})
     path = job["download_url"].split("?", 1)[0].split("testserver", 1)[1]
-    assert APIClient().get(f"{path}?token=forged").status_code == 403
-    assert APIClient().get(path).status_code == 403
+    assert monitor.get(f"{path}?token=forged").status_code == 403
+    assert monitor.get(path).status_code == 403
 
 
 def test_detail_shows_progress_while_building(monitor, create):

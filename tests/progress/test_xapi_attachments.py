@@ -118,7 +118,7 @@ def test_attachments_go_to_s3_when_configured(xapi, s3_storage):
     assert response.status_code == 200
     stored = LRSAttachment.objects.get(sha2=TEXT_SHA)
     listing = s3_storage["client"].list_objects_v2(Bucket=s3_storage["bucket"])
-    assert any(obj["Key"].endswith(TEXT_SHA) for obj in listing.get("Contents", []))
+    assert stored.file.name in [obj["Key"] for obj in listing.get("Contents", [])]
     assert stored.file.read() == TEXT
 
 
