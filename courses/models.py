@@ -13,17 +13,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from anyascii import anyascii
+from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks as wagtail_blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from courses import hooks
 from courses.blocks import RICH_TEXT_FEATURES, LessonBodyBlock
@@ -91,8 +96,58 @@ class Skill(TaxonomySnippet):
         verbose_name_plural = _("habilidades")
 
 
-class ActivityPageMixin:
-    """Gives a page its stable xAPI activity IRI."""
+def ascii_slug(value: str) -> str:
+    """An ASCII slug, transliterated: "Introducción a la IA" → "introduccion-a-la-ia"."""
+    return slugify(anyascii(value or ""))
+
+
+class CourseContentPageForm(WagtailAdminPageForm):
+    """Admin form of catalog, course, module and lesson pages: slugs are stored as ASCII even
+    when an author types accents or ñ (URLs stay readable and portable)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            typed = self.fields["slug"]
+            self.fields["slug"] = AsciiSlugField(
+                max_length=typed.max_length,
+                required=typed.required,
+                label=typed.label,
+                help_text=typed.help_text,
+                widget=typed.widget,
+            )
+
+
+class AsciiSlugField(forms.SlugField):
+    """Transliterates before validating, so "Introducción a la IA" is accepted as
+    "introduccion-a-la-ia" instead of refused."""
+
+    def to_python(self, value: Any) -> str:
+        return ascii_slug(super().to_python(value))
+
+
+class ContentLanguageMixin:
+    """A page speaks the language of its content: ``<html lang>`` and interface strings follow
+    the page's locale, also in an admin preview or when reached from another language's URL."""
+
+    def _in_content_language(self, serve: Any, request: HttpRequest, *args: Any, **kwargs: Any):
+        language = self.locale.language_code
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = serve(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()  # render now, while the page's language is active
+        return response
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        return self._in_content_language(super().serve, request, *args, **kwargs)
+
+    def serve_preview(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        return self._in_content_language(super().serve_preview, request, *args, **kwargs)
+
+
+class ActivityPageMixin(ContentLanguageMixin):
+    """Gives a page its stable xAPI activity IRI (and the language of its content)."""
 
     activity_kind: str = ""
 
@@ -106,8 +161,10 @@ def activity_iri(kind: str, translation_key: str) -> str:
     return f"{settings.LMS_SITE_URL}/xapi/activities/{kind}/{translation_key}"
 
 
-class CatalogPage(Page):
+class CatalogPage(ContentLanguageMixin, Page):
     """The site's home: the course catalog with filters. Root of each language's site."""
+
+    base_form_class = CourseContentPageForm
 
     intro = RichTextField(_("introducción"), blank=True, features=RICH_TEXT_FEATURES)
 
@@ -135,6 +192,7 @@ class CoursePage(ActivityPageMixin, Page):
     """A course: what a teacher enrols in. Its modules are its children."""
 
     activity_kind = "course"
+    base_form_class = CourseContentPageForm
 
     summary = models.TextField(_("resumen"), max_length=600)
     cover_image = models.ForeignKey(
@@ -205,7 +263,12 @@ class CoursePage(ActivityPageMixin, Page):
             heading=_("Datos del curso"),
         ),
         MultiFieldPanel(
-            [FieldPanel("sectors"), FieldPanel("topics"), FieldPanel("skills")],
+            [
+                # Checkboxes: a multiple <select> needs Ctrl-click and loses choices silently.
+                FieldPanel("sectors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
+            ],
             heading=_("Clasificación"),
         ),
         FieldPanel("learning_outcomes"),
@@ -213,6 +276,10 @@ class CoursePage(ActivityPageMixin, Page):
     ]
 
     search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    # Not text to translate: the same colour in every language (a translator's "#0b5d3b"
+    # would otherwise be a string segment and could come back invalid).
+    override_translatable_fields = [SynchronizedField("colour")]
 
     parent_page_types = ["courses.CatalogPage"]
     subpage_types = ["courses.ModulePage"]
@@ -248,6 +315,7 @@ class ModulePage(ActivityPageMixin, Page):
     """A module of a course: an ordered group of lessons."""
 
     activity_kind = "module"
+    base_form_class = CourseContentPageForm
 
     summary = models.TextField(_("resumen"), blank=True, max_length=600)
 
@@ -280,6 +348,7 @@ class LessonPage(ActivityPageMixin, Page):
     """A lesson: the content a teacher studies, possibly with knowledge checks."""
 
     activity_kind = "lesson"
+    base_form_class = CourseContentPageForm
 
     body = StreamField(LessonBodyBlock(), verbose_name=_("contenido"), blank=True)
     estimated_minutes = models.PositiveSmallIntegerField(
@@ -324,7 +393,10 @@ class LessonPage(ActivityPageMixin, Page):
         if request.method == "POST":
             from courses.views import lesson_post_check
 
-            return lesson_post_check(request, self, *args, **kwargs)
+            def post_check(request: HttpRequest, *args: Any, **kwargs: Any):
+                return lesson_post_check(request, self, *args, **kwargs)
+
+            return self._in_content_language(post_check, request, *args, **kwargs)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -10,7 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from courses.models import LessonPage
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from courses.models import LessonPage, ascii_slug
 
 
 class KnowledgeCheckNotFound(Exception):
@@ -146,3 +150,198 @@ def knowledge_check_grade(
         passed=raw * 100 >= pass_mark * maximum if maximum else pass_mark == 0,
         questions=results,
     )
+
+
+# --- Editorial review of a whole course ------------------------------------------------------
+
+
+class CourseSubmissionError(ValueError):
+    """A course that cannot go to review yet; ``problems`` says what is missing, page by page."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class CourseSubmission:
+    """What :func:`course_submit_for_review` sent: the course and the pages that went with it."""
+
+    course_id: int
+    submitted_page_ids: list[int]
+    resumed: bool
+
+
+def _course_pages(course: Any) -> list[Any]:
+    """The course and its modules and lessons, in tree order, as specific pages."""
+    return [course.specific, *course.get_descendants().specific()]
+
+
+def _localize_translation(page: Any) -> Any | None:
+    """The wagtail-localize translation whose target is ``page`` (None for a source page)."""
+    from wagtail_localize.models import Translation
+
+    return (
+        Translation.objects.filter(
+            source__object_id=page.translation_key,
+            target_locale_id=page.locale_id,
+            enabled=True,
+        )
+        .select_related("source")
+        .first()
+    )
+
+
+def _translation_problems(page: Any, translation: Any) -> list[str]:
+    """Why the translated text would not save (a title too long…), checked before any write."""
+    try:
+        candidate = translation.source.get_ephemeral_translated_instance(translation.target_locale)
+        candidate.full_clean()
+        if candidate.slug != ascii_slug(candidate.slug):
+            raise ValidationError(
+                {
+                    "slug": _("Usa solo letras sin acentos, números y guiones: «%(slug)s».")
+                    % {"slug": ascii_slug(candidate.slug)}
+                }
+            )
+    except ValidationError as error:
+        details = (
+            [f"{field}: {' '.join(texts)}" for field, texts in error.message_dict.items()]
+            if hasattr(error, "error_dict")
+            else error.messages
+        )
+        return [
+            _("«%(title)s» (%(locale)s) no es válida: %(detail)s")
+            % {"title": page.title, "locale": page.locale.language_code, "detail": detail}
+            for detail in details
+        ]
+    return []
+
+
+def _needs_review(page: Any) -> bool:
+    return not page.live or page.has_unpublished_changes
+
+
+@transaction.atomic
+def course_submit_for_review(*, course_id: int, user: Any) -> CourseSubmission:
+    """Send a course with its modules and lessons to the "Revisión de cursos" workflow at once.
+
+    For a translation (wagtail-localize), every page must be fully translated first; the
+    translated strings are then written into a draft revision of each page, so the reviewer
+    sees and approves exactly the English text. Pages already live and unchanged stay out.
+    A course whose review asked for changes is resumed (keeping its history and comment); its
+    modules and lessons get a new review. Approving the course approves them too (see
+    :func:`course_review_cascade`). Nothing is written when a page is not ready.
+    """
+    from courses.models import CoursePage
+
+    course = CoursePage.objects.get(pk=course_id)
+    pages = _course_pages(course)
+    translations = {page.pk: _localize_translation(page) for page in pages}
+    problems = []
+    for page in pages:
+        translation = translations[page.pk]
+        if translation is None:
+            continue
+        total, done = translation.get_progress()
+        if done < total:
+            problems.append(
+                _("«%(title)s»: faltan %(missing)d de %(total)d textos por traducir.")
+                % {"title": page.title, "missing": total - done, "total": total}
+            )
+    if problems:
+        raise CourseSubmissionError(problems)
+    for page in pages:
+        translation = translations[page.pk]
+        if translation is not None:
+            problems.extend(_translation_problems(page, translation))
+    if problems:
+        raise CourseSubmissionError(problems)
+
+    submitted: list[int] = []
+    resumed = False
+    for page in pages:
+        translation = translations[page.pk]
+        if translation is not None:
+            # Draft only: publishing is the reviewer's approval.
+            translation.save_target(user=user, publish=False)
+            page = page.__class__.objects.get(pk=page.pk)
+        state = page.current_workflow_state
+        needs_changes = state is not None and state.status == state.STATUS_NEEDS_CHANGES
+        if needs_changes and page.pk == course.pk:
+            state.resume(user=user)
+            resumed = True
+            submitted.append(page.pk)
+            continue
+        if state is not None:
+            if state.status == state.STATUS_IN_PROGRESS:
+                continue  # already waiting for a reviewer
+            state.cancel(user=user)
+        if not _needs_review(page):
+            continue
+        if page.get_latest_revision() is None:
+            page.save_revision(user=user)
+        workflow = page.get_workflow()
+        if workflow is None:
+            raise CourseSubmissionError(
+                [_("«%(title)s» no tiene flujo de revisión.") % {"title": page.title}]
+            )
+        workflow.start(page, user)
+        submitted.append(page.pk)
+    if not submitted:
+        raise CourseSubmissionError(
+            [_("«%(title)s» no tiene cambios por revisar.") % {"title": course.title}]
+        )
+    return CourseSubmission(course_id=course.pk, submitted_page_ids=submitted, resumed=resumed)
+
+
+def course_review_cascade(*, task_state_id: int, user: Any) -> list[int]:
+    """Carry a reviewer's decision on a course to its modules and lessons under review.
+
+    Approved: their pending review tasks are approved by the same reviewer (so they are
+    published with the course). Changes requested: their reviews are cancelled, the course
+    alone carries the comment, and the next submission sends them again. Returns the ids of
+    the pages whose review changed.
+    """
+    from wagtail.models import TaskState
+
+    from courses.models import CoursePage
+
+    task_state = TaskState.objects.select_related("workflow_state").get(pk=task_state_id)
+    reviewed = task_state.workflow_state.content_object
+    course = getattr(reviewed, "specific", reviewed)
+    if not isinstance(course, CoursePage):
+        return []
+    changed = []
+    approved = task_state.status == TaskState.STATUS_APPROVED
+    for page in course.get_descendants().specific():
+        state = page.current_workflow_state
+        if state is None:
+            continue
+        if approved and state.status == state.STATUS_IN_PROGRESS:
+            current = state.current_task_state
+            if current is not None and current.status == TaskState.STATUS_IN_PROGRESS:
+                current.task.specific.on_action(current, user, "approve")
+                changed.append(page.pk)
+        elif not approved:
+            state.cancel(user=user)
+            changed.append(page.pk)
+    return changed
+
+
+def course_review_comment(*, page: Any) -> tuple[str, Any] | None:
+    """The reviewer's comment (and the task state) when a page's review asked for changes."""
+    from wagtail.models import TaskState
+
+    state = page.current_workflow_state
+    if state is None or state.status != state.STATUS_NEEDS_CHANGES:
+        return None
+    rejected = (
+        TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_REJECTED)
+        .select_related("finished_by")
+        .order_by("-finished_at")
+        .first()
+    )
+    if rejected is None:
+        return None
+    return rejected.comment, rejected

@@ -7,6 +7,9 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self) -> None:
+        from wagtail.signals import page_published
+
+        from courses.models import CoursePage
         from credentials import receivers
         from progress.signals import (
             course_completed,
@@ -14,6 +17,13 @@ class CredentialsConfig(AppConfig):
             teacher_account_cancelled,
         )
 
+        # credentials sits above courses: it listens to the course's publication, courses
+        # never calls into credentials.
+        page_published.connect(
+            receivers.on_page_published,
+            sender=CoursePage,
+            dispatch_uid="credentials.on_course_published",
+        )
         course_completed.connect(
             receivers.on_course_completed, dispatch_uid="credentials.on_course_completed"
         )

@@ -6,6 +6,7 @@ issued by SEP (the issuer the migrations seed) and validated with ``full_clean``
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from credentials import services
 from credentials.models import (
     Achievement,
     Issuer,
@@ -50,27 +52,12 @@ def _outcomes(course: Any) -> list[str]:
     return [str(block.value).strip() for block in course.learning_outcomes if str(block.value)]
 
 
-def _course_achievement(course: Any, issuer: Issuer) -> tuple[Achievement, bool]:
-    existing = Achievement.objects.filter(course=course, microcredential=None).order_by("pk")
-    if achievement := existing.first():
-        return achievement, False
-    achievement = Achievement(
-        issuer=issuer,
-        course=course,
-        name=course.title[:200],
-        description=course.summary,
-        criteria_narrative=(
-            f"Concluir el curso «{course.title}» en Capacita: todas las lecciones obligatorias "
-            f"y un promedio de al menos {course.passing_score} en las comprobaciones."
-        ),
-        achievement_type=Achievement.AchievementType.COURSE,
-        credits_available=Decimal(course.estimated_hours),
-        language=Achievement.Language.ES_MX,
-        tags=", ".join(sector.slug for sector in course.sectors.all())[:300],
-    )
-    achievement.full_clean()
-    achievement.save()
-    return achievement, True
+def _course_achievement(course: Any, created_since: dt.datetime | None) -> tuple[Achievement, bool]:
+    # The same service as publishing a course (which usually made it already, this run).
+    achievement, created = services.course_achievement_ensure(course_id=course.pk)
+    if created_since is not None:
+        created = achievement.created_at >= created_since
+    return achievement, created
 
 
 def _microcredential(courses: Sequence[Any], issuer: Issuer) -> tuple[Microcredential, bool]:
@@ -139,13 +126,16 @@ def _microcredential(courses: Sequence[Any], issuer: Issuer) -> tuple[Microcrede
 
 
 @transaction.atomic
-def load_demo_credentials(*, courses: Sequence[Any]) -> DemoCredentials:
+def load_demo_credentials(
+    *, courses: Sequence[Any], created_since: dt.datetime | None = None
+) -> DemoCredentials:
     """Ensure an SEP course achievement for each of ``courses`` and the demo microcredential
-    (with its own achievement) over the first two of them."""
+    (with its own achievement) over the first two of them. ``created_since``: count as
+    created the achievements made from then on (publishing a course makes one)."""
     issuer = Issuer.objects.get(slug="sep")
     result = DemoCredentials()
     for course in courses:
-        achievement, created = _course_achievement(course, issuer)
+        achievement, created = _course_achievement(course, created_since)
         result.achievements.append(achievement)
         result.achievements_created += created
     if courses:

@@ -46,3 +46,18 @@ def on_teacher_account_cancelled(sender: Any, *, user_id: int, **kwargs: Any) ->
     from credentials import services
 
     services.awards_erase_recipient(user_id=user_id)
+
+
+def on_page_published(sender: Any, *, instance: Any, **kwargs: Any) -> None:
+    """A published course without a badge gets its achievement; when the course lacks what
+    the achievement needs, the course editor says what (see ``wagtail_hooks``)."""
+    import logging
+
+    from credentials import services
+
+    try:
+        services.course_achievement_ensure(course_id=instance.pk)
+    except services.CourseAchievementIncomplete as incomplete:
+        logging.getLogger(__name__).warning(
+            "Course %s published without an achievement: %s", instance.pk, incomplete
+        )

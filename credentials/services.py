@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credentials import baking, documents, keys, proofs
 from credentials.models import (
@@ -580,3 +581,83 @@ def pathways_evaluate(*, user_id: int) -> list[Award]:
 
 def microcredential_credits(microcredential: Microcredential) -> Decimal:
     return microcredential.workload_hours
+
+
+# --- A course's own achievement ---------------------------------------------------------------
+
+
+class CourseAchievementIncomplete(ValueError):
+    """The course lacks what its achievement needs; ``missing`` names each thing, for the
+    course editor."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("; ".join(missing))
+        self.missing = missing
+
+
+def _course_achievement_draft(course: Any, issuer: Issuer | None) -> Achievement:
+    return Achievement(
+        issuer=issuer,
+        course=course,
+        name=(course.title or "")[:200],
+        description=course.summary or "",
+        criteria_narrative=(
+            f"Concluir el curso «{course.title}» en Capacita: todas las lecciones obligatorias "
+            f"y un promedio de al menos {course.passing_score} en las comprobaciones."
+        ),
+        achievement_type=Achievement.AchievementType.COURSE,
+        credits_available=Decimal(course.estimated_hours) if course.estimated_hours else None,
+        language=(
+            Achievement.Language.EN
+            if course.locale.language_code.startswith("en")
+            else Achievement.Language.ES_MX
+        ),
+        tags=", ".join(sector.slug for sector in course.sectors.all())[:300],
+    )
+
+
+def course_achievement_missing(*, course: Any) -> list[str]:
+    """What stops ``course`` from getting its achievement (empty when nothing does)."""
+    from django.core.exceptions import ValidationError
+
+    issuer = Issuer.objects.filter(slug="sep").first()
+    missing = []
+    if issuer is None:
+        missing.append(_("emisor: no existe el emisor «sep»"))
+    draft = _course_achievement_draft(course, issuer)
+    try:
+        draft.full_clean(exclude=["issuer"] if issuer is None else None)
+    except ValidationError as error:
+        labels = {"name": _("título"), "description": _("resumen"), "credits_available": _("horas")}
+        for field, messages in error.message_dict.items():
+            missing.append(f"{labels.get(field, field)}: {' '.join(messages)}")
+    return missing
+
+
+@transaction.atomic
+def course_achievement_ensure(*, course_id: int) -> tuple[Achievement, bool]:
+    """The achievement a course earns, created from the course when it has none yet.
+
+    A course and its translations share one achievement (found through any of them). Raises
+    :class:`CourseAchievementIncomplete` naming what is missing when the course cannot make
+    a valid one (no SEP issuer, no summary…). Returns ``(achievement, created)``.
+    """
+    from courses.models import CoursePage
+    from credentials.selectors import course_family
+
+    course = CoursePage.objects.select_related("locale").get(pk=course_id)
+    existing = (
+        Achievement.objects.filter(
+            course_id__in=course_family(course_id=course_id), microcredential=None
+        )
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    missing = course_achievement_missing(course=course)
+    if missing:
+        raise CourseAchievementIncomplete(missing)
+    achievement = _course_achievement_draft(course, Issuer.objects.get(slug="sep"))
+    achievement.save()
+    return achievement, True

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
@@ -100,7 +103,7 @@ class AuditEventViewSet(SnippetViewSet):
 
 
 class CredentialsGroup(SnippetViewSetGroup):
-    menu_label = "Credenciales"
+    menu_label = gettext_lazy("Credenciales")
     menu_icon = "success"
     menu_order = 300
     items = (
@@ -153,7 +156,7 @@ class _AwardMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def award_by_hand_menu_item() -> MenuItem:
     return _AwardMenuItem(
-        "Otorgar credencial",
+        gettext_lazy("Otorgar credencial"),
         reverse("credentials_award_by_hand"),
         icon_name="success",
         order=301,
@@ -168,7 +171,7 @@ def award_revoke_button(snippet: Any, user: Any, next_url: str | None = None) ->
         return []
     return [
         ListingButton(
-            "Revocar",
+            gettext_lazy("Revoke"),
             reverse("credentials_revoke", args=[snippet.pk]),
             priority=90,
             icon_name="cross",
@@ -233,3 +236,24 @@ def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any]
             }
         ],
     }
+
+
+@hooks.register("before_edit_page")
+def course_without_achievement_warning(request: HttpRequest, page: Any) -> None:
+    """A live course whose achievement could not be made: the editor says exactly what is
+    missing (the achievement is created when the course is published again)."""
+    from courses.models import CoursePage
+
+    if request.method != "GET" or not isinstance(page.specific, CoursePage) or not page.live:
+        return
+    from credentials import selectors
+
+    if selectors.course_page_credentials(course_id=page.pk)["achievements"]:
+        return
+    missing = services.course_achievement_missing(course=page.specific)
+    if missing:
+        messages.warning(
+            request,
+            _("Este curso no tiene insignia; para crearla falta: %(missing)s")
+            % {"missing": "; ".join(missing)},
+        )

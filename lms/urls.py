@@ -9,8 +9,10 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses.admin_views import CourseTranslationView
 from courses.media import public_media
 from lms.health import health
 
@@ -25,6 +27,12 @@ api_v1 = [
 urlpatterns = [
     path("health/", health, name="health"),
     path("django-admin/", admin.site.urls),
+    # In front of wagtail-localize's own view: translating a course takes its modules and lessons.
+    path(
+        "admin/localize/submit/page/<int:page_id>/",
+        require_admin_access(CourseTranslationView.as_view()),
+        name="courses_submit_page_translation",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),

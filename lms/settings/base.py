@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
-    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -216,6 +215,12 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Slugs are ASCII: "Introducción a la IA" becomes "introduccion-a-la-ia" (URLs, activity pages).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# A translation starts as a draft, whatever the source's state: it goes live only through the
+# "Revisión de cursos" workflow once translated (docs/content.md). wagtail-localize is the one
+# way to translate pages (Wagtail's simple_translation would copy them untranslated).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 
 # --- Django REST Framework: closed unless opened ----------------------------------------------
 REST_FRAMEWORK = {

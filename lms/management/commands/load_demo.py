@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from courses.demo import DemoContentError, configure_site, load_demo_courses
 from credentials.demo import load_demo_credentials
@@ -85,12 +86,17 @@ class Command(BaseCommand):
                 logging.getLogger(name).setLevel(logging.WARNING)
         try:
             with transaction.atomic():
+                # Publishing a course creates its achievement (credentials listens), so the
+                # credentials step counts what this run created from here on.
+                started_at = timezone.now()
                 report = load_demo_courses(content_dir=options["content_dir"])
                 configure_site(site_url=site_url)
                 generated, created = ensure_demo_users(password=settings.LMS_DEMO_PASSWORD or None)
                 # Credentials first: the progress step ends by refreshing the report tables
                 # and their cache, so nothing after it can roll back what the cache shows.
-                credentials_demo = load_demo_credentials(courses=report.courses)
+                credentials_demo = load_demo_credentials(
+                    courses=report.courses, created_since=started_at
+                )
                 demos = [
                     load_demo_progress(teacher_username="docente", courses=report.courses),
                     credentials_demo,
