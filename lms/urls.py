@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses.media import public_media
+from credentials.views import host_jwks
 from lms.health import health
 
 api_v1 = [
@@ -24,6 +25,8 @@ api_v1 = [
 
 urlpatterns = [
     path("health/", health, name="health"),
+    # Host-level JWKS (RFC 8414 / OpenID convention): every issuer's keys, VC-JWT kids included.
+    path(".well-known/jwks.json", host_jwks, name="host_jwks"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
