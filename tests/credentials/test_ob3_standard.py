@@ -1,16 +1,20 @@
-"""OB 3.0 to the letter: the issued credential against 1EdTech's JSON Schema, the subject id and
+"""OB 3.0 to the letter: the issued credential against our OB 3.0 JSON Schema, the subject id and
 the VC-JWT ``sub``/``kid``, the DID document's terms, status lists and content negotiation."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import re
+from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from credentials import documents, jsonld, keys, proofs, services, verification
 from credentials.models import StatusList
@@ -26,6 +30,7 @@ from tests.credentials.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+SCHEMA_DIR = ob3_schema.SCHEMA_PATH.parent
 
 
 def _path(url: str) -> str:
@@ -33,52 +38,335 @@ def _path(url: str) -> str:
 
 
 # --- the JSON Schema --------------------------------------------------------------------------
-def test_schema_file_is_the_one_its_readme_names():
+def test_our_schema_is_a_valid_2020_12_schema_and_its_readme_names_its_sources():
+    schema = ob3_schema.our_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
     readme = (ob3_schema.SCHEMA_PATH.parent / "README.md").read_text(encoding="utf-8")
-    stated = re.search(r"SHA-256 \| `([0-9a-f]{64})`", readme).group(1)
-    data = ob3_schema.SCHEMA_PATH.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == stated
-    assert "e0fdb03dfe8e710508d690ba6d612d0b913e3ac8" in readme
+    assert ob3_schema.SCHEMA_PATH.name in readme
+    for source in ("Open Badges Specification", "3.0", "Verifiable Credentials Data Model v2.0"):
+        assert source in readme
+    for section in ("AchievementCredential", "AchievementSubject", "IdentityObject", "Alignment"):
+        assert f"`{section}`" in readme
+    # 1EdTech's generated file is not kept here: only its pinned hash and commit are.
+    assert ob3_schema.PINNED_1EDTECH_SHA256 in readme
+    assert ob3_schema.PINNED_1EDTECH_COMMIT in readme
+    assert ob3_schema.OPERATOR_SCHEMA_ENV in readme
+    kept = {ob3_schema.sha256(path.read_bytes()) for path in SCHEMA_DIR.iterdir() if path.is_file()}
+    assert ob3_schema.PINNED_1EDTECH_SHA256 not in kept
 
 
-def test_unmodified_schema_finds_nothing_but_the_vcdm_1_1_issuance_date(issuer, learner):
+def _require_operator_schema() -> None:
+    reason = ob3_schema.operator_schema_skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+def test_operator_copy_of_1edtech_schema_is_the_pinned_one():
+    _require_operator_schema()
+    assert ob3_schema.sha256(ob3_schema.operator_schema_bytes()) == (
+        ob3_schema.PINNED_1EDTECH_SHA256
+    )
+
+
+def test_operator_copy_finds_nothing_but_the_vcdm_1_1_issuance_date(issuer, learner):
+    _require_operator_schema()
     achievement = AchievementFactory(issuer=issuer)
     endorsement = EndorsementFactory(achievement=achievement)
     services.endorsement_sign(endorsement_id=endorsement.pk)
     award, _ = services.award_issue(
         achievement_id=achievement.pk, user_id=learner.pk, source="completion", score=0.8
     )
-    problems = ob3_schema.errors(award.ob3_credential, schema=ob3_schema.original_schema())
+    problems = ob3_schema.errors(award.ob3_credential, schema=ob3_schema.operator_schema())
     assert problems == sorted(
         [
             "$: 'issuanceDate' is a required property",
             "$.credentialSubject.achievement.endorsement[0]: 'issuanceDate' is a required property",
         ]
     )
+    assert ob3_schema.errors(award.ob3_credential, schema=ob3_schema.operator_vcdm2_schema()) == []
 
 
-def test_schema_check_catches_what_the_standard_forbids(award):
-    """The validator is not a rubber stamp: each of these breaks the schema."""
-    credential = award.ob3_credential
-    assert ob3_schema.errors(credential) == []
-    broken = []
-    as_list = copy.deepcopy(credential)
-    as_list["credentialStatus"] = [as_list["credentialStatus"]]  # the old, two-entry shape
-    broken.append(as_list)
-    no_criteria = copy.deepcopy(credential)
-    del no_criteria["credentialSubject"]["achievement"]["criteria"]
-    broken.append(no_criteria)
-    leaky_identity = copy.deepcopy(credential)
-    leaky_identity["credentialSubject"]["identifier"][0]["email"] = "ana@example.mx"
-    broken.append(leaky_identity)
-    bad_date = copy.deepcopy(credential)
-    bad_date["validFrom"] = "ayer"
-    broken.append(bad_date)
-    no_valid_from = copy.deepcopy(credential)
-    del no_valid_from["validFrom"]
-    broken.append(no_valid_from)
-    for document in broken:
-        assert ob3_schema.errors(document), document
+def test_operator_schema_is_skipped_with_a_reason_unless_it_names_a_file(monkeypatch, tmp_path):
+    monkeypatch.delenv(ob3_schema.OPERATOR_SCHEMA_ENV, raising=False)
+    assert ob3_schema.OPERATOR_SCHEMA_ENV in ob3_schema.operator_schema_skip_reason()
+    monkeypatch.setenv(ob3_schema.OPERATOR_SCHEMA_ENV, str(tmp_path / "missing.json"))
+    assert "is not a file" in ob3_schema.operator_schema_skip_reason()
+    present = tmp_path / "schema.json"
+    present.write_text("{}", encoding="utf-8")
+    monkeypatch.setenv(ob3_schema.OPERATOR_SCHEMA_ENV, str(present))
+    assert ob3_schema.operator_schema_skip_reason() is None
+
+
+def test_vcdm2_substitution_replaces_issuance_date_and_nothing_else():
+    original = {
+        "type": "object",
+        "required": ["id", "issuanceDate"],
+        "properties": {"id": {"type": "string"}, "issuanceDate": {"type": "string"}},
+        "$defs": {"E": {"required": ["issuanceDate"], "properties": {"issuanceDate": {}}}},
+    }
+    converted = ob3_schema.vcdm2(original)
+    assert converted["required"] == ["id", "validFrom"]
+    assert converted["$defs"]["E"]["required"] == ["validFrom"]
+    assert converted["properties"]["validFrom"] == {"type": "string", "format": "date-time"}
+    assert converted["properties"]["id"] == {"type": "string"}
+    assert original["required"] == ["id", "issuanceDate"]  # the original is left alone
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return change
+
+
+def _drop(path: str) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        del node[last]
+
+    return change
+
+
+SUBJECT = "credentialSubject"
+ACHIEVEMENT = f"{SUBJECT}.achievement"
+IDENTITY = f"{SUBJECT}.identifier.0"
+STATUS_2021 = {"id": "https://x.example/revocations", "type": "1EdTechRevocationList"}
+FORBIDDEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    # (change, a fragment the violation report must contain)
+    "no @context": (_drop("@context"), "'@context' is a required"),
+    "contexts in the wrong order": (
+        _set("@context", [jsonld.OB_V3P0_CONTEXT, jsonld.CREDENTIALS_V2]),
+        "$['@context'][0]",
+    ),
+    "VC 1.1 context first": (
+        _set("@context.0", "https://www.w3.org/2018/credentials/v1"),
+        "$['@context'][0]",
+    ),
+    "only the credentials context": (_set("@context", [jsonld.CREDENTIALS_V2]), "too short"),
+    "Open Badges 2.0 context second": (
+        _set("@context.1", "https://w3id.org/openbadges/v2"),
+        "$['@context'][1]",
+    ),
+    "context not a list": (_set("@context", jsonld.CREDENTIALS_V2), "is not of type 'array'"),
+    "no id": (_drop("id"), "'id' is a required"),
+    "id not a URI": (_set("id", "award 12"), "$.id"),
+    "no name": (_drop("name"), "'name' is a required"),
+    "type without OpenBadgeCredential": (_set("type", ["VerifiableCredential"]), "$.type"),
+    "type without VerifiableCredential": (_set("type", ["OpenBadgeCredential"]), "$.type"),
+    "type a single string": (_set("type", "OpenBadgeCredential"), "$.type"),
+    "type repeats a value": (
+        _set("type", ["VerifiableCredential", "OpenBadgeCredential", "OpenBadgeCredential"]),
+        "non-unique",
+    ),
+    "no issuer": (_drop("issuer"), "'issuer' is a required"),
+    "issuer without id": (_drop("issuer.id"), "$.issuer"),
+    "issuer not a Profile": (_set("issuer.type", ["Organization"]), "$.issuer.type"),
+    "no validFrom": (_drop("validFrom"), "'validFrom' is a required"),
+    "validFrom not a date": (_set("validFrom", "ayer"), "$.validFrom"),
+    "validFrom without a time zone": (_set("validFrom", "2026-01-05T10:00:00"), "$.validFrom"),
+    "validFrom a date only": (_set("validFrom", "2026-01-05"), "$.validFrom"),
+    "validUntil impossible month": (_set("validUntil", "2026-13-01T00:00:00Z"), "$.validUntil"),
+    "awardedDate a number": (_set("awardedDate", 1767607200), "$.awardedDate"),
+    "credentialStatus as a list": (
+        lambda document: document.update(credentialStatus=[document["credentialStatus"]]),
+        "$.credentialStatus",
+    ),
+    "two credentialStatus shapes": (
+        lambda document: document.update(
+            credentialStatus=[document["credentialStatus"], STATUS_2021]
+        ),
+        "$.credentialStatus",
+    ),
+    "credentialStatus without type": (_drop("credentialStatus.type"), "$.credentialStatus"),
+    "proof without type": (_set("proof", [{"proofValue": "z1"}]), "$.proof"),
+    "no credentialSubject": (_drop(SUBJECT), "'credentialSubject' is a required"),
+    "subject without achievement": (_drop(f"{SUBJECT}.achievement"), "'achievement'"),
+    "subject without id nor identifier": (
+        lambda document: [document[SUBJECT].pop(key) for key in ("id", "identifier")],
+        "$.credentialSubject",
+    ),
+    "subject without id and an empty identifier list": (
+        lambda document: (document[SUBJECT].pop("id"), document[SUBJECT].update(identifier=[])),
+        "$.credentialSubject",
+    ),
+    "subject type wrong": (_set(f"{SUBJECT}.type", ["Person"]), "$.credentialSubject.type"),
+    "creditsEarned a string": (_set(f"{SUBJECT}.creditsEarned", "20"), "creditsEarned"),
+    "activityEndDate not a date": (_set(f"{SUBJECT}.activityEndDate", "hoy"), "activityEndDate"),
+    "identity with an extra property": (_set(f"{IDENTITY}.email", "ana@example.mx"), "email"),
+    "identity without identityHash": (_drop(f"{IDENTITY}.identityHash"), "'identityHash'"),
+    "identity without hashed": (_drop(f"{IDENTITY}.hashed"), "'hashed'"),
+    "identity hashed as text": (_set(f"{IDENTITY}.hashed", "true"), "hashed"),
+    "identity type as a list": (_set(f"{IDENTITY}.type", ["IdentityObject"]), "type"),
+    "identityType outside the vocabulary": (_set(f"{IDENTITY}.identityType", "curp"), "curp"),
+    "hashed identity in plain text": (
+        _set(f"{IDENTITY}.identityHash", "ana@example.mx"),
+        "identityHash",
+    ),
+    "identityHash one hex digit short": (
+        _set(f"{IDENTITY}.identityHash", "sha256$" + "a" * 63),
+        "identityHash",
+    ),
+    "identityHash with an unknown algorithm": (
+        _set(f"{IDENTITY}.identityHash", "sha1$" + "a" * 40),
+        "identityHash",
+    ),
+    "achievement without criteria": (_drop(f"{ACHIEVEMENT}.criteria"), "'criteria'"),
+    "criteria with neither id nor narrative": (_set(f"{ACHIEVEMENT}.criteria", {}), "criteria"),
+    "achievement without id": (_drop(f"{ACHIEVEMENT}.id"), "'id' is a required"),
+    "achievement without name": (_drop(f"{ACHIEVEMENT}.name"), "'name' is a required"),
+    "achievement without description": (_drop(f"{ACHIEVEMENT}.description"), "'description'"),
+    "achievement type wrong": (_set(f"{ACHIEVEMENT}.type", ["BadgeClass"]), "achievement.type"),
+    "achievementType outside the vocabulary": (
+        _set(f"{ACHIEVEMENT}.achievementType", "Curso"),
+        "achievementType",
+    ),
+    "inLanguage not a language tag": (_set(f"{ACHIEVEMENT}.inLanguage", "es mx"), "inLanguage"),
+    "image without id": (_set(f"{ACHIEVEMENT}.image", {"type": "Image"}), "image"),
+    "image of a wrong type": (_set(f"{ACHIEVEMENT}.image.type", "Picture"), "image.type"),
+    "tag not a list": (_set(f"{ACHIEVEMENT}.tag", "ia"), "tag"),
+    "resultDescription without resultType": (
+        _drop(f"{ACHIEVEMENT}.resultDescription.0.resultType"),
+        "'resultType'",
+    ),
+    "resultType outside the vocabulary": (
+        _set(f"{ACHIEVEMENT}.resultDescription.0.resultType", "Porcentaje"),
+        "resultType",
+    ),
+    "result value a number": (_set(f"{SUBJECT}.result.0.value", 75.5), "value"),
+    "result status outside the vocabulary": (_set(f"{SUBJECT}.result.0.status", "Done"), "status"),
+}
+
+
+@pytest.fixture
+def full_credential(issuer, learner) -> dict[str, Any]:
+    """A course credential with every optional part we issue."""
+    achievement = AchievementFactory(
+        issuer=issuer, human_code="IA-101", field_of_study="TI", valid_for_days=365
+    )
+    AchievementAlignmentFactory(achievement=achievement)
+    endorsement = EndorsementFactory(achievement=achievement)
+    services.endorsement_sign(endorsement_id=endorsement.pk)
+    award, _ = services.award_issue(
+        achievement_id=achievement.pk,
+        user_id=learner.pk,
+        source="completion",
+        score=0.755,
+        completed_at=timezone.now(),
+    )
+    assert ob3_schema.errors(award.ob3_credential) == []
+    return award.ob3_credential
+
+
+@pytest.mark.parametrize("name", sorted(FORBIDDEN))
+def test_schema_rejects_what_the_standard_forbids(full_credential, name):
+    """The validator is not a rubber stamp: each change breaks the schema, where it was made."""
+    change, fragment = FORBIDDEN[name]
+    document = copy.deepcopy(full_credential)
+    change(document)
+    problems = ob3_schema.errors(document)
+    assert problems, name
+    assert any(fragment in problem for problem in problems), problems
+
+
+ALIGNMENT = f"{ACHIEVEMENT}.alignment.0"
+ENDORSEMENT = f"{ACHIEVEMENT}.endorsement.0"
+FORBIDDEN_IN_PARTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "alignment without targetUrl": (_drop(f"{ALIGNMENT}.targetUrl"), "'targetUrl'"),
+    "alignment without targetName": (_drop(f"{ALIGNMENT}.targetName"), "'targetName'"),
+    "alignment targetType outside the vocabulary": (
+        _set(f"{ALIGNMENT}.targetType", "Competency"),
+        "targetType",
+    ),
+    "alignment extension term malformed": (_set(f"{ALIGNMENT}.targetType", "ext:"), "targetType"),
+    "endorsement without validFrom": (_drop(f"{ENDORSEMENT}.validFrom"), "'validFrom'"),
+    "endorsement of a wrong type": (
+        _set(f"{ENDORSEMENT}.type", ["VerifiableCredential", "OpenBadgeCredential"]),
+        "endorsement[0].type",
+    ),
+    "endorsement subject without id": (_drop(f"{ENDORSEMENT}.credentialSubject.id"), "'id'"),
+    "endorsement contexts reversed": (
+        _set(f"{ENDORSEMENT}.@context", [jsonld.OB_V3P0_CONTEXT, jsonld.CREDENTIALS_V2]),
+        "@context",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORBIDDEN_IN_PARTS))
+def test_schema_rejects_broken_alignments_and_endorsements(full_credential, name):
+    change, fragment = FORBIDDEN_IN_PARTS[name]
+    document = copy.deepcopy(full_credential)
+    change(document)
+    problems = ob3_schema.errors(document)
+    assert any(fragment in problem for problem in problems), problems
+
+
+ALLOWED: dict[str, Callable[[dict[str, Any]], None]] = {
+    "AchievementCredential instead of OpenBadgeCredential": _set(
+        "type", ["VerifiableCredential", "AchievementCredential"]
+    ),
+    "a third context after the two": (
+        lambda document: document["@context"].append({"ext": "https://capacita.example/ns#"})
+    ),
+    "an older 3.0.x context": _set(
+        "@context.1", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
+    ),
+    "an identifier list and no subject id": lambda document: document[SUBJECT].pop("id"),
+    "a subject id and no identifier list": lambda document: document[SUBJECT].pop("identifier"),
+    "a plain-text identity when not hashed": lambda document: document[SUBJECT]["identifier"][
+        0
+    ].update(hashed=False, identityHash="ana@example.mx"),
+    "an md5 identityHash": _set(f"{IDENTITY}.identityHash", "md5$" + "0" * 32),
+    "an extension achievementType": _set(f"{ACHIEVEMENT}.achievementType", "ext:Diplomado"),
+    "criteria with only a narrative": lambda document: document[SUBJECT]["achievement"][
+        "criteria"
+    ].pop("id"),
+    "a date-time with an offset": _set("validFrom", "2026-01-05T10:00:00.250-06:00"),
+    "an extra property where the standard allows extensions": _set(
+        f"{ACHIEVEMENT}.ext:sepClave", "IA-101"
+    ),
+    "a single proof object": lambda document: document.update(proof=document["proof"][0]),
+    "no proof (the VC-JWT form)": _drop("proof"),
+    "evidence": _set("evidence", [{"type": ["Evidence"], "narrative": "Proyecto final"}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_schema_accepts_what_the_standard_allows(full_credential, name):
+    document = copy.deepcopy(full_credential)
+    ALLOWED[name](document)
+    assert ob3_schema.errors(document) == []
+
+
+_HEX = "0123456789abcdef"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(max_size=80).filter(
+        lambda text: re.fullmatch(r"(sha256\$[0-9a-fA-F]{64}|md5\$[0-9a-fA-F]{32})", text) is None
+    ),
+    digest=st.text(alphabet=_HEX, min_size=64, max_size=64),
+)
+def test_hashed_identity_hash_must_be_sha256_or_md5_hex(award, text, digest):
+    document = copy.deepcopy(award.ob3_credential)
+    identity = document[SUBJECT]["identifier"][0]
+    identity["identityHash"] = text
+    assert any("identityHash" in problem for problem in ob3_schema.errors(document))
+    identity["identityHash"] = f"sha256${digest}"
+    assert ob3_schema.errors(document) == []
 
 
 def test_course_credential_with_every_optional_part_is_valid(issuer, learner):
