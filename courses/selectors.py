@@ -333,3 +333,12 @@ def lesson_navigation(*, lesson: LessonPage) -> LessonNavigation:
 def locale_codes() -> list[str]:
     """Language codes of the content locales."""
     return list(Locale.objects.values_list("language_code", flat=True))
+
+
+def taxonomy_term(*, kind: str, slug: str) -> Sector | Skill | None:
+    """The sector or skill snippet with ``slug`` (``kind`` is ``"sector"`` or ``"skill"``), or
+    None: what an alignment to one of them points at."""
+    model = {"sector": Sector, "skill": Skill}.get(kind)
+    if model is None:
+        return None
+    return model.objects.filter(slug=slug).first()

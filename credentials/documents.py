@@ -7,6 +7,7 @@ wallets store.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -19,15 +20,34 @@ from credentials.models import Achievement, AlignmentBase, Award, Endorsement, I
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 OB3_CONTEXTS: list[str | dict[str, Any]] = [CREDENTIALS_V2, OB_V3P0_CONTEXT]
-# Neither context defines the 1EdTech revocation list status type; left undefined, JSON-LD
-# would resolve it as a relative IRI (or drop it) and the signature would not cover it.
-REVOCATION_LIST_TERM = {
-    "1EdTechRevocationList": {
-        "@id": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#1EdTechRevocationList"
+# An award names exactly the two contexts OB 3.0 requires: its one status entry is a
+# BitstringStatusListEntry, which the credentials v2 context defines. (Awards issued before
+# carried a second, 1EdTechRevocationList entry and a small inline context defining it; they
+# keep verifying with the contexts they carry.)
+AWARD_CONTEXTS: list[str | dict[str, Any]] = list(OB3_CONTEXTS)
+# Neither the DID v1 context nor the multikey context defines ``JsonWebKey`` or
+# ``publicKeyJwk`` (the RSA key of the VC-JWT is published as a JWK). Left undefined, JSON-LD
+# processors drop them; this inline context maps them to the W3C security vocabulary terms
+# (``publicKeyJwk`` is a JSON literal, as the W3C Controlled Identifiers vocabulary has it).
+JSON_WEB_KEY_TERMS: dict[str, Any] = {
+    "JsonWebKey": {
+        "@id": "https://w3id.org/security#JsonWebKey",
+        "@context": {
+            "@protected": True,
+            "id": "@id",
+            "type": "@type",
+            "controller": {"@id": "https://w3id.org/security#controller", "@type": "@id"},
+            "publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"},
+        },
     }
 }
-AWARD_CONTEXTS: list[str | dict[str, Any]] = [*OB3_CONTEXTS, REVOCATION_LIST_TERM]
-DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+DID_CONTEXTS: list[str | dict[str, Any]] = [
+    "https://www.w3.org/ns/did/v1",
+    "https://w3id.org/security/multikey/v1",
+    JSON_WEB_KEY_TERMS,
+]
+# Namespace of the credential subjects' ``urn:uuid:`` ids (a fixed, random UUID).
+SUBJECT_ID_NAMESPACE = uuid.UUID("6f1d2c4e-3b8a-4f0e-9a57-0c2d7e41b9a3")
 
 
 def absolute(path: str) -> str:
@@ -64,6 +84,12 @@ def did_web_to_url(did: str) -> str:
 
 def verification_method_id(issuer: Issuer, kid: str) -> str:
     return f"{issuer_did(issuer)}#{kid}"
+
+
+def jwt_key_url(issuer: Issuer, kid: str) -> str:
+    """The VC-JWT header ``kid``: an HTTPS URL answering the bare public JWK (what OB 3.0
+    verifiers dereference); its last segment is the key's ``kid`` in the JWKS."""
+    return url("issuer_key", slug=issuer.slug, kid=kid)
 
 
 def issuer_profile_ob3(issuer: Issuer) -> dict[str, Any]:
@@ -113,7 +139,7 @@ def did_document(issuer: Issuer, keys: list[Any]) -> dict[str, Any]:
             method["publicKeyMultibase"] = multibase_encode(ED25519_PUB_MULTICODEC + raw)
         else:
             method["type"] = "JsonWebKey"
-            method["publicKeyJwk"] = {k: v for k, v in key.public_jwk.items() if k != "kid"}
+            method["publicKeyJwk"] = public_jwk_members(key.public_jwk)
         methods.append(method)
     ids = [method["id"] for method in methods]
     return {
@@ -123,6 +149,12 @@ def did_document(issuer: Issuer, keys: list[Any]) -> dict[str, Any]:
         "assertionMethod": ids,
         "authentication": ids,
     }
+
+
+def public_jwk_members(jwk: dict[str, Any]) -> dict[str, Any]:
+    """The key's public members only (RFC 7517/7518): what a JWK URL answers."""
+    allowed = {"kty", "crv", "x", "y", "n", "e"}
+    return {name: value for name, value in jwk.items() if name in allowed}
 
 
 def jwks(keys: list[Any]) -> dict[str, Any]:
@@ -217,7 +249,12 @@ def achievement_ob3(
         "type": ["Achievement"],
         "name": achievement.name,
         "description": achievement.description,
-        "criteria": {"narrative": achievement.criteria_narrative},
+        # Its own URL (not the achievement's: one IRI would merge both nodes in RDF); like the
+        # achievement's, it answers HTML to a browser and JSON-LD to a client.
+        "criteria": {
+            "id": url("achievement_criteria", uuid=achievement.uuid),
+            "narrative": achievement.criteria_narrative,
+        },
         "achievementType": achievement.achievement_type,
         "image": {"id": achievement_image_url(achievement), "type": "Image"},
         "inLanguage": achievement.language,
@@ -320,10 +357,18 @@ def status_list_url(issuer: Issuer) -> str:
     return url("issuer_status_list", slug=issuer.slug)
 
 
+def subject_id(award: Award) -> str:
+    """``credentialSubject.id`` (and the VC-JWT ``sub``): a ``urn:uuid:`` derived from the
+    award, stable across re-signing, that says nothing about the person (the recipient stays
+    identified by the salted hash in ``identifier``)."""
+    return f"urn:uuid:{uuid.uuid5(SUBJECT_ID_NAMESPACE, str(award.uuid))}"
+
+
 def award_ob3_unsigned(award: Award, *, endorsements: list[dict[str, Any]]) -> dict[str, Any]:
     achievement = award.achievement
     issuer = achievement.issuer
     subject: dict[str, Any] = {
+        "id": subject_id(award),
         "type": ["AchievementSubject"],
         "identifier": [
             {
@@ -357,19 +402,15 @@ def award_ob3_unsigned(award: Award, *, endorsements: list[dict[str, Any]]) -> d
         "validFrom": iso(award.issued_at),
         "awardedDate": iso(award.issued_at),
         "credentialSubject": subject,
-        "credentialStatus": [
-            {
-                "id": url("issuer_revocations", slug=issuer.slug),
-                "type": "1EdTechRevocationList",
-            },
-            {
-                "id": f"{status_list_url(issuer)}#{award.status_index}",
-                "type": "BitstringStatusListEntry",
-                "statusPurpose": "revocation",
-                "statusListIndex": str(award.status_index),
-                "statusListCredential": status_list_url(issuer),
-            },
-        ],
+        # One status entry (the data model allows at most one per status purpose here): the
+        # issuer's signed Bitstring Status List. The 1EdTech revocation list is still served.
+        "credentialStatus": {
+            "id": f"{status_list_url(issuer)}#{award.status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(award.status_index),
+            "statusListCredential": status_list_url(issuer),
+        },
     }
     if award.valid_until is not None:
         document["validUntil"] = iso(award.valid_until)
@@ -381,7 +422,8 @@ def award_jwt_claims(award: Award, credential: dict[str, Any]) -> dict[str, Any]
     payload = {key: value for key, value in credential.items() if key != "proof"}
     payload["iss"] = credential["issuer"]["id"]
     payload["jti"] = credential["id"]
-    payload["sub"] = award.recipient_hash
+    # OB 3.0: ``sub`` MUST equal ``credentialSubject.id``.
+    payload["sub"] = credential["credentialSubject"]["id"]
     payload["nbf"] = int(award.issued_at.timestamp())
     payload["iat"] = int(award.issued_at.timestamp())
     if award.valid_until is not None:

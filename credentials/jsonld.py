@@ -28,6 +28,7 @@ OB_V3P0_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 DATA_INTEGRITY_V1 = "https://w3id.org/security/data-integrity/v1"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+DID_V1 = "https://www.w3.org/ns/did/v1"
 
 CONTEXT_FILES: dict[str, str] = {
     CREDENTIALS_V2: "credentials-v2.jsonld",
@@ -36,6 +37,7 @@ CONTEXT_FILES: dict[str, str] = {
     DATA_INTEGRITY_V1: "data-integrity-v1.jsonld",
     DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
     MULTIKEY_V1: "multikey-v1.jsonld",
+    DID_V1: "did-v1.jsonld",
     OB_V3P0_CONTEXT: "ob-v3p0-context-3.0.3.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld": "ob-v3p0-context-3.0.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context-3.0.json",

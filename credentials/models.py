@@ -585,3 +585,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StatusList(models.Model):
+    """The issuer's signed BitstringStatusListCredential, kept as signed.
+
+    Signed again only when the list changes (a revocation, or the list growing past its size)
+    or when its validity period nears its end, never per request; ``fingerprint`` names the
+    state it was signed for and doubles as the HTTP ``ETag``.
+    """
+
+    wagtail_reference_index_ignore = True
+
+    issuer = models.OneToOneField(Issuer, on_delete=models.CASCADE, related_name="status_list")
+    fingerprint = models.CharField(max_length=64)
+    credential = models.JSONField()
+    signed_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+
+    def __str__(self) -> str:
+        return f"{self.issuer} status list"

@@ -45,6 +45,11 @@ def issuer_keys(*, issuer: Issuer) -> list[SigningKey]:
     return list(SigningKey.objects.filter(issuer=issuer).order_by("-active", "-created_at"))
 
 
+def all_issuer_keys() -> list[SigningKey]:
+    """Every key of every issuer (active first), all still published: the host's JWKS."""
+    return list(SigningKey.objects.order_by("issuer_id", "-active", "-created_at"))
+
+
 def issuer_key_by_kid(*, issuer: Issuer, kid: str) -> SigningKey | None:
     return SigningKey.objects.filter(issuer=issuer, kid=kid).first()
 

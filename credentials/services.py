@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credentials import baking, documents, keys, proofs
+from credentials import baking, documents, keys, proofs, status_lists
 from credentials.models import (
     Achievement,
     AuditEvent,
@@ -31,6 +31,7 @@ from credentials.models import (
     Microcredential,
     PathwayPart,
     SigningKey,
+    StatusList,
 )
 
 logger = logging.getLogger(__name__)
@@ -162,13 +163,18 @@ def _sign_ob3(
         verification_method=documents.verification_method_id(issuer, ed_row.kid),
         created=documents.iso(timezone.now()),
     )
+    # The OB 3.0 JSON Schema's ``proof`` is a Proof or a list of them; the list is the form
+    # that stays valid when a second proof is added, and the one its examples use.
+    signed["proof"] = [signed["proof"]]
     rsa_row = signing_key_ensure(issuer=issuer, algorithm=keys.RSA)
     rsa_private = keys.unseal(rsa_row.sealed_private_key, algorithm=keys.RSA)
     claims = jwt_claims if jwt_claims is not None else dict(unsigned)
     token = proofs.jwt_sign(
         claims,
         key=keys.jwk_private(rsa_private),
-        kid=documents.verification_method_id(issuer, rsa_row.kid),
+        # An HTTPS URL answering the bare JWK, which OB 3.0 verifiers dereference; its last
+        # segment is the key's ``kid`` in the issuer's and the host's JWKS.
+        kid=documents.jwt_key_url(issuer, rsa_row.kid),
         alg=keys.JWT_ALG[keys.RSA],
     )
     return SignedCredential(signed, token)
@@ -661,3 +667,84 @@ def course_achievement_ensure(*, course_id: int) -> tuple[Achievement, bool]:
     achievement = _course_achievement_draft(course, Issuer.objects.get(slug="sep"))
     achievement.save()
     return achievement, True
+
+
+# --- status list ------------------------------------------------------------------------------
+# How long a signed status list stays valid, and how much of that must remain for it to be
+# served as is: a verifier that caches it (Cache-Control, a few minutes) never holds an
+# expired list, and it is re-signed at most once a day when nothing changes.
+STATUS_LIST_VALIDITY = dt.timedelta(days=7)
+STATUS_LIST_RESIGN_BEFORE = dt.timedelta(days=6)
+
+
+def _status_list_state(issuer: Issuer) -> tuple[str, set[int], int]:
+    """Fingerprint, revoked indexes and size (bits) of the issuer's status list right now."""
+    revoked = set(
+        Award.objects.filter(achievement__issuer=issuer, revoked_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    highest = (
+        Award.objects.filter(achievement__issuer=issuer)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+    ).first() or 0
+    # Whole blocks of the minimum size, so issuing does not change the list until it grows.
+    size = ((highest // status_lists.MIN_BITS) + 1) * status_lists.MIN_BITS
+    digest = hashlib.sha256(
+        f"{size}:{','.join(str(index) for index in sorted(revoked))}".encode()
+    ).hexdigest()
+    return digest, revoked, size
+
+
+def status_list_current(*, issuer: Issuer) -> StatusList:
+    """The issuer's signed BitstringStatusListCredential, signed again only when its content
+    changed or its validity period is nearly over (then once, under a row lock)."""
+    fingerprint, _revoked, _size = _status_list_state(issuer)
+    now = timezone.now()
+    current = StatusList.objects.filter(issuer=issuer).first()
+    if (
+        current is not None
+        and current.fingerprint == fingerprint
+        and current.valid_until - now > STATUS_LIST_RESIGN_BEFORE
+    ):
+        return current
+    with transaction.atomic():
+        Issuer.objects.select_for_update().filter(pk=issuer.pk).first()
+        # Another request may have signed it while this one waited for the lock.
+        fingerprint, revoked, size = _status_list_state(issuer)
+        current = StatusList.objects.filter(issuer=issuer).first()
+        now = timezone.now()
+        if (
+            current is not None
+            and current.fingerprint == fingerprint
+            and current.valid_until - now > STATUS_LIST_RESIGN_BEFORE
+        ):
+            return current
+        valid_until = now + STATUS_LIST_VALIDITY
+        list_url = documents.status_list_url(issuer)
+        unsigned = {
+            "@context": [documents.OB3_CONTEXTS[0]],
+            "id": list_url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": documents.issuer_did(issuer),
+            "validFrom": documents.iso(now),
+            "validUntil": documents.iso(valid_until),
+            "credentialSubject": {
+                "id": f"{list_url}#list",
+                "type": "BitstringStatusList",
+                "statusPurpose": "revocation",
+                "encodedList": status_lists.encode(revoked, size=size),
+            },
+        }
+        signed = _sign_ob3(issuer=issuer, unsigned=unsigned, jwt_claims=None).credential
+        row, _created = StatusList.objects.update_or_create(
+            issuer=issuer,
+            defaults={
+                "fingerprint": fingerprint,
+                "credential": signed,
+                "signed_at": now,
+                "valid_until": valid_until,
+            },
+        )
+        return row

@@ -19,6 +19,11 @@ urlpatterns = [
     path("<uuid:uuid>/certificate.pdf", views.award_certificate_pdf, name="award_certificate_pdf"),
     path("achievements/<uuid:uuid>/", views.achievement_json, name="achievement_json"),
     path(
+        "achievements/<uuid:uuid>/criteria/",
+        views.achievement_criteria,
+        name="achievement_criteria",
+    ),
+    path(
         "achievements/<uuid:uuid>/badgeclass.json",
         views.achievement_badgeclass,
         name="achievement_badgeclass",
@@ -30,6 +35,7 @@ urlpatterns = [
     path("issuers/<slug:slug>/ob2.json", views.issuer_ob2, name="issuer_ob2"),
     path("issuers/<slug:slug>/jwks.json", views.issuer_jwks, name="issuer_jwks"),
     path("issuers/<slug:slug>/did.json", views.issuer_did, name="issuer_did"),
+    path("issuers/<slug:slug>/keys/<str:kid>", views.issuer_key, name="issuer_key"),
     path(
         "issuers/<slug:slug>/revocations.json", views.issuer_revocations, name="issuer_revocations"
     ),

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.utils import timezone
@@ -103,6 +104,28 @@ class KeyResolver:
         slug = did[len(prefix) + 1 :]
         return SigningKey.objects.filter(issuer__slug=slug, kid=kid).first()
 
+    def _local_key_url(self, kid: str) -> SigningKey | bool | None:
+        """Our key behind a VC-JWT ``kid`` URL (``/credentials/issuers/<slug>/keys/<kid>``):
+        the row, None if the URL is ours but names no key, False when it is not ours."""
+        prefix = documents.absolute("/credentials/issuers/")
+        if not kid.startswith(prefix):
+            return False
+        slug, marker, key_id = kid[len(prefix) :].partition("/keys/")
+        if not marker or not slug or "/" in slug or not key_id or "/" in key_id:
+            return False
+        return (
+            SigningKey.objects.select_related("issuer")
+            .filter(issuer__slug=slug, kid=key_id)
+            .first()
+        )
+
+    def local_row(self, method: str) -> SigningKey | None:
+        """Our key row behind a DID URL or a key URL, if it is one of ours."""
+        for found in (self._local(method), self._local_key_url(method)):
+            if isinstance(found, SigningKey):
+                return found
+        return None
+
     def _remote_method(self, method: str) -> dict[str, Any] | None:
         base, _, _fragment = method.partition("#")
         if base.startswith("did:web:"):
@@ -113,6 +136,11 @@ class KeyResolver:
             raise FetchError(f"cannot dereference {method!r} (only did:web and https)")
         if not isinstance(document, dict):
             return None
+        if not _fragment and base.startswith(("https://", "http://")) and document.get("kty"):
+            # A bare JWK at the kid URL (the OB 3.0 VC-JWT convention): the issuer check then
+            # asks that it be served from the issuer's own host.
+            self.controllers[method] = base
+            return {"publicKeyJwk": document}
         if document.get("id") == method and (
             "publicKeyMultibase" in document or "publicKeyJwk" in document
         ):
@@ -154,6 +182,12 @@ class KeyResolver:
         return None
 
     def jwk(self, kid: str) -> jwk.JWK | None:
+        by_url = self._local_key_url(kid)
+        if by_url is not False:
+            if by_url is None:
+                return None
+            self.controllers[kid] = documents.issuer_did(by_url.issuer)
+            return jwk.JWK(**by_url.public_jwk)
         local = self._local(kid)
         if local is not False:
             if local is None:
@@ -234,16 +268,38 @@ def check_issuer(credential: dict[str, Any], method: str, resolver: KeyResolver)
     if not issuer_id:
         return Check(False, "The credential names no issuer id.")
     controller = resolver.controllers.get(method, method.partition("#")[0])
-    if controller != issuer_id and method.partition("#")[0] != issuer_id:
+    if (
+        controller != issuer_id
+        and method.partition("#")[0] != issuer_id
+        and not _served_by_issuer_host(controller, issuer_id)
+    ):
         return Check(
             False, f"The signing key {method} is not controlled by the issuer {issuer_id}."
         )
-    local = resolver._local(method)
+    local = resolver.local_row(method)
     if local:
         name = local.issuer.name
         state = "" if local.active else " (a retired key, still published)"
         return Check(True, f"Issued by {name} ({issuer_id}), signed with its key{state}.")
     return Check(True, f"Signed with a key published by the issuer {issuer_id}.")
+
+
+def _host_of(identifier: str) -> str | None:
+    """The host a ``did:web`` or an HTTP(S) identifier resolves to, lower-cased."""
+    if identifier.startswith("did:web:"):
+        host = identifier[len("did:web:") :].split(":", 1)[0]
+        return host.replace("%3A", ":").replace("%3a", ":").lower() or None
+    if identifier.startswith(("https://", "http://")):
+        return urlsplit(identifier).netloc.lower() or None
+    return None
+
+
+def _served_by_issuer_host(key_url: str, issuer_id: str) -> bool:
+    """A bare JWK at an HTTPS URL belongs to the issuer when the issuer's own host serves it."""
+    if not key_url.startswith(("https://", "http://")):
+        return False
+    key_host = _host_of(key_url)
+    return key_host is not None and key_host == _host_of(issuer_id)
 
 
 def _local_award_by_credential_id(credential_id: Any) -> Award | None:
@@ -415,9 +471,15 @@ def verify_jwt(token: str, *, fetcher: DocumentFetcher | None = None) -> Report:
     report.credential = credential
     if check.ok:
         issuer = check_issuer(credential, check.verification_method, resolver)
-        iss = unverified.get("iss")
+        iss = payload.get("iss") if payload is not None else None
         if issuer.ok and iss is not None and iss != _issuer_id(credential):
             issuer = Check(False, "The JWT iss claim differs from the credential's issuer.")
+        sub = payload.get("sub") if payload is not None else None
+        subject = credential.get("credentialSubject")
+        subject_id = subject.get("id") if isinstance(subject, dict) else None
+        if issuer.ok and sub is not None and sub != subject_id:
+            # OB 3.0 (VC-JWT): sub MUST equal credentialSubject.id.
+            issuer = Check(False, "The JWT sub claim differs from credentialSubject.id.")
         report.checks["issuer"] = issuer
     else:
         report.checks["issuer"] = Check(

@@ -8,11 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET
 
 from credentials import (
@@ -20,7 +20,6 @@ from credentials import (
     keys,
     selectors,
     services,
-    status_lists,
     verification,
 )
 from credentials import wallet as wallet_files
@@ -40,6 +39,19 @@ def _json(data: Any, *, status: int = 200, content_type: str = LD_JSON) -> JsonR
         safe=False,
     )
     response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    """Content negotiation: a browser (Accept preferring text/html) gets the page, anything
+    else (no Accept, */*, JSON, JSON-LD) the JSON-LD document."""
+    preferred = request.get_preferred_type([LD_JSON, "application/json", "text/html"])
+    return preferred == "text/html"
+
+
+def _negotiated(response: HttpResponse) -> HttpResponse:
+    # Caches must key the answer on Accept: the same URL answers HTML or JSON-LD.
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -211,8 +223,23 @@ def _achievement_or_404(uuid: Any) -> Achievement:
 
 
 @require_GET
-def achievement_json(request: HttpRequest, uuid: Any) -> JsonResponse:
+def achievement_json(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The achievement: its page for a browser, the OB 3.0 ``Achievement`` (JSON-LD) for a
+    client, at the one URL the credentials name as the achievement's id."""
     achievement = _achievement_or_404(uuid)
+    if _wants_html(request):
+        return _negotiated(
+            render(
+                request,
+                "credentials/achievement.html",
+                {
+                    "achievement": achievement,
+                    "alignments": documents.alignments(achievement),
+                    "hours": documents.credits_available(achievement),
+                    "json_url": documents.url("achievement_json", uuid=achievement.uuid),
+                },
+            )
+        )
     endorsements = [
         endorsement.credential
         for endorsement in selectors.achievement_endorsements(achievement=achievement)
@@ -221,7 +248,30 @@ def achievement_json(request: HttpRequest, uuid: Any) -> JsonResponse:
         "@context": documents.OB3_CONTEXTS,
         **documents.achievement_ob3(achievement, endorsements=endorsements),
     }
-    return _json(document)
+    return _negotiated(_json(document))
+
+
+@require_GET
+def achievement_criteria(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The achievement's criteria (``criteria.id``): a page for a browser, the ``Criteria``
+    object (JSON-LD) for a client."""
+    achievement = _achievement_or_404(uuid)
+    criteria_url = documents.url("achievement_criteria", uuid=achievement.uuid)
+    if _wants_html(request):
+        return _negotiated(
+            render(
+                request,
+                "credentials/criteria.html",
+                {"achievement": achievement, "json_url": criteria_url},
+            )
+        )
+    document = {
+        "@context": documents.OB3_CONTEXTS,
+        "id": criteria_url,
+        "type": ["Criteria"],
+        "narrative": achievement.criteria_narrative,
+    }
+    return _negotiated(_json(document))
 
 
 @require_GET
@@ -254,6 +304,18 @@ def alignment_detail(request: HttpRequest, framework: str, code: str) -> HttpRes
         or AchievementAlignment.objects.filter(framework=framework, target_name=code).first()
         or MicrocredentialAlignment.objects.filter(framework=framework, target_name=code).first()
     )
+    if match is None and framework in ("skill", "sector"):
+        # Skills and sectors are the courses' snippets: their alignments point here by slug.
+        from courses import selectors as course_selectors
+
+        term = course_selectors.taxonomy_term(kind=framework, slug=code)
+        if term is not None:
+            item = documents.AlignmentItem(framework=framework, target_name=term.name)
+            return render(
+                request,
+                "credentials/taxonomy_term.html",
+                {"term": term, "framework_name": item.framework_name},
+            )
     if match is None:
         raise Http404("Unknown alignment target.")
     return render(request, "credentials/alignment.html", {"alignment": match})
@@ -291,6 +353,27 @@ def issuer_jwks(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_GET
+def host_jwks(request: HttpRequest) -> JsonResponse:
+    """``/.well-known/jwks.json``: every issuer's public keys (retired ones included), so a
+    VC-JWT ``kid`` is found in the host's JWKS as well as at its own URL."""
+    return _json(documents.jwks(selectors.all_issuer_keys()), content_type="application/json")
+
+
+@require_GET
+def issuer_key(request: HttpRequest, slug: str, kid: str) -> JsonResponse:
+    """One public key as a bare JWK: what a VC-JWT header ``kid`` URL dereferences to."""
+    issuer = get_object_or_404(Issuer, slug=slug)
+    key = selectors.issuer_key_by_kid(issuer=issuer, kid=kid)
+    if key is None:
+        raise Http404("No such key.")
+    response = _json(
+        documents.public_jwk_members(key.public_jwk), content_type="application/jwk+json"
+    )
+    response["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
+@require_GET
 def issuer_did(request: HttpRequest, slug: str) -> JsonResponse:
     issuer = _issuer_or_404(slug)
     return _json(
@@ -311,13 +394,12 @@ def issuer_revocations(request: HttpRequest, slug: str) -> JsonResponse:
         }
         for award in selectors.issuer_revoked_awards(issuer=issuer)
     ]
-    # The 1EdTech validator reads "revokedCredential"; the prose says "revokedCredentials".
+    # One array, named as the 1EdTech revocation list validator reads it.
     return _json(
         {
             "id": documents.url("issuer_revocations", slug=issuer.slug),
             "issuer": documents.issuer_did(issuer),
             "revokedCredential": revoked,
-            "revokedCredentials": revoked,
         },
         content_type="application/json",
     )
@@ -344,37 +426,34 @@ def issuer_ob2_revocations(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_GET
-def issuer_status_list(request: HttpRequest, slug: str) -> JsonResponse:
-    """BitstringStatusListCredential of the issuer, signed; re-signed only when it changes."""
+def issuer_status_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The issuer's signed BitstringStatusListCredential. Signed once per change (see
+    ``services.status_list_current``), served with validators so caches revalidate cheaply."""
     issuer = _issuer_or_404(slug)
-    revoked = selectors.issuer_revoked_awards(issuer=issuer)
-    stamp = revoked.aggregate(last=Max("revoked_at"))["last"]
-    highest = Award.objects.filter(achievement__issuer=issuer).aggregate(top=Max("pk"))["top"] or 0
-    stamp_key = int(stamp.timestamp() * 1_000_000) if stamp else 0
-    cache_key = (
-        f"credentials:status-list:{issuer.pk}:{stamp_key}:{revoked.count()}:{highest // 131072}"
-    )
-    document = cache.get(cache_key)
-    if document is None:
-        list_url = documents.status_list_url(issuer)
-        unsigned = {
-            "@context": [documents.OB3_CONTEXTS[0]],
-            "id": list_url,
-            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-            "issuer": documents.issuer_did(issuer),
-            "validFrom": documents.iso(timezone.now()),
-            "credentialSubject": {
-                "id": f"{list_url}#list",
-                "type": "BitstringStatusList",
-                "statusPurpose": "revocation",
-                "encodedList": status_lists.encode(
-                    {award.pk for award in revoked}, size=highest + 1
-                ),
-            },
-        }
-        document = services._sign_ob3(issuer=issuer, unsigned=unsigned, jwt_claims=None).credential
-        cache.set(cache_key, document, 3600)
-    return _json(document)
+    status_list = services.status_list_current(issuer=issuer)
+    etag = quote_etag(status_list.fingerprint + "-" + str(int(status_list.signed_at.timestamp())))
+    last_modified = http_date(status_list.signed_at.timestamp())
+    not_modified = _not_modified(request, etag=etag, last_modified=status_list.signed_at)
+    response = HttpResponse(status=304) if not_modified else _json(status_list.credential)
+    response["ETag"] = etag
+    response["Last-Modified"] = last_modified
+    # Short: a revocation must reach verifiers within minutes; the list itself stays valid
+    # (validUntil) far longer than any cache keeps it.
+    response["Cache-Control"] = PUBLIC_CACHE
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _not_modified(request: HttpRequest, *, etag: str, last_modified: Any) -> bool:
+    """RFC 9110 conditional GET: If-None-Match wins over If-Modified-Since."""
+    from django.utils.http import parse_etags, parse_http_date_safe
+
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = parse_etags(if_none_match)
+        return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and int(last_modified.timestamp()) <= since
 
 
 # --- wallet page ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses.admin_views import CourseTranslationView
 from courses.media import public_media
+from credentials.views import host_jwks
 from lms.health import health
 
 api_v1 = [
@@ -26,6 +27,8 @@ api_v1 = [
 
 urlpatterns = [
     path("health/", health, name="health"),
+    # Host-level JWKS (RFC 8414 / OpenID convention): every issuer's keys, VC-JWT kids included.
+    path(".well-known/jwks.json", host_jwks, name="host_jwks"),
     path("django-admin/", admin.site.urls),
     # In front of wagtail-localize's own view: translating a course takes its modules and lessons.
     path(

@@ -124,7 +124,7 @@ def test_saving_an_endorsement_in_the_admin_signs_it(admin_client, achievement):
     )
     assert response.status_code == 302, response.content[:2000]
     endorsement = Endorsement.objects.get(endorser=endorser)
-    assert endorsement.credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert endorsement.credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
 
 
 def test_admin_is_closed_to_anonymous_users(client):

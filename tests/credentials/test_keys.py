@@ -68,7 +68,7 @@ def test_environment_key_is_used_and_never_stored(issuer, settings, learner, ach
     award, _ = services.award_issue(
         achievement_id=achievement.pk, user_id=learner.pk, source="completion"
     )
-    assert award.ob3_credential["proof"]["verificationMethod"].endswith(key.kid)
+    assert award.ob3_credential["proof"][0]["verificationMethod"].endswith(key.kid)
     assert verification.verify_json(award.ob3_credential).valid
     with pytest.raises(services.AwardError):
         services.signing_key_rotate(issuer_id=issuer.pk, algorithm="ed25519")

@@ -103,7 +103,7 @@ def test_revoked_ob2_assertion_answers_410_with_revoked_true(client, award):
 
 
 def test_jwks_and_did_document_publish_every_key_including_retired(client, award, issuer):
-    old_kid = award.ob3_credential["proof"]["verificationMethod"].split("#")[1]
+    old_kid = award.ob3_credential["proof"][0]["verificationMethod"].split("#")[1]
     services.signing_key_rotate(issuer_id=issuer.pk, algorithm="ed25519")
     jwks = client.get("/credentials/issuers/sep/jwks.json").json()
     kids = [key["kid"] for key in jwks["keys"]]
@@ -122,9 +122,9 @@ def test_jwks_and_did_document_publish_every_key_including_retired(client, award
 
 
 def test_revocation_lists_reflect_revocation(client, award):
-    status_url = award.ob3_credential["credentialStatus"][1]["statusListCredential"]
+    status_url = award.ob3_credential["credentialStatus"]["statusListCredential"]
     before = client.get(status_url.replace("http://testserver", "")).json()
-    index = int(award.ob3_credential["credentialStatus"][1]["statusListIndex"])
+    index = int(award.ob3_credential["credentialStatus"]["statusListIndex"])
     assert not status_lists.is_set(before["credentialSubject"]["encodedList"], index)
     assert verification.verify_json(before).checks["proof"].ok
     services.award_revoke(award_id=award.pk, reason="Error")
