@@ -285,6 +285,16 @@ def test_an_export_without_filters_says_so(client, monitor):
     job = ExportJob.objects.create(created_by=monitor, report="trend", params={})
     html = client.get(f"/admin/reports/exports/{job.pk}/").content.decode()
     assert "Ninguno: todo tu ámbito" in html and "Tendencia mensual" in html
+    # No failure: the error box (which carries Wagtail's warning icon) stays hidden.
+    assert 'data-field="failure" hidden>' in html
+
+
+def test_a_failed_export_shows_its_failure(client, monitor):
+    job = ExportJob.objects.create(
+        created_by=monitor, status=ExportJob.Status.FAILED, failure="Sin espacio"
+    )
+    html = client.get(f"/admin/reports/exports/{job.pk}/").content.decode()
+    assert 'data-field="failure">Sin espacio<' in html
 
 
 def test_the_export_link_expiry_is_in_local_time(client, monitor):
