@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from progress.demo_reports import DemoMonitoring, load_demo_monitoring
 from progress.models import Enrollment, LRSClient, Subsystem, TeacherProfile
 from progress.reports.refresh import report_facts_rebuild
 from progress.services import enrollment_create, school_upsert, teacher_profile_create
@@ -45,6 +46,7 @@ class DemoProgress:
     profile_created: bool
     enrolled_course: Any | None  # the course ``docente`` was enrolled in by this run
     report_rows: int
+    monitoring: DemoMonitoring | None = None
 
     def lines(self) -> list[str]:
         """What ``load_demo`` prints; the secret only on the run that created the client."""
@@ -69,6 +71,7 @@ class DemoProgress:
         return [
             *lrs,
             f"Teacher docente: school {self.school_cct}, {profile}, {enrolled}.",
+            *(self.monitoring.lines() if self.monitoring else []),
             f"Reports: {self.report_rows} enrolment facts refreshed.",
         ]
 
@@ -93,7 +96,8 @@ def _first_open_course(courses: Sequence[Any]) -> Any | None:
 @transaction.atomic
 def load_demo_progress(*, teacher_username: str, courses: Sequence[Any]) -> DemoProgress:
     """Ensure the demo LRS client, school, ``teacher_username``'s profile and an enrolment in
-    the first of ``courses`` open to newcomers; then rebuild the report tables."""
+    the first of ``courses`` open to newcomers, and the synthetic monitoring picture
+    (``progress.demo_reports``); then rebuild the report tables."""
     client, secret = _lrs_client()
     school, _created, _warnings = school_upsert(
         cct=DEMO_CCT,
@@ -119,6 +123,8 @@ def load_demo_progress(*, teacher_username: str, courses: Sequence[Any]) -> Demo
         if not active.exists():
             enrollment_create(user=user, course_id=course.pk)
             enrolled = course
+    # Synthetic teachers so the SEP dashboard shows figures, not only "suprimido".
+    monitoring = load_demo_monitoring(courses=courses) if courses else None
     refresh = report_facts_rebuild()
     return DemoProgress(
         lrs_client=client,
@@ -127,4 +133,5 @@ def load_demo_progress(*, teacher_username: str, courses: Sequence[Any]) -> Demo
         profile_created=profile_created,
         enrolled_course=enrolled,
         report_rows=refresh.rows,
+        monitoring=monitoring,
     )

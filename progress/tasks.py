@@ -74,4 +74,12 @@ def sync_report_fact(enrollment_id: int) -> None:
     report_facts_sync(enrollment_ids=[enrollment_id])
 
 
+@shared_task(acks_late=True, name="progress.reports.run_refresh_request")
+def run_report_refresh_request(request_id: int) -> str:
+    """Run a monitor's refresh request (a finished one is left alone; re-runs are harmless)."""
+    from progress.reports.refresh import report_refresh_request_run
+
+    return report_refresh_request_run(request_id=request_id).status
+
+
 # --- end reports ------------------------------------------------------------------------------

@@ -277,6 +277,8 @@ report_urls = [
     path("", report_views.dashboard, name="dashboard"),
     path("exports/", report_views.export_create, name="export_create"),
     path("exports/<int:pk>/", report_views.export_detail, name="export"),
+    path("refresh/", report_views.refresh_request, name="refresh"),
+    path("refresh/<int:pk>/", report_views.refresh_status, name="refresh_status"),
 ]
 
 

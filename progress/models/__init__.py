@@ -27,6 +27,7 @@ from .reports import (
     ReportCourseTag,
     ReportFact,
     ReportRefresh,
+    ReportRefreshRequest,
     ReportSnapshot,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "ReportCourseTag",
     "ReportFact",
     "ReportRefresh",
+    "ReportRefreshRequest",
     "ReportSnapshot",
     "School",
     "Statement",

@@ -88,6 +88,47 @@ class ReportRefresh(models.Model):
         return f"ReportRefresh {self.finished_at:%Y-%m-%d %H:%M}"
 
 
+class ReportRefreshRequest(models.Model):
+    """A monitor's request, from the dashboard, to recompute the figures now.
+
+    The dashboard shows the latest one's state: queued, running, done (with its time) or
+    failed. While one is queued or running, asking again joins it instead of queueing another.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        RUNNING = "running", _("En proceso")
+        DONE = "done", _("Terminada")
+        FAILED = "failed", _("Fallida")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("solicitud de actualización de reportes")
+        verbose_name_plural = _("solicitudes de actualización de reportes")
+
+    def __str__(self) -> str:
+        return f"ReportRefreshRequest {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
 class ExportJob(models.Model):
     """A report export (CSV or XLSX) built in the background; also its audit record."""
 

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from progress.models import ReportCourseTag, ReportFact, ReportRefresh
+from progress.models import ReportCourseTag, ReportFact, ReportRefresh, ReportRefreshRequest
 
 UNENROLLED = "unenrolled"
 CHUNK = 5000
@@ -268,3 +268,68 @@ def _rebuild_postgresql() -> int:
             # and give the planner statistics of the new facts.
             cursor.execute(f"VACUUM (ANALYZE) {fact}")
     return rows
+
+
+# A request left "queued" or "running" this long was lost with its worker: a new request may
+# start over instead of joining it for ever.
+REQUEST_ABANDONED_AFTER = dt.timedelta(minutes=30)
+
+
+def report_refresh_request(*, user: Any) -> tuple[ReportRefreshRequest, bool]:
+    """Ask for a full refresh now on behalf of ``user`` (a monitor; the view checks).
+
+    Returns (request, created). While another request is queued or running it is returned
+    instead, so many monitors clicking at once run one refresh. The task is enqueued on commit.
+    """
+    recent = timezone.now() - REQUEST_ABANDONED_AFTER
+    with transaction.atomic():
+        pending = (
+            ReportRefreshRequest.objects.select_for_update()
+            .filter(
+                status__in=[
+                    ReportRefreshRequest.Status.QUEUED,
+                    ReportRefreshRequest.Status.RUNNING,
+                ],
+                requested_at__gte=recent,
+            )
+            .order_by("-requested_at")
+            .first()
+        )
+        if pending is not None:
+            return pending, False
+        request = ReportRefreshRequest.objects.create(requested_by=user)
+
+        def enqueue() -> None:
+            from progress.tasks import run_report_refresh_request
+
+            run_report_refresh_request.delay(request.pk)
+
+        transaction.on_commit(enqueue)
+    return request, True
+
+
+def report_refresh_request_run(*, request_id: int) -> ReportRefreshRequest:
+    """Run refresh request ``request_id``: running, then the full rebuild, then done (or failed).
+
+    A finished request is left alone, so a redelivered task changes nothing.
+    """
+    with transaction.atomic():
+        request = ReportRefreshRequest.objects.select_for_update().get(pk=request_id)
+        if request.is_finished:
+            return request
+        request.status = ReportRefreshRequest.Status.RUNNING
+        request.started_at = timezone.now()
+        request.save(update_fields=["status", "started_at"])
+    try:
+        report_facts_rebuild()
+    except Exception as problem:
+        request.status = ReportRefreshRequest.Status.FAILED
+        # The exception's class only: messages of database errors can quote row values.
+        request.failure = type(problem).__name__
+        request.finished_at = timezone.now()
+        request.save(update_fields=["status", "failure", "finished_at"])
+        raise
+    request.status = ReportRefreshRequest.Status.DONE
+    request.finished_at = timezone.now()
+    request.save(update_fields=["status", "finished_at"])
+    return request

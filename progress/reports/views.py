@@ -13,12 +13,21 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from progress.models import ExportJob, ReportCourseTag, ReportFact, Subsystem
-from progress.reports import charts
+from progress.models import (
+    ExportJob,
+    ReportCourseTag,
+    ReportFact,
+    ReportRefresh,
+    ReportRefreshRequest,
+    Subsystem,
+)
+from progress.reports import charts, wording
 from progress.reports.exports import (
     REPORTS,
     export_download_link,
@@ -26,6 +35,7 @@ from progress.reports.exports import (
     export_job_for_monitor,
 )
 from progress.reports.query import QueryError, ReportQuery, parse_query
+from progress.reports.refresh import report_refresh_request
 from progress.reports.reports import (
     DIMENSION_LABELS,
     completion_report,
@@ -165,6 +175,7 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
     map_link = _link(
         {k: v for k, v in params.items() if k not in ("subsystem", "school")}, state="%s"
     )
+    choices = _filter_choices(scope)
     breadcrumbs = [("Nacional" if scope.level == NATIONAL else "Mi ámbito", _link({}))]
     if query.state:
         names = dict(_filter_choices_states())
@@ -172,7 +183,7 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
     if query.subsystem:
         breadcrumbs.append(
             (
-                query.subsystem.upper(),
+                dict(choices["subsystem"]).get(query.subsystem, query.subsystem),
                 _link({"state": query.state or "", "subsystem": query.subsystem}),
             )
         )
@@ -210,16 +221,70 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
             {"enrolled": "Inscripciones", "completed": "Conclusiones"},
             title="Inscripciones y conclusiones por mes",
         ),
-        "choices": _filter_choices(scope),
+        "choices": choices,
         "raw": raw,
         "breadcrumbs": breadcrumbs,
         "freshness": table,
         "reports": REPORTS,
+        "place_title": wording.place_title(query, scope),
+        "computed": wording.computed_at(_last_refresh()),
+        "refresh_request": _refresh_request_status(ReportRefreshRequest.objects.first()),
     }
     # Asking beyond the scope is 403, as in the API; the page still shows the scope's figures
     # and names the parameter.
     status = 403 if isinstance(error, ScopeError) else 200
     return TemplateResponse(request, "progress/reports/dashboard.html", context, status=status)
+
+
+def _last_refresh() -> Any:
+    return (
+        ReportRefresh.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+    )
+
+
+def _refresh_request_status(request: ReportRefreshRequest | None) -> dict[str, Any] | None:
+    """The latest refresh request in words: "En cola", "En proceso", "Terminada a las 10:42"."""
+    if request is None:
+        return None
+    if request.status == ReportRefreshRequest.Status.DONE and request.finished_at:
+        text = _("Actualización terminada a las %(time)s.") % {
+            "time": wording.local_time(request.finished_at)
+        }
+    elif request.status == ReportRefreshRequest.Status.FAILED:
+        text = _("La actualización falló; vuelve a solicitarla o avisa a soporte.")
+    elif request.status == ReportRefreshRequest.Status.RUNNING:
+        text = _("Actualización en proceso (solicitada a las %(time)s)…") % {
+            "time": wording.local_time(request.requested_at)
+        }
+    else:
+        text = _("Actualización en cola (solicitada a las %(time)s)…") % {
+            "time": wording.local_time(request.requested_at)
+        }
+    return {
+        "id": request.pk,
+        "status": request.status,
+        "finished": request.is_finished,
+        "text": text,
+    }
+
+
+@require_POST
+def refresh_request(request: HttpRequest) -> HttpResponse:
+    """Ask for the figures to be recomputed now (monitors only); back to the same view."""
+    _scope(request)
+    _job, created = report_refresh_request(user=request.user)
+    if not created:
+        messages.info(request, _("Ya hay una actualización en curso; se muestra su estado."))
+    params = {key: request.POST[key] for key in FILTER_KEYS if request.POST.get(key)}
+    return redirect(reverse("progress_reports:dashboard") + _link(params))
+
+
+def refresh_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The state of refresh request ``pk`` in words, which the dashboard polls."""
+    _scope(request)
+    job = get_object_or_404(ReportRefreshRequest, pk=pk)
+    status = _refresh_request_status(job) or {}
+    return JsonResponse({**status, "computed": wording.computed_at(_last_refresh())})
 
 
 def _filter_choices_states() -> list[tuple[str, str]]:
@@ -262,10 +327,11 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     except ScopeError as error:
         raise PermissionDenied(error.message) from error
-    link = expires = None
+    link = expires = expires_text = None
     if job.status == ExportJob.Status.DONE:
         url, when = export_download_link(job)
         link, expires = url, when.isoformat()
+        expires_text = _expiry_text(when)
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -275,11 +341,28 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "row_count": job.row_count,
                 "download_url": link,
                 "download_expires_at": expires,
+                "download_expires_text": expires_text,
                 "failure": job.failure,
             }
         )
     return TemplateResponse(
         request,
         "progress/reports/export.html",
-        {"job": job, "download_url": link, "download_expires_at": expires},
+        {
+            "job": job,
+            "download_url": link,
+            "download_expires_at": expires,
+            "download_expires_text": expires_text,
+            "report_name": wording.report_name(job.report),
+            "filters": wording.describe_params(job.params or {}),
+            "requested_when": wording.local_datetime(job.created_at),
+        },
     )
+
+
+def _expiry_text(when: Any) -> str:
+    """ "El enlace caduca a las 10:52 (4 de diciembre de 2026)", in local time."""
+    return _("El enlace caduca a las %(time)s (%(when)s).") % {
+        "time": wording.local_time(when),
+        "when": wording.local_date(when),
+    }

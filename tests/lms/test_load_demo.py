@@ -14,11 +14,13 @@ from django.core.management import CommandError, call_command
 from courses.models import CoursePage
 from credentials.models import Achievement, Microcredential, MicrocredentialCourse
 from progress.demo import DEMO_CCT, DEMO_CURP, DEMO_LRS_CLIENT_NAME
+from progress.demo_reports import SYNTHETIC_USERNAME_PREFIX, synthetic_schools
 from progress.models import Enrollment, LRSClient, ReportFact, School, TeacherProfile
 from progress.validators import cct_check_letter, cct_warnings, validate_cct, validate_curp
 
 pytestmark = pytest.mark.django_db
 
+SYNTHETIC_CCTS = [row[0] for row in synthetic_schools()]
 MINI = Path(__file__).parents[1] / "courses" / "data" / "mini_course.json"
 KEY_RE = re.compile(r"^\s+key\s+(\S+)$", re.M)
 SECRET_RE = re.compile(r"^\s+secret\s+(\S+)", re.M)
@@ -48,11 +50,17 @@ def run(content_dir: Path) -> str:
 
 
 def counts() -> dict[str, int]:
+    """What the demo makes, the synthetic monitoring picture aside (tests/progress/
+    test_demo_monitoring.py counts that)."""
+    synthetic = {"user__username__startswith": SYNTHETIC_USERNAME_PREFIX}
     return {
         "lrs_clients": LRSClient.objects.count(),
-        "schools": School.objects.count(),
-        "profiles": TeacherProfile.objects.count(),
-        "enrolments": Enrollment.objects.count(),
+        "schools": School.objects.exclude(cct__in=SYNTHETIC_CCTS).count(),
+        "profiles": TeacherProfile.objects.exclude(**synthetic).count(),
+        "enrolments": Enrollment.objects.exclude(**synthetic).count(),
+        "synthetic_profiles": TeacherProfile.objects.filter(**synthetic).count(),
+        "synthetic_enrolments": Enrollment.objects.filter(**synthetic).count(),
+        "synthetic_schools": School.objects.filter(cct__in=SYNTHETIC_CCTS).count(),
         "achievements": Achievement.objects.count(),
         "microcredentials": Microcredential.objects.count(),
         "microcredential_courses": MicrocredentialCourse.objects.count(),
@@ -75,6 +83,9 @@ def test_a_second_run_creates_no_duplicates_and_prints_the_secret_only_once(cont
     after_first = counts()
     second = run(content_dir)
     assert counts() == after_first
+    assert after_first.pop("synthetic_profiles") >= 200
+    assert after_first.pop("synthetic_enrolments") >= 200
+    assert after_first.pop("synthetic_schools") == len(SYNTHETIC_CCTS)
     assert after_first == {
         "lrs_clients": 1,
         "schools": 1,
@@ -125,12 +136,13 @@ def test_docente_gets_a_profile_at_the_demo_school_and_an_enrolment(content_dir)
 
 def test_an_unenrolled_docente_is_enrolled_again_without_a_new_row(content_dir):
     run(content_dir)
-    enrolment = Enrollment.objects.get()
+    docente = Enrollment.objects.filter(user__username="docente")
+    enrolment = docente.get()
     enrolment.status = Enrollment.Status.UNENROLLED
     enrolment.save()
     output = run(content_dir)
     enrolment.refresh_from_db()
-    assert enrolment.is_active and Enrollment.objects.count() == 1
+    assert enrolment.is_active and docente.count() == 1
     assert "enrolled in 'Mini curso de sensores'" in output
 
 
@@ -145,12 +157,13 @@ def test_the_printed_lrs_credentials_work_over_http_basic(content_dir, client):
     assert wrong.status_code == 401
 
 
-def test_monitor_sep_sees_the_demo_enrolment_in_the_summary_report(content_dir, client):
+def test_monitor_sep_sees_the_demo_enrolments_in_the_summary_report(content_dir, client):
     run(content_dir)
     client.force_login(get_user_model().objects.get(username="monitor_sep"))
     response = client.get("/api/v1/reports/summary/")
     assert response.status_code == 200, response.content
-    assert response.json()["total"]["enrolled"] == 1
+    # docente's enrolment and the synthetic teachers' (the monitoring picture).
+    assert response.json()["total"]["enrolled"] == Enrollment.objects.count() > 200
     client.force_login(get_user_model().objects.get(username="docente"))
     assert client.get("/api/v1/reports/summary/").status_code == 403
 
