@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses.media import public_media
+from courses.offline import service_worker
 from lms.health import health
 
 api_v1 = [
@@ -24,6 +25,8 @@ api_v1 = [
 
 urlpatterns = [
     path("health/", health, name="health"),
+    # At the root so the worker's scope covers the Spanish (/) and English (/en/) sites.
+    path("sw.js", service_worker, name="service-worker"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
