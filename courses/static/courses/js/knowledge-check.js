@@ -67,10 +67,10 @@
     status.appendChild(para(t.score(result) + (result.passed ? t.passed : t.failed), result.passed ? "ok" : "ko"));
   }
 
-  function status(form, text) {
+  function status(form, text, cls) {
     var box = form.querySelector("[data-check-result]");
     box.textContent = "";
-    box.appendChild(para(text, "ko"));
+    box.appendChild(para(text, cls));
   }
 
   function grade(form, answers) {
@@ -104,7 +104,7 @@
         keep(url, answers);
         status(form, t.kept);
       } else {
-        status(form, t.error);
+        status(form, t.error, "ko");
       }
     }).then(function () { button.disabled = false; });
   }

@@ -36,13 +36,17 @@ function offlinePage(path) {
 
 function page(event) {
   var request = event.request;
-  return fetch(request).then(function (response) {
+  var saved = Promise.resolve();
+  var network = fetch(request).then(function (response) {
     if (response.ok && response.headers.get("X-Capacita-Offline") === "page") {
       var copy = response.clone();
-      event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(request.url, copy); }));
+      saved = caches.open(PAGES).then(function (cache) { return cache.put(request.url, copy); });
     }
     return response;
-  }, function () {
+  });
+  // Keep the worker alive until the copy is stored (waitUntil must be called right away).
+  event.waitUntil(network.then(function () { return saved; }, function () {}));
+  return network.catch(function () {
     return caches.match(request.url, { cacheName: PAGES }).then(function (hit) {
       return hit || offlinePage(new URL(request.url).pathname);
     });
