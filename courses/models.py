@@ -32,6 +32,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from courses import hooks
 from courses.blocks import RICH_TEXT_FEATURES, LessonBodyBlock
+from courses.offline import mark_offline_readable
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -288,6 +289,9 @@ class CoursePage(ActivityPageMixin, Page):
         verbose_name = _("curso")
         verbose_name_plural = _("cursos")
 
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        return mark_offline_readable(request, super().serve(request, *args, **kwargs))
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from courses.selectors import CourseOutline, course_outline
 
@@ -397,7 +401,7 @@ class LessonPage(ActivityPageMixin, Page):
                 return lesson_post_check(request, self, *args, **kwargs)
 
             return self._in_content_language(post_check, request, *args, **kwargs)
-        return super().serve(request, *args, **kwargs)
+        return mark_offline_readable(request, super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from courses.selectors import lesson_navigation

@@ -9,6 +9,7 @@ Public entry points (the progress and credentials apps build on them):
 - :func:`live_courses` — the published courses (optionally of one locale).
 - :func:`catalog_courses` — live courses filtered by the catalog's facets, each course once
   per site language (:func:`courses_for_locale`).
+- :func:`course_offline_package` — what saving a course for offline reading downloads.
 """
 
 from __future__ import annotations
@@ -342,3 +343,68 @@ def taxonomy_term(*, kind: str, slug: str) -> Sector | Skill | None:
     if model is None:
         return None
     return model.objects.filter(slug=slug).first()
+
+
+# A lesson page's budget on first visit (docs/performance.md), used as its estimated size.
+LESSON_PAGE_BYTES = 50 * 1024
+# Offline copies of images are taken at this width: a 360 px phone at 2x picks it from srcset.
+OFFLINE_IMAGE_WIDTH = 720
+
+
+@dataclass(frozen=True)
+class OfflinePackage:
+    """A course's live lesson URLs and the estimated bytes of saving them with their images."""
+
+    course_id: int
+    lesson_urls: list[str]
+    image_count: int
+    estimated_bytes: int
+    budget_bytes: int
+
+    @property
+    def fits(self) -> bool:
+        return self.estimated_bytes <= self.budget_bytes
+
+
+def _offline_image_bytes(image: Any) -> int:
+    """The estimated size of the image at OFFLINE_IMAGE_WIDTH: its stored size scaled by area
+    (no rendition is generated and no storage is asked, so this stays cheap on S3)."""
+    width, height = max(image.width or 1, 1), max(image.height or 1, 1)
+    stored = image.file_size or width * height // 4
+    scale = min(1.0, OFFLINE_IMAGE_WIDTH / width) ** 2
+    return max(int(stored * scale), 1024)
+
+
+def course_offline_package(*, course_id: int) -> OfflinePackage:
+    """What "Guardar para leer sin conexión" downloads for a course, and whether it fits the
+    budget ``LMS_OFFLINE_COURSE_BUDGET_MB``. Raises ``CoursePage.DoesNotExist``."""
+    from wagtail.images import get_image_model
+
+    from courses.defaults import LMS_OFFLINE_COURSE_BUDGET_MB
+
+    outline = course_outline(course_id=course_id)
+    urls = [lesson.url for lesson in outline.lessons if lesson.url]
+    image_ids: list[int] = []
+    for lesson in LessonPage.objects.filter(pk__in=[lesson.id for lesson in outline.lessons]):
+        raw = getattr(lesson.body, "raw_data", None) or []
+        image_ids += [
+            item["value"]["image"]
+            for item in raw
+            if item.get("type") == "image"
+            and isinstance(item.get("value"), dict)
+            and isinstance(item["value"].get("image"), int)
+        ]
+    images = get_image_model().objects.only("width", "height", "file_size").in_bulk(image_ids)
+    image_bytes = sum(_offline_image_bytes(images[pk]) for pk in image_ids if pk in images)
+    return OfflinePackage(
+        course_id=course_id,
+        lesson_urls=urls,
+        image_count=sum(1 for pk in image_ids if pk in images),
+        estimated_bytes=len(urls) * LESSON_PAGE_BYTES + image_bytes,
+        # Read at call time so override_settings and per-deploy settings apply.
+        budget_bytes=int(
+            getattr(settings, "LMS_OFFLINE_COURSE_BUDGET_MB", LMS_OFFLINE_COURSE_BUDGET_MB)
+        )
+        * 1024
+        * 1024,
+    )

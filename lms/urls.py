@@ -14,6 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses.admin_views import CourseTranslationView
 from courses.media import public_media
+from courses.offline import service_worker
 from credentials.views import host_jwks
 from lms.health import health
 
@@ -27,6 +28,8 @@ api_v1 = [
 
 urlpatterns = [
     path("health/", health, name="health"),
+    # At the root so the worker's scope covers the Spanish (/) and English (/en/) sites.
+    path("sw.js", service_worker, name="service-worker"),
     # Host-level JWKS (RFC 8414 / OpenID convention): every issuer's keys, VC-JWT kids included.
     path(".well-known/jwks.json", host_jwks, name="host_jwks"),
     path("django-admin/", admin.site.urls),

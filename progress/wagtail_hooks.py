@@ -240,6 +240,17 @@ def course_progress_section(request: HttpRequest, course_page: Any) -> str | Non
     )
 
 
+@hooks.register("capacita_course_page_sections")
+def course_offline_section(request: HttpRequest, course_page: Any) -> str | None:
+    """ "Guardar para leer sin conexión", for learners enrolled in the course."""
+    from progress.engine.pages import course_offline_context
+
+    offline = course_offline_context(request=request, course_page=course_page)
+    if offline is None:
+        return None
+    return render_to_string("progress/offline_save.html", {"offline": offline}, request=request)
+
+
 @hooks.register("register_admin_urls")
 def forwarding_admin_urls() -> list:
     return [

@@ -359,6 +359,8 @@ CELERY_BEAT_SCHEDULE["progress-reports-refresh"] = {
     "schedule": LMS_REPORT_REFRESH_MINUTES * 60,
 }
 LMS_CURP_ALLOW_X_SEX = env.bool("LMS_CURP_ALLOW_X_SEX", default=True)
+# Most a course saved for offline reading may take on a teacher's phone (docs/progress.md).
+LMS_OFFLINE_COURSE_BUDGET_MB = env.int("LMS_OFFLINE_COURSE_BUDGET_MB", default=25)
 # Uploaded rosters (personal data) are deleted when their import finishes, or this many hours
 # later; the beat entry purges the ones kept (docs/operations.md, "Files and who may read them").
 LMS_IMPORT_FILE_RETENTION_HOURS = env.float("LMS_IMPORT_FILE_RETENTION_HOURS", default=0)

@@ -51,3 +51,24 @@ def course_progress_context(*, request: HttpRequest, course_page: Any) -> Course
     if user is None or not user.is_authenticated or not _is_enrolled(user, course_page):
         return None
     return learner_course_progress(user=user, course_id=course_page.pk)
+
+
+def course_offline_context(*, request: HttpRequest, course_page: Any) -> dict[str, Any] | None:
+    """What the "save for offline reading" control needs (None unless enrolled)."""
+    from courses.selectors import course_offline_package
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not _is_enrolled(user, course_page):
+        return None
+    package = course_offline_package(course_id=course_page.pk)
+    return {
+        "package": package,
+        "estimated_mb": round(package.estimated_bytes / (1024 * 1024), 1),
+        "budget_mb": package.budget_bytes // (1024 * 1024),
+        "manifest": {
+            "course": course_page.pk,
+            "lessons": package.lesson_urls,
+            "budget": package.budget_bytes,
+            "estimate": package.estimated_bytes,
+        },
+    }

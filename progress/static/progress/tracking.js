@@ -10,6 +10,8 @@
  *   A statement leaves the queue only when the LRS has answered 2xx, so a lost connection,
  *   a closed tab or an offline phone only delays it; sending it again is harmless, because
  *   the LRS stores a statement id once and answers 200/204 to an identical repeat.
+ * - The site's connection box (#connection-status, role=status) says how many statements wait
+ *   ("3 registros pendientes") and when the last ones left ("Enviados a las 10:42").
  * Configuration comes from <script type="application/json" id="capacita-tracking">.
  */
 (function () {
@@ -43,6 +45,33 @@
 
   function write(key, value) {
     try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full: keep in memory */ }
+  }
+
+  // A page read from the offline cache carries the CSRF token of when it was saved; the
+  // cookie has the current one.
+  function csrf() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : config.csrfToken;
+  }
+
+  var statusBox = document.getElementById("connection-status");
+  var syncLine = statusBox && statusBox.querySelector("[data-sync]");
+  var SENT_KEY = "capacita.xapi.sent." + config.actor.account.name;
+  var sentAt = read(SENT_KEY, null) ? new Date(read(SENT_KEY, 0)) : null;
+
+  function showPending() {
+    if (!syncLine) { return; }
+    var waiting = read(QUEUE_KEY, []).length;
+    var text = "";
+    if (waiting) {
+      text = waiting === 1 ? statusBox.getAttribute("data-pending-one")
+        : statusBox.getAttribute("data-pending-other").replace("{n}", waiting);
+    } else if (sentAt) {
+      text = statusBox.getAttribute("data-sent").replace("{time}", sentAt.toLocaleTimeString(
+        document.documentElement.lang || "es-MX", { hour: "2-digit", minute: "2-digit", hour12: false }));
+    }
+    if (syncLine.textContent !== text) { syncLine.textContent = text; }
+    syncLine.hidden = !text;
   }
 
   function duration() {
@@ -79,6 +108,7 @@
     var queue = read(QUEUE_KEY, []);
     queue.push(statement(verb, object, result));
     write(QUEUE_KEY, queue);
+    showPending();
     flush();
   }
 
@@ -93,7 +123,7 @@
       headers: {
         "Content-Type": "application/json",
         "X-Experience-API-Version": "1.0.3",
-        "X-CSRFToken": config.csrfToken
+        "X-CSRFToken": csrf()
       },
       body: JSON.stringify(batch)
     });
@@ -106,7 +136,7 @@
       headers: {
         "Content-Type": "application/json",
         "X-Experience-API-Version": "1.0.3",
-        "X-CSRFToken": config.csrfToken
+        "X-CSRFToken": csrf()
       },
       body: JSON.stringify(s)
     });
@@ -115,6 +145,9 @@
   function forget(ids) {
     var queue = read(QUEUE_KEY, []).filter(function (s) { return ids.indexOf(s.id) < 0; });
     write(QUEUE_KEY, queue);
+    sentAt = new Date();
+    write(SENT_KEY, sentAt.getTime());
+    showPending();
   }
 
   function later() {
@@ -232,4 +265,5 @@
     queued: function () { return read(QUEUE_KEY, []).length; },
     flush: flush
   };
+  showPending();
 })();
