@@ -185,6 +185,8 @@ def _visits(world: World, name: str) -> list[Visit]:
             Visit("sign-up es (errors)", "/cuenta/registro/", False, _submit_empty_form),
             Visit("sign-up en", "/en/cuenta/registro/", False),
             Visit("sign-up en (errors)", "/en/cuenta/registro/", False, _submit_empty_form),
+            Visit("sign-in es", "/cuenta/entrar/", False),
+            Visit("sign-in en", "/en/cuenta/entrar/", False),
         ],
         "profile": [
             Visit("profile es", "/cuenta/perfil/", True),
