@@ -10,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms.health import health
+from lms.webapp import favicon, manifest
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,6 +22,7 @@ api_v1 = [
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -44,6 +46,7 @@ if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
         ]
 
 urlpatterns += i18n_patterns(
+    path("manifest.webmanifest", manifest, name="manifest"),
     path("", include("progress.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

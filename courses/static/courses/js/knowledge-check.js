@@ -40,6 +40,9 @@
     var status = form.querySelector("[data-check-result]");
     status.textContent = "";
     status.appendChild(para(t.score(result) + (result.passed ? t.passed : t.failed), result.passed ? "ok" : "ko"));
+    // Move focus to the result so keyboard and screen-reader users land on it.
+    if (!status.hasAttribute("tabindex")) { status.setAttribute("tabindex", "-1"); }
+    status.focus();
   }
 
   document.querySelectorAll("form.knowledge-check-form").forEach(function (form) {
