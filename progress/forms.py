@@ -193,7 +193,10 @@ class TeacherLoginForm(AccessibleFormMixin, AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Self-registered teachers use their e-mail; imported and demo accounts a username.
-        self.fields["username"].label = _("Correo electrónico o nombre de usuario")
+        label = _("Correo electrónico o nombre de usuario")
+        self.fields["username"].label = label
+        # The mixin already bound the fields (and their labels) in its __init__.
+        self["username"].label = label
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from .selectors import CourseProgressView, learner_course_progress
 
@@ -68,6 +71,14 @@ class CourseAction:
     course_url: str
     progress: CourseProgressView | None = None
     missing_prerequisites: list[str] = field(default_factory=list)
+    completed_on: str = ""
+
+
+def date_in_words(value: datetime) -> str:
+    """``value`` as a date in words in the active language ("2 de marzo de 2026",
+    "March 2, 2026"); Spanish writes month names in lower case, which Django's names are not."""
+    text = date_format(timezone.localtime(value), "DATE_FORMAT")
+    return text.lower() if (translation.get_language() or "").startswith("es") else text
 
 
 def course_action_context(*, request: HttpRequest, course_page: Any) -> CourseAction | None:
@@ -105,7 +116,11 @@ def course_action_context(*, request: HttpRequest, course_page: Any) -> CourseAc
     else:
         state = "not_started"
     return CourseAction(
-        state=state, course_id=course_page.pk, course_url=course_url, progress=progress
+        state=state,
+        course_id=course_page.pk,
+        course_url=course_url,
+        progress=progress,
+        completed_on=date_in_words(progress.completed_at) if progress.completed_at else "",
     )
 
 
