@@ -11,6 +11,7 @@ which drops them, and grading happens in :func:`courses.services.knowledge_check
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -224,6 +225,15 @@ class LessonBodyBlock(blocks.StreamBlock):
     knowledge_check = KnowledgeCheckBlock(label=_("Comprobación de conocimientos"))
 
 
+# A prompt that already says how many options to choose ("(Selecciona todas las que apliquen)"):
+# the page then does not add its own hint, which read twice.
+_KIND_HINT_IN_PROMPT = re.compile(
+    r"(todas las que apliquen|todas las correctas|elige una|selecciona una|una opción|"
+    r"all that apply|choose one|select one)",
+    re.IGNORECASE,
+)
+
+
 def public_knowledge_check(block_id: str, value: Any) -> dict[str, Any]:
     """The learner-safe view of a knowledge check: no ``is_correct``, no ``feedback``.
 
@@ -237,6 +247,7 @@ def public_knowledge_check(block_id: str, value: Any) -> dict[str, Any]:
                 "id": question.id,
                 "prompt": question.value["prompt"],
                 "kind": question.value["kind"],
+                "prompt_states_kind": bool(_KIND_HINT_IN_PROMPT.search(question.value["prompt"])),
                 "options": [
                     {"id": option.id, "text": option.value["text"]}
                     for option in question.value["options"].bound_blocks

@@ -7,6 +7,20 @@
     registration order, in the "sections" area of the course page (for example the
     microcredential the course leads to, or the learner's enrolment and progress).
 
+``capacita_course_page_actions``
+    ``fn(request, course_page) -> str | None``. The course page's main action (enrol, start,
+    continue, completed). When no app answers, the page links to the first lesson.
+
+``capacita_lesson_statuses``
+    ``fn(request, course_page) -> dict[str, str] | None``. The signed-in learner's status of
+    each lesson, by lesson activity IRI: ``"done"``, ``"in_progress"`` or ``"not_started"``.
+    The course outline and the end of a lesson show it as text (not colour alone).
+
+``capacita_knowledge_check_results``
+    ``fn(request, lesson_page) -> dict[str, dict] | None``. The learner's last graded attempt
+    at each knowledge check of the lesson, by block id (``raw``, ``max``, ``percent``,
+    ``passed``), so a reloaded lesson shows it.
+
 ``capacita_lesson_page_scripts``
     ``fn(request, lesson_page) -> str | None``. Each fragment is injected at the end of the
     lesson page's ``<body>``; the lesson's ``<article>`` carries the data attributes a
@@ -26,6 +40,10 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 COURSE_PAGE_SECTIONS = "capacita_course_page_sections"
+COURSE_PAGE_ACTIONS = "capacita_course_page_actions"
+LESSON_STATUSES = "capacita_lesson_statuses"
+LESSON_STATUS_VALUES = ("done", "in_progress", "not_started")
+KNOWLEDGE_CHECK_RESULTS = "capacita_knowledge_check_results"
 LESSON_PAGE_SCRIPTS = "capacita_lesson_page_scripts"
 
 
@@ -46,3 +64,24 @@ def course_page_sections(request: HttpRequest, course_page: Any) -> list[SafeStr
 def lesson_page_scripts(request: HttpRequest, lesson_page: Any) -> list[SafeString]:
     """HTML fragments (usually ``<script>`` tags) that registered apps add to a lesson page."""
     return _collect(LESSON_PAGE_SCRIPTS, request, lesson_page)
+
+
+def course_page_actions(request: HttpRequest, course_page: Any) -> list[SafeString]:
+    """HTML fragments with the course page's main action, from registered apps."""
+    return _collect(COURSE_PAGE_ACTIONS, request, course_page)
+
+
+def lesson_statuses(request: HttpRequest, course_page: Any) -> dict[str, str]:
+    """The learner's status of each lesson of ``course_page`` by activity IRI (may be empty)."""
+    statuses: dict[str, str] = {}
+    for fn in hooks.get_hooks(LESSON_STATUSES):
+        statuses.update(fn(request, course_page) or {})
+    return {iri: status for iri, status in statuses.items() if status in LESSON_STATUS_VALUES}
+
+
+def knowledge_check_results(request: HttpRequest, lesson_page: Any) -> dict[str, dict[str, Any]]:
+    """The learner's last graded result of each knowledge check of the lesson, by block id."""
+    results: dict[str, dict[str, Any]] = {}
+    for fn in hooks.get_hooks(KNOWLEDGE_CHECK_RESULTS):
+        results.update(fn(request, lesson_page) or {})
+    return results

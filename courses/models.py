@@ -312,6 +312,9 @@ class CoursePage(ActivityPageMixin, Page):
                 course_id=self.pk, live_only=not getattr(request, "is_preview", False)
             )
         context["hook_sections"] = hooks.course_page_sections(request, self)
+        context["hook_actions"] = hooks.course_page_actions(request, self)
+        statuses = hooks.lesson_statuses(request, self) if self.pk is not None else {}
+        context["lesson_statuses"] = statuses
         return context
 
 
@@ -413,5 +416,11 @@ class LessonPage(ActivityPageMixin, Page):
         context["module"] = navigation.module
         context["course"] = navigation.course
         context["hook_scripts"] = hooks.lesson_page_scripts(request, self)
-        context["body_items"] = lesson_body_items(self)
+        # The lesson's own status, for the "lesson done / next lesson" note at its end.
+        statuses = hooks.lesson_statuses(request, navigation.course) if navigation.course else {}
+        context["lesson_status"] = statuses.get(self.activity_id) if statuses else None
+        context["body_items"] = lesson_body_items(
+            self,
+            last_results=hooks.knowledge_check_results(request, self) if self.pk else None,
+        )
         return context

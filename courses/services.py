@@ -6,6 +6,7 @@ page's no-JavaScript form, and by the progress app when it records a learner's a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,21 @@ class GradeResult:
         return sum(1 for question in self.questions if question.selected)
 
 
+# Authors often open an option's feedback with the verdict ("Correcto: es larga…"), which the
+# page already states for the question: kept, it read "Correcto." twice.
+_LEADING_VERDICT = re.compile(
+    r"^\s*[¡!]?\s*(?:correct[oa]?|incorrect[oa]?|exacto|right|wrong)\b\s*[.:;,!\u2014\u2013-]*\s*",
+    re.IGNORECASE,
+)
+
+
+def feedback_without_verdict(text: str) -> str:
+    """``text`` without a leading "Correcto"/"Incorrecto" (or English) verdict; "" if nothing
+    else is left."""
+    rest = _LEADING_VERDICT.sub("", text, count=1).strip()
+    return rest[:1].upper() + rest[1:] if rest else ""
+
+
 def _find_check(lesson: LessonPage, block_id: str) -> Any:
     for block in lesson.body:
         if block.block_type == "knowledge_check" and block.id == block_id:
@@ -105,7 +121,8 @@ def knowledge_check_grade(
     ids that templates and the API expose). A question is right when exactly its correct
     options are chosen; unanswered questions count as wrong. ``raw`` is the number of right
     questions, ``scaled = raw / max`` and ``passed`` is ``scaled * 100 >= pass_mark``.
-    Feedback of the chosen options and each question's explanation are returned.
+    Feedback of the chosen options (without a leading verdict such as "Correcto:", which the
+    question's ``correct`` already gives) and each question's explanation are returned.
 
     Raises :class:`KnowledgeCheckNotFound` (unknown/non-live lesson or block) and
     :class:`GradingInputError` (unknown question or option, several options on a
@@ -127,9 +144,10 @@ def knowledge_check_grade(
                 correct=set(selected) == correct_ids,
                 selected=selected,
                 feedback=[
-                    option.value["feedback"]
+                    text
                     for option in options
-                    if option.id in selected and option.value["feedback"]
+                    if option.id in selected
+                    and (text := feedback_without_verdict(option.value["feedback"] or ""))
                 ],
                 explanation=question.value["explanation"] or "",
             )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.response import TemplateResponse
 
+from courses import hooks
 from courses.blocks import public_knowledge_check
 from courses.services import (
     GradeResult,
@@ -33,10 +34,14 @@ def lesson_body_items(
     results: dict[str, GradeResult] | None = None,
     submitted: dict[str, dict[str, list[str]]] | None = None,
     errors: dict[str, str] | None = None,
+    last_results: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The lesson's blocks for the template; knowledge checks in their learner-safe form,
-    merged with the grading result of a submitted check (if any)."""
+    merged with the grading result of a submitted check (if any) or else the learner's last
+    recorded result of it (``last_results``, from the ``capacita_knowledge_check_results``
+    hook)."""
     results = results or {}
+    last_results = last_results or {}
     submitted = submitted or {}
     errors = errors or {}
     items = []
@@ -53,6 +58,7 @@ def lesson_body_items(
             for option in question["options"]:
                 option["checked"] = option["id"] in chosen.get(question["id"], [])
         check["result"] = result
+        check["last_result"] = None if result else last_results.get(block.id)
         check["error"] = errors.get(block.id)
         items.append({"block": block, "check": check})
     return items
@@ -81,6 +87,10 @@ def lesson_post_check(request: HttpRequest, lesson: LessonPage, *args: Any, **kw
         errors[block_id] = exc.message
     context = lesson.get_context(request, *args, **kwargs)
     context["body_items"] = lesson_body_items(
-        lesson, results=results, submitted={block_id: answers}, errors=errors
+        lesson,
+        results=results,
+        submitted={block_id: answers},
+        errors=errors,
+        last_results=hooks.knowledge_check_results(request, lesson),
     )
     return TemplateResponse(request, lesson.get_template(request), context, status=status)

@@ -135,7 +135,15 @@ def course_page_microcredentials(request: HttpRequest, course_page: Any) -> str 
     from credentials import selectors
 
     context = selectors.course_page_credentials(course_id=course_page.pk)
-    if not context["achievements"] and not context["microcredentials"]:
+    user = getattr(request, "user", None)
+    # The signed-in learner's own credentials from this course: the link the course page's
+    # "Curso completado" points to (docs/learners.md).
+    context["my_awards"] = (
+        selectors.automatic_awards_for_course(user_id=user.pk, course_id=course_page.pk)
+        if user is not None and user.is_authenticated and course_page.pk is not None
+        else []
+    )
+    if not context["achievements"] and not context["microcredentials"] and not context["my_awards"]:
         return None
     return render_to_string("credentials/course_page_section.html", context, request=request)
 

@@ -17,6 +17,7 @@ from courses.media import public_media
 from courses.offline import service_worker
 from credentials.views import host_jwks
 from lms.health import health
+from lms.webapp import favicon, manifest
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("sw.js", service_worker, name="service-worker"),
     # Host-level JWKS (RFC 8414 / OpenID convention): every issuer's keys, VC-JWT kids included.
     path(".well-known/jwks.json", host_jwks, name="host_jwks"),
+    path("favicon.ico", favicon, name="favicon"),
     path("django-admin/", admin.site.urls),
     # In front of wagtail-localize's own view: translating a course takes its modules and lessons.
     path(
@@ -55,6 +57,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("manifest.webmanifest", manifest, name="manifest"),
     path("", include("progress.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

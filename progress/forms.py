@@ -188,11 +188,15 @@ class CancelAccountForm(AccessibleFormMixin, forms.Form):
 
 
 class TeacherLoginForm(AccessibleFormMixin, AuthenticationForm):
-    """Sign-in with the e-mail address (a teacher's username) and password."""
+    """Sign-in with the e-mail address (a teacher's username) or a username, and password."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Correo electrónico")
+        # Self-registered teachers use their e-mail; imported and demo accounts a username.
+        label = _("Correo electrónico o nombre de usuario")
+        self.fields["username"].label = label
+        # The mixin already bound the fields (and their labels) in its __init__.
+        self["username"].label = label
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

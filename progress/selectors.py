@@ -88,6 +88,64 @@ def enrollment_list_for(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
     )
 
 
+def missing_prerequisite_keys(*, user: AbstractBaseUser, course: Any) -> set[Any]:
+    """Translation keys of ``course``'s prerequisites that ``user`` has not completed.
+
+    Matched by translation key, as enrolment does: finishing a prerequisite in either language
+    counts."""
+    required = set(course.prerequisites.values_list("translation_key", flat=True))
+    if not required:
+        return set()
+    done = set(
+        Enrollment.objects.filter(
+            user=user, course__translation_key__in=required, completed_at__isnull=False
+        ).values_list("course__translation_key", flat=True)
+    )
+    return required - done
+
+
+ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
+
+
+def knowledge_check_last_results(
+    *, user: AbstractBaseUser, lesson_iri: str, block_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The learner's last graded attempt at each knowledge check of a lesson, by block id.
+
+    Read from the LRS: the ``answered`` statements about ``<lesson IRI>/checks/<block id>``
+    whose actor is the learner (voided ones excluded). Each value has ``raw``, ``max``,
+    ``percent`` and ``passed``; checks never answered are absent.
+    """
+    if not block_ids:
+        return {}
+    by_iri = {f"{lesson_iri}/checks/{block_id}": block_id for block_id in block_ids}
+    ifi = agent_ifi(learner_actor(user=user))
+    rows = (
+        Statement.objects.filter(statements_by_actor_q(ifi or ""))
+        .filter(verb=ANSWERED, activity__in=list(by_iri), voided=False)
+        .order_by("-id")
+        .values_list("activity", "data")
+    )
+    results: dict[str, dict[str, Any]] = {}
+    for activity, data in rows:
+        block_id = by_iri[activity]
+        if block_id in results:
+            continue
+        result = data.get("result") if isinstance(data, dict) else None
+        score = result.get("score") if isinstance(result, dict) else None
+        if not isinstance(score, dict) or not isinstance(score.get("scaled"), int | float):
+            continue
+        results[block_id] = {
+            "raw": score.get("raw"),
+            "max": score.get("max"),
+            "percent": round(score["scaled"] * 100),
+            "passed": result.get("success") is True,
+        }
+        if len(results) == len(by_iri):
+            break
+    return results
+
+
 def audit_event_list(*, action: str | None = None, limit: int = 200) -> QuerySet[AuditEvent]:
     """The latest audit events, newest first, optionally of one action."""
     queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

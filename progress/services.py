@@ -31,6 +31,7 @@ from progress.models import (
     TeacherProfile,
 )
 from progress.reports.receivers import report_fact_resync
+from progress.selectors import missing_prerequisite_keys
 from progress.signals import enrollments_created, teacher_account_cancelled
 from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
 from progress.xapi.auth import lms_authority
@@ -429,8 +430,12 @@ def _users_missing_prerequisites(*, user_ids: list[int], course: Any) -> set[int
     return {user_id for user_id in user_ids if not required <= done.get(user_id, set())}
 
 
-def _prerequisites_message(course: Any) -> str:
-    titles = ", ".join(course.prerequisites.order_by("title").values_list("title", flat=True))
+def _prerequisites_message(course: Any, *, missing_keys: set[Any] | None = None) -> str:
+    prerequisites = course.prerequisites.order_by("title")
+    if missing_keys is not None:
+        # Name only what this learner still has to finish, not what they already did.
+        prerequisites = prerequisites.filter(translation_key__in=missing_keys)
+    titles = ", ".join(prerequisites.values_list("title", flat=True))
     return _("Antes debes concluir: %(titles)s.") % {"titles": titles}
 
 
@@ -452,7 +457,8 @@ def enrollment_create(*, user: AbstractBaseUser, course_id: int) -> Enrollment:
     if existing is not None and existing.is_active:
         raise _course_error(_("Ya estás inscrito en este curso."), "already_enrolled")
     if _users_missing_prerequisites(user_ids=[user.pk], course=course):
-        raise _course_error(_prerequisites_message(course), "prerequisites")
+        missing = missing_prerequisite_keys(user=user, course=course)
+        raise _course_error(_prerequisites_message(course, missing_keys=missing), "prerequisites")
     if existing is not None:
         existing.status = Enrollment.Status.ACTIVE
         existing.unenrolled_at = None

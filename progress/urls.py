@@ -1,4 +1,4 @@
-"""Public URLs of the progress app: teacher accounts (under / and /en/)."""
+"""Public URLs of the progress app: teacher accounts and enrolment (under / and /en/)."""
 
 from django.urls import path
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("cuenta/salir/", views.LogoutView.as_view(), name="logout"),
     path("cuenta/perfil/", views.profile, name="profile"),
     path("cuenta/perfil/datos.json", views.export, name="export"),
+    path("cuenta/cursos/<int:course_id>/inscribirme/", views.enrol, name="enrol"),
+    path("cuenta/inscripciones/<int:pk>/baja/", views.unenrol, name="unenrol"),
     path("cuenta/cancelar/", views.cancel, name="cancel"),
     path("cuenta/cancelada/", views.cancelled, name="cancelled"),
     path("cuenta/contrasena/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,4 +1,5 @@
-"""Teacher account pages: sign-up with e-mail confirmation, profile, ARCO export and cancel."""
+"""Teacher account pages: sign-up with e-mail confirmation, profile, ARCO export and cancel;
+enrolling from a course page and unenrolling from the profile (plain forms, no JavaScript)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import math
 import time
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -22,7 +24,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.formats import date_format
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import (
+    url_has_allowed_host_and_scheme,
+    urlsafe_base64_decode,
+    urlsafe_base64_encode,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -40,6 +46,8 @@ from progress.hooks import account_cancel_notices
 from progress.models import Enrollment
 from progress.selectors import enrollment_list_for, teacher_profile_for
 from progress.services import (
+    enrollment_cancel,
+    enrollment_create,
     teacher_account_activate,
     teacher_account_cancel,
     teacher_account_create,
@@ -53,8 +61,18 @@ LOGIN_URL = reverse_lazy("progress:login")
 TEMPLATES = "progress/accounts"
 
 
-def send_confirmation_email(request: HttpRequest, user) -> None:
-    """E-mail the one-time confirmation link of a new account."""
+def safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """``candidate`` when it is a path on this site (the course a teacher came from), else ""."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def send_confirmation_email(request: HttpRequest, user, *, next_url: str = "") -> None:
+    """E-mail the one-time confirmation link of a new account (back to ``next_url`` once
+    confirmed, so a teacher who signed up from a course page lands on that course)."""
     link = request.build_absolute_uri(
         reverse(
             "progress:confirm",
@@ -64,6 +82,8 @@ def send_confirmation_email(request: HttpRequest, user) -> None:
             },
         )
     )
+    if next_url:
+        link += "?" + urlencode({"next": next_url})
     context = {"link": link, "site_name": "Capacita"}
     subject = render_to_string(f"{TEMPLATES}/email/confirm_subject.txt", context).strip()
     body = render_to_string(f"{TEMPLATES}/email/confirm_body.txt", context)
@@ -78,6 +98,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("progress:profile")
     form = SignupForm(request.POST or None)
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
         try:
             user = teacher_account_create(
@@ -89,9 +110,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            send_confirmation_email(request, user)
+            send_confirmation_email(request, user, next_url=next_url)
             return redirect("progress:signup_done")
-    return TemplateResponse(request, f"{TEMPLATES}/signup.html", {"form": form})
+    return TemplateResponse(request, f"{TEMPLATES}/signup.html", {"form": form, "next": next_url})
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:
@@ -110,7 +131,7 @@ def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     teacher_account_activate(user=user)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Tu correo quedó confirmado. ¡Bienvenida o bienvenido!"))
-    return redirect("progress:profile")
+    return redirect(safe_next(request, request.GET.get("next")) or "progress:profile")
 
 
 class LoginView(auth_views.LoginView):
@@ -241,3 +262,57 @@ def cancel(request: HttpRequest) -> HttpResponse:
 
 def cancelled(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, f"{TEMPLATES}/cancelled.html", {})
+
+
+def _course_page_url(request: HttpRequest, course_id: int) -> str | None:
+    from courses.selectors import live_courses
+
+    course = live_courses().filter(pk=course_id).first()
+    return course.get_url(request) if course is not None else None
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+@require_POST
+def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Enrol the signed-in teacher from the course page's form, then go back to the course.
+
+    The same service as ``POST /api/v1/me/enrollments/`` decides (prerequisites, already
+    enrolled); a refusal comes back as a message on the course page, with status 303."""
+    course_url = _course_page_url(request, course_id)
+    if course_url is None:
+        raise Http404("No such live course.")
+    try:
+        enrollment_create(user=request.user, course_id=course_id)
+    except ValidationError as error:
+        for message in error.message_dict.get("course", error.messages):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("¡Listo! Ya estás inscrita o inscrito en este curso."))
+    return HttpResponseRedirect(course_url, status=303)
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+@require_http_methods(["GET", "POST"])
+def unenrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to confirm, then unenrol the teacher from one of their own active enrolments.
+
+    The enrolment and its progress are kept (marked unenrolled), as with the API; enrolling
+    again brings them back."""
+    enrollment = (
+        enrollment_list_for(user=request.user)
+        .filter(pk=pk, status=Enrollment.Status.ACTIVE)
+        .first()
+    )
+    if enrollment is None:
+        raise Http404("No such active enrolment of yours.")
+    if request.method == "POST":
+        enrollment_cancel(enrollment=enrollment)
+        messages.success(
+            request,
+            _("Te diste de baja de «%(title)s». Tu avance se guarda si vuelves a inscribirte.")
+            % {"title": enrollment.course.title},
+        )
+        return HttpResponseRedirect(reverse("progress:profile"), status=303)
+    return TemplateResponse(request, f"{TEMPLATES}/unenrol.html", {"enrollment": enrollment})

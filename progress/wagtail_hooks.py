@@ -227,16 +227,16 @@ def lesson_tracking_script(request: HttpRequest, lesson_page: Any) -> str | None
     )
 
 
-@hooks.register("capacita_course_page_sections")
-def course_progress_section(request: HttpRequest, course_page: Any) -> str | None:
-    """The learner's progress and "continue where you left off" on the course page."""
-    from progress.engine.pages import course_progress_context
+@hooks.register("capacita_course_page_actions")
+def course_page_action(request: HttpRequest, course_page: Any) -> str | None:
+    """The course page's one action for this visitor: sign in, enrol, start, continue, done."""
+    from progress.engine.pages import course_action_context
 
-    progress = course_progress_context(request=request, course_page=course_page)
-    if progress is None:
+    action = course_action_context(request=request, course_page=course_page)
+    if action is None:
         return None
     return render_to_string(
-        "progress/course_progress_section.html", {"progress": progress}, request=request
+        "progress/course_action.html", {"action": action, "page": course_page}, request=request
     )
 
 
@@ -249,6 +249,27 @@ def course_offline_section(request: HttpRequest, course_page: Any) -> str | None
     if offline is None:
         return None
     return render_to_string("progress/offline_save.html", {"offline": offline}, request=request)
+
+
+@hooks.register("capacita_knowledge_check_results")
+def lesson_check_results(request: HttpRequest, lesson_page: Any) -> dict[str, dict] | None:
+    """The signed-in learner's last graded attempt at each check of the lesson (from the LRS)."""
+    from progress.selectors import knowledge_check_last_results
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or lesson_page.pk is None:
+        return None
+    return knowledge_check_last_results(
+        user=user, lesson_iri=lesson_page.activity_id, block_ids=lesson_page.knowledge_check_ids
+    )
+
+
+@hooks.register("capacita_lesson_statuses")
+def course_lesson_statuses(request: HttpRequest, course_page: Any) -> dict[str, str] | None:
+    """The enrolled learner's done / in progress / not started, for the outline's ticks."""
+    from progress.engine.pages import lesson_statuses
+
+    return lesson_statuses(request=request, course_page=course_page)
 
 
 @hooks.register("register_admin_urls")

@@ -133,7 +133,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+# Teachers sign in on the site's own page (also where a private page or a certificate link
+# sends a signed-out visitor); the Wagtail admin keeps its own login for staff.
+LOGIN_URL = "progress:login"
 
 # --- Login throttling (django-axes; docs/operations.md, "Login throttling") -----------------
 # Failed sign-ins are counted in the database, so every web process sees the same counts.

@@ -19,6 +19,9 @@ class LessonProgressView:
     status: str
     progress_percent: int
     best_score: float | None
+    # Whether the lesson counts as done for the course (completed, or passed when it has
+    # knowledge checks): what the outline's "done" tick shows.
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ def learner_course_progress(*, user: AbstractBaseUser, course_id: int) -> Course
             if lesson.activity_id in rows
             else 0,
             best_score=rows[lesson.activity_id].best_score if lesson.activity_id in rows else None,
+            done=rows[lesson.activity_id].done if lesson.activity_id in rows else False,
         )
         for lesson in outline.lessons
     ]

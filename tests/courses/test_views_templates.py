@@ -6,7 +6,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from wagtail import hooks
 
-from courses.hooks import COURSE_PAGE_SECTIONS, LESSON_PAGE_SCRIPTS
+from courses.hooks import (
+    COURSE_PAGE_ACTIONS,
+    COURSE_PAGE_SECTIONS,
+    LESSON_PAGE_SCRIPTS,
+    LESSON_STATUSES,
+)
 from courses.models import LessonPage, ModulePage, Sector
 from tests.courses import factories
 
@@ -61,7 +66,9 @@ def test_course_page_shows_outline_start_link_and_data(client, course):
     assert "Módulo 1" in html and "Módulo 2" in html
     assert "Lección 2.2" in html
     first = lessons_of(course)[0]
-    assert f'href="{first.url}">Comenzar el curso' in html
+    assert f'href="{first.url}">{first.title}</a>' in html
+    # Signed out, the one action is to sign in (the progress app's action hook).
+    assert "Entra o crea tu cuenta para inscribirte" in html
     assert course.activity_id in html
     assert "Automotriz" in html
 
@@ -233,3 +240,28 @@ def test_course_preview_shows_draft_modules_the_public_page_hides(client, rf, ad
     preview = course.make_preview_request(request)
     assert preview.status_code == 200
     assert draft.title in preview.render().content.decode()
+
+
+def test_course_page_renders_the_action_hook_in_the_action_area(client, course):
+    def action(request, page):
+        return f'<p class="from-action-hook">Acción de {page.title}</p>'
+
+    with hooks.register_temporarily(COURSE_PAGE_ACTIONS, action):
+        html = client.get("/robotica/").content.decode()
+    actions = html.split('id="course-actions"', 1)[1].split("</div>", 1)[0]
+    assert '<p class="from-action-hook">Acción de Robótica educativa</p>' in actions
+
+
+def test_outline_marks_lessons_with_text_from_the_status_hook(client, course):
+    first, second, *_ = lessons_of(course)
+
+    def statuses(request, page):
+        return {first.activity_id: "done", second.activity_id: "in_progress", "x": "bogus"}
+
+    with hooks.register_temporarily(LESSON_STATUSES, statuses):
+        html = client.get("/robotica/").content.decode()
+    first_item = html.split(f'data-lesson-id="{first.pk}"', 1)[1].split("</li>", 1)[0]
+    second_item = html.split(f'data-lesson-id="{second.pk}"', 1)[1].split("</li>", 1)[0]
+    assert 'data-lesson-status="done"' in first_item and "Hecha" in first_item
+    assert 'data-lesson-status="in_progress"' in second_item and "En curso" in second_item
+    assert "bogus" not in html

@@ -223,3 +223,23 @@ def test_jwks_still_answers_when_the_key_policy_forbids_creating_keys(client, is
     response = client.get("/credentials/issuers/sep/jwks.json")
     assert response.status_code == 200
     assert response.json() == {"keys": []}
+
+
+def test_the_course_page_links_the_learner_to_her_own_credential_only(client, issuer, learner):
+    from tests.courses.factories import build_course
+    from tests.credentials.factories import AchievementFactory
+
+    course = build_course(modules=1, lessons=1, slug="con-insignia")
+    achievement = AchievementFactory(issuer=issuer, name="Robótica", course=course)
+    award, _created = services.award_issue(
+        achievement_id=achievement.pk, user_id=learner.pk, source="completion", score=0.9
+    )
+    link = f'href="/credentials/{award.uuid}/"'
+    assert link not in client.get(course.url).content.decode()  # signed out
+    client.force_login(UserFactory(username="otra", email="otra@example.mx"))
+    assert link not in client.get(course.url).content.decode()  # someone else
+    client.force_login(learner)
+    html = client.get(course.url).content.decode()
+    assert link in html and "Ver tu credencial «Robótica»" in html
+    services.award_revoke(award_id=award.pk, reason="error")
+    assert link not in client.get(course.url).content.decode()  # revoked: no longer offered

@@ -65,6 +65,9 @@
     var status = form.querySelector("[data-check-result]");
     status.textContent = "";
     status.appendChild(para(t.score(result) + (result.passed ? t.passed : t.failed), result.passed ? "ok" : "ko"));
+    // Move focus to the result so keyboard and screen-reader users land on it.
+    if (!status.hasAttribute("tabindex")) { status.setAttribute("tabindex", "-1"); }
+    status.focus();
   }
 
   function status(form, text, cls) {
