@@ -99,6 +99,25 @@ CASES = {
             "en": ["No published course with this id."],
         },
     ),
+    "enrolment, course not a number (DRF's message, in tú)": (
+        True,
+        "post",
+        "/api/v1/me/enrollments/",
+        {"course": "abc"},
+        400,
+        {"es": ["Escribe un número entero válido."], "en": ["A valid integer is required."]},
+    ),
+    "enrolment, course below 1 (DRF's message, in tú)": (
+        True,
+        "post",
+        "/api/v1/me/enrollments/",
+        {"course": 0},
+        400,
+        {
+            "es": ["El valor debe ser mayor o igual a 1."],
+            "en": ["Ensure this value is greater than or equal to 1."],
+        },
+    ),
     "progress, not enrolled": (
         True,
         "get",

@@ -70,7 +70,8 @@ def test_a_teacher_fixes_a_mistake_and_reaches_signup_done(live_server, browser)
     page.keyboard.press("Space")
     assert page.is_checked("[name=privacy]")
     _shot(page, "signup-1-filled")
-    page.click("form button[type=submit]")
+    with page.expect_navigation(timeout=90_000):
+        page.click("form button[type=submit]")
 
     page.wait_for_selector("#form-errors")
     message = "La escuela 19DCT0001X está en Nuevo León, no en Jalisco."
@@ -94,9 +95,11 @@ def test_a_teacher_fixes_a_mistake_and_reaches_signup_done(live_server, browser)
     page.select_option("[name=state]", "19")
     page.fill("[name=password1]", PASSWORD)
     page.fill("[name=password2]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/cuenta/registro/enviado/$"))
-    assert page.inner_text("h1") == "Revisa tu correo"
+    with page.expect_navigation(timeout=90_000):
+        page.click("form button[type=submit]")
     _shot(page, "signup-3-done")
+    assert not page.query_selector("#form-errors"), page.inner_text("#form-errors")
+    assert re.search(r"/cuenta/registro/enviado/$", page.url)
+    assert page.inner_text("h1") == "Revisa tu correo"
     assert mail.outbox[-1].to == ["lucia.mena@example.mx"]
     context.close()
