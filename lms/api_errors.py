@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,7 +49,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         errors = _flatten(data)
         response.data = {
-            "detail": errors[0]["message"] if errors else "Invalid input.",
+            "detail": errors[0]["message"] if errors else _("Datos no válidos."),
             "errors": errors,
         }
     return response

@@ -8,11 +8,19 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from progress.mexico import STATE_CHOICES
 from progress.models import School, Subsystem, TeacherProfile
-from progress.validators import normalise_code, validate_cct, validate_curp
+from progress.validators import (
+    normalise_code,
+    validate_cct,
+    validate_curp,
+    validate_school_in_state,
+)
 
 User = get_user_model()
 
@@ -46,15 +54,28 @@ class _ProfileFieldsForm(AccessibleFormMixin, forms.Form):
     first_name = forms.CharField(label=_("Nombre(s)"), max_length=150)
     paternal_surname = forms.CharField(label=_("Primer apellido"), max_length=150)
     maternal_surname = forms.CharField(label=_("Segundo apellido"), max_length=150, required=False)
-    state = forms.ChoiceField(label=_("Entidad donde trabajas"), choices=STATE_CHOICES)
+    # An empty first choice: a preselected state would be silently accepted by a teacher who
+    # skips the field, and then every report would count them in the wrong state.
+    state = forms.ChoiceField(
+        label=_("Entidad donde trabajas"),
+        choices=[("", _("Elige tu entidad")), *STATE_CHOICES],
+        error_messages={"required": _("Elige la entidad donde trabajas.")},
+    )
     subsystem = forms.ModelChoiceField(
-        label=_("Subsistema"), queryset=Subsystem.objects.filter(active=True), required=False
+        label=_("Subsistema"),
+        queryset=Subsystem.objects.filter(active=True),
+        required=False,
+        empty_label=_("Sin subsistema o no lo sé"),
     )
     cct = forms.CharField(
         label=_("CCT de tu escuela"),
         max_length=14,
         required=False,
-        help_text=_("Clave de Centro de Trabajo de 10 caracteres, por ejemplo 09DCT0001A."),
+        # The example is the demo school (progress.demo.DEMO_CCT), so it works on `make demo`.
+        help_text=_(
+            "Clave de Centro de Trabajo de 10 caracteres, por ejemplo 09DCT0001Y. Si no la "
+            "sabes, déjala vacía."
+        ),
     )
     position = forms.ChoiceField(
         label=_("Función"), choices=TeacherProfile.Position.choices, initial="docente"
@@ -68,10 +89,21 @@ class _ProfileFieldsForm(AccessibleFormMixin, forms.Form):
         school = School.objects.filter(cct=normalise_code(cct)).first()
         if school is None:
             raise ValidationError(
-                _("Esa CCT no está en el registro de escuelas; revísala o déjala vacía."),
+                _("La CCT %(cct)s no está en el registro de escuelas; revísala o déjala vacía."),
                 code="unknown",
+                params={"cct": cct},
             )
         return school
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        school, state = cleaned.get("cct"), cleaned.get("state")
+        if school is not None and state:
+            try:
+                validate_school_in_state(cct=school.cct, school_state=school.state, state=state)
+            except ValidationError as error:
+                self.add_error("cct", error)
+        return cleaned
 
     def profile_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -91,6 +123,10 @@ class _ProfileFieldsForm(AccessibleFormMixin, forms.Form):
             target = "cct" if field == "school" else field
             self.add_error(target if target in self.fields else None, errors)
         self._describe_inputs(with_errors=True)
+
+
+def _privacy_notice_link() -> SafeString:
+    return format_html('<a href="#aviso-privacidad">{}</a>', _("Lee el aviso de privacidad"))
 
 
 class SignupForm(_ProfileFieldsForm):
@@ -126,14 +162,22 @@ class SignupForm(_ProfileFieldsForm):
         help_text=_("Tus 18 caracteres de la Clave Única de Registro de Población."),
     )
     privacy = forms.BooleanField(
+        # The link sits beside the label, not in it: a tap on a link inside a label would also
+        # tick the box.
+        help_text=lazy(_privacy_notice_link, SafeString)(),
         label=_("Leí el aviso de privacidad y acepto el tratamiento de mis datos personales."),
+        error_messages={
+            "required": _(
+                "Para crear tu cuenta, marca que leíste y aceptas el aviso de privacidad."
+            )
+        },
     )
 
     def clean_curp(self) -> str:
         return validate_curp(self.cleaned_data["curp"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean()  # the school-in-state rule of _ProfileFieldsForm
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error(
@@ -189,6 +233,19 @@ class CancelAccountForm(AccessibleFormMixin, forms.Form):
 
 class TeacherLoginForm(AccessibleFormMixin, AuthenticationForm):
     """Sign-in with the e-mail address (a teacher's username) or a username, and password."""
+
+    # Django's own texts name the "username" and say «usted»; teachers sign in with their e-mail.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "El correo o la contraseña no son correctos. Revisa mayúsculas y minúsculas; si "
+            "olvidaste tu contraseña, puedes restablecerla."
+        ),
+        "inactive": _(
+            "Tu cuenta aún no está activa: abre el enlace del correo de confirmación que te "
+            "enviamos."
+        ),
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -107,6 +107,28 @@ def validate_cct(value: str, *, state: str | None = None) -> str:
     return cct
 
 
+def validate_school_in_state(*, cct: str, school_state: str, state: str) -> None:
+    """Raise ``ValidationError`` (code ``school_state``) when a teacher says they work in
+    ``state`` (INEGI code) but the registry puts the school ``cct`` in ``school_state``.
+
+    The message names both states, so the teacher can see which one to fix."""
+    if school_state != state:
+        raise ValidationError(
+            _("La escuela %(cct)s está en %(school_state)s, no en %(state)s."),
+            code="school_state",
+            params={
+                "cct": cct,
+                "school_state": _state_name(school_state),
+                "state": _state_name(state),
+            },
+        )
+
+
+def _state_name(inegi: str) -> str:
+    state = STATES_BY_INEGI.get(inegi)
+    return state.name if state is not None else inegi
+
+
 def cct_warnings(cct: str) -> list[str]:
     """Warnings (never errors) about a well-formed CCT: today only a check letter mismatch."""
     expected = cct_check_letter(cct)

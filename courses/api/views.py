@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -117,7 +118,7 @@ class CourseDetailView(APIView):
             .first()
         )
         if course is None:
-            raise Http404("No published course with this id.")
+            raise Http404(_("No existe un curso publicado con ese id."))
         outline = course_outline(course_id=course.pk)
         data = CourseDetailSerializer(course, context={"request": request, "outline": outline}).data
         return Response(data)
@@ -168,7 +169,7 @@ class KnowledgeCheckGradeView(APIView):
                 lesson_id=lesson_id, block_id=block_id, answers=payload.validated_data["answers"]
             )
         except KnowledgeCheckNotFound as exc:
-            raise Http404("No such knowledge check in a published lesson.") from exc
+            raise Http404(_("No existe esa evaluación en una lección publicada.")) from exc
         except GradingInputError as exc:
             raise serializers.ValidationError(
                 {exc.field: [serializers.ErrorDetail(exc.message, code=exc.rule)]}

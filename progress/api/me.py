@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -66,7 +67,7 @@ class TokenView(APIView):
                 {
                     "password": [
                         serializers.ErrorDetail(
-                            "Unable to log in with the given username and password.",
+                            _("No se pudo entrar con ese usuario y contraseña."),
                             code="invalid_credentials",
                         )
                     ]
@@ -207,7 +208,7 @@ class CancelView(APIView):
         def validate_confirm(self, value: bool) -> bool:
             if value is not True:
                 raise serializers.ValidationError(
-                    "Set confirm to true to cancel the account.", code="must_be_true"
+                    _("Pon confirm en true para cancelar la cuenta."), code="must_be_true"
                 )
             return value
 
@@ -261,7 +262,9 @@ class CancelView(APIView):
             raise ValidationError(
                 {
                     "password": [
-                        serializers.ErrorDetail("Wrong password.", code="password_incorrect")
+                        serializers.ErrorDetail(
+                            _("La contraseña no es correcta."), code="password_incorrect"
+                        )
                     ]
                 }
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -70,9 +71,9 @@ class MyCourseProgressView(APIView):
         if not Enrollment.objects.filter(
             user=request.user, course_id=course_id, status="active"
         ).exists():
-            raise Http404("You are not enrolled in this course.")
+            raise Http404(_("No tienes inscripción activa en este curso."))
         try:
             progress = learner_course_progress(user=request.user, course_id=course_id)
         except LookupError as exc:
-            raise Http404("No such course.") from exc
+            raise Http404(_("No existe ese curso.")) from exc
         return Response(self.OutputSerializer(progress).data)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -39,7 +41,7 @@ from progress.reports.scopes import Scope, ScopeError, scope_for_user
 class IsReportMonitor(BasePermission):
     """Authenticated users with a monitoring scope (superusers, SEP monitors)."""
 
-    message = "Reports are for SEP monitors only."
+    message = gettext_lazy("Los reportes son solo para monitores de la SEP.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         scope = scope_for_user(request.user)
@@ -354,7 +356,7 @@ class ExportDownloadView(APIView):
         if job.status != ExportJob.Status.DONE or job.storage != "local":
             raise Http404
         if not export_local_token_valid(job, request.query_params.get("token", "")):
-            raise PermissionDenied("The download link is invalid or has expired.")
+            raise PermissionDenied(_("El enlace de descarga no es válido o ya caducó."))
         response = HttpResponse(export_local_read(job), content_type=content_type(job))
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         response["Cache-Control"] = "private, no-store"

@@ -63,7 +63,7 @@ def test_teacher_without_scope_gets_403(world, name):
     teacher = make_user("docente")
     response = client_for(teacher).get(ENDPOINTS[name])
     assert response.status_code == 403
-    assert response.json()["detail"] == "Reports are for SEP monitors only."
+    assert response.json()["detail"] == "Los reportes son solo para monitores de la SEP."
 
 
 def test_teacher_cannot_create_an_export(world):
