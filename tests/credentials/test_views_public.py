@@ -50,9 +50,9 @@ def test_verification_page_shows_revocation(client, award):
 
 
 def test_recipient_check_by_email_on_the_page(client, award):
-    yes = client.get(f"/credentials/{award.uuid}/", {"email": "Ana.Perez@example.mx"})
+    yes = client.post(f"/credentials/{award.uuid}/", {"email": "Ana.Perez@example.mx"})
     assert 'data-recipient-match="true"' in yes.content.decode()
-    no = client.get(f"/credentials/{award.uuid}/", {"email": "otra@example.mx"})
+    no = client.post(f"/credentials/{award.uuid}/", {"email": "otra@example.mx"})
     assert 'data-recipient-match="false"' in no.content.decode()
 
 
