@@ -31,7 +31,9 @@ def _issue(achievement, learner, **kwargs) -> Award:
 def test_issuing_emails_her_the_verification_link_in_spanish(
     achievement, learner, django_capture_on_commit_callbacks
 ):
-    TeacherProfileFactory(user=learner, first_name="María", paternal_surname="Núñez")
+    TeacherProfileFactory(
+        user=learner, first_name="María", paternal_surname="Núñez", maternal_surname=""
+    )
     with django_capture_on_commit_callbacks(execute=True):
         award = _issue(achievement, learner)
     assert len(mail.outbox) == 1
