@@ -526,6 +526,9 @@ class Award(models.Model):
     ob3_credential = models.JSONField(null=True, blank=True)
     ob3_jwt = models.TextField(blank=True)
     baked_png = models.FileField(upload_to="credentials/baked/", blank=True)
+    # When the holder was e-mailed the verification link; the notification task sends only
+    # while this is empty, so a retried or duplicated task never mails her twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]

@@ -40,6 +40,14 @@ def awards_of_user(*, user_id: int) -> QuerySet[Award]:
     )
 
 
+def held_awards(*, user_id: int, achievement_ids: list[int]) -> dict[int, Award]:
+    """The learner's standing (unrevoked) awards of these achievements, by achievement id."""
+    awards = Award.objects.filter(
+        recipient_id=user_id, achievement_id__in=achievement_ids, revoked_at__isnull=True
+    ).order_by("pk")
+    return {award.achievement_id: award for award in awards}
+
+
 def issuer_keys(*, issuer: Issuer) -> list[SigningKey]:
     """Every key the issuer ever signed with (active first), all still published."""
     return list(SigningKey.objects.filter(issuer=issuer).order_by("-active", "-created_at"))

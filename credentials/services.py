@@ -373,7 +373,14 @@ def award_issue(
             leads_to_pathway=leads_to_pathway,
         )
     )
+    transaction.on_commit(lambda: _notify_holder(award_id=award.pk))
     return award, True
+
+
+def _notify_holder(*, award_id: int) -> None:
+    from credentials import tasks
+
+    tasks.award_notify.delay(award_id=award_id)
 
 
 def _award_blocking_issue(*, achievement_id: int, user_id: int, source: str) -> Award | None:

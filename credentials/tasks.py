@@ -7,6 +7,7 @@ nothing the second time (the award is unique per learner and achievement).
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -110,3 +111,19 @@ def revoke_course_completion(*, user_id: int, course_id: int) -> list[int]:
 def evaluate_pathways(*, user_id: int) -> list[int]:
     """Award the pathways whose parts the learner now holds."""
     return [award.pk for award in services.pathways_evaluate(user_id=user_id)]
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError, smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+    acks_late=True,
+)
+def award_notify(*, award_id: int) -> bool:
+    """E-mail the holder her new credential's verification link (once; retried while the mail
+    server or the database is unreachable)."""
+    from credentials import notifications
+
+    return notifications.award_notify(award_id=award_id)

@@ -10,12 +10,16 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
 from credentials import (
+    certificates,
     documents,
     keys,
     selectors,
@@ -27,6 +31,8 @@ from credentials.models import Achievement, Award, Endorsement, Issuer
 
 logger = logging.getLogger(__name__)
 LD_JSON = "application/ld+json"
+# The site's own sign-in page (in the page's language), never the Wagtail admin's.
+SITE_LOGIN_URL = reverse_lazy("progress:login")
 PUBLIC_CACHE = "public, max-age=300"
 
 
@@ -72,30 +78,100 @@ def _published_award_or_404(uuid: Any) -> Award:
 
 
 def _language(request: HttpRequest) -> str:
+    """The page's language: ``/en/...`` is English, ``/...`` Spanish (LocaleMiddleware);
+    ``?lang=`` is still read so links shared before the English URLs existed keep working."""
     requested = request.GET.get("lang", "")
     if requested in ("en", "es", "es-mx"):
         return "en" if requested == "en" else "es-mx"
-    return translation.get_language() or "es-mx"
+    return "en" if (translation.get_language() or "").startswith("en") else "es-mx"
+
+
+def _other_language_url(name: str, language: str, **kwargs: Any) -> str:
+    other = "es-mx" if language == "en" else "en"
+    with translation.override(other):
+        return reverse(f"credentials_pages:{name}", kwargs=kwargs)
+
+
+def _plain_checks(award: Award, report: verification.Report, language: str) -> list[dict]:
+    """Each check of the report in plain words of the page's language; the verifier's
+    technical reason goes to the "Detalles técnicos" part of the page."""
+    issuer = award.achievement.issuer.name
+    checks = report.checks
+    now = timezone.now()
+
+    def when(moment: Any) -> str:
+        return certificates.date_in_words(moment, language=language)
+
+    def item(key: str, ok_text: str, failed_text: str) -> dict:
+        check = checks.get(key)
+        ok = bool(check and check.ok)
+        return {
+            "key": key,
+            "ok": ok,
+            "text": ok_text if ok else failed_text,
+        }
+
+    with translation.override(language):
+        if award.valid_until is None:
+            valid_text = _("Vigente, sin fecha de vencimiento")
+        else:
+            valid_text = _("Vigente hasta el %(date)s") % {"date": when(award.valid_until)}
+        if award.valid_until is not None and award.valid_until <= now:
+            invalid_text = _("Venció el %(date)s") % {"date": when(award.valid_until)}
+        else:
+            invalid_text = _("Fuera de su periodo de vigencia")
+        if award.revoked_at is not None:
+            revoked_text = _("Revocada el %(date)s") % {"date": when(award.revoked_at)}
+        else:
+            revoked_text = _("No se pudo comprobar si fue revocada")
+        return [
+            item(
+                "proof",
+                _("Firma digital válida de %(issuer)s") % {"issuer": issuer},
+                _("La firma digital no es válida: el documento cambió o no lo firmó %(issuer)s")
+                % {"issuer": issuer},
+            ),
+            item(
+                "issuer",
+                _("Emitida por %(issuer)s") % {"issuer": issuer},
+                _("No se pudo confirmar quién la emitió"),
+            ),
+            # The award's own end date counts even when a copy of the credential omits it.
+            item("validity", valid_text, invalid_text)
+            if award.valid_until is None or award.valid_until > now
+            else {"key": "validity", "ok": False, "text": invalid_text},
+            item("status", _("No ha sido revocada"), revoked_text),
+        ]
 
 
 # --- award pages and documents ----------------------------------------------------------------
-@require_GET
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
 def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
-    """The verification page: verifies on the server and shows what the badge certifies."""
+    """The verification page: verifies on the server and shows what the badge certifies.
+
+    The recipient check is a POST, so the e-mail address a verifier types never appears in a
+    URL (history, proxies, access logs, Referer)."""
     award = _award_or_404(uuid)
     report = verification.verify_award(award)
     recipient_check = None
-    email = request.GET.get("email", "").strip()
+    email_error = ""
     # After an ARCO cancellation there is nothing to compare with: every guess gets the same
     # page, which says no recipient check is available (it never says "no match").
     recipient_erased = award.recipient_erased_at is not None
-    if email and not recipient_erased:
-        recipient_check = (
-            services.recipient_hash(email, award.recipient_salt) == award.recipient_hash
-        )
     language = _language(request)
+    if request.method == "POST" and not recipient_erased:
+        email = request.POST.get("email", "").strip()
+        if not email or len(email) > 254 or "@" not in email or "\x00" in email:
+            with translation.override(language):
+                email_error = _("Escribe un correo electrónico completo, como nombre@dominio.mx.")
+        else:
+            recipient_check = (
+                services.recipient_hash(email, award.recipient_salt) == award.recipient_hash
+            )
+    expired = award.valid_until is not None and award.valid_until <= timezone.now()
     with translation.override(language):
-        return render(
+        response = render(
             request,
             "credentials/award_detail.html",
             {
@@ -105,16 +181,37 @@ def award_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
                 "issuer": award.achievement.issuer,
                 "report": report,
                 "checks": report.as_dict()["checks"],
+                "plain_checks": _plain_checks(award, report, language),
                 "alignments": documents.alignments(award.achievement),
                 "hours": documents.credits_available(award.achievement),
                 "endorsements": selectors.achievement_endorsements(achievement=award.achievement),
                 "recipient_check": recipient_check,
+                "email_error": email_error,
                 "recipient_erased": recipient_erased,
+                "holder_name": "" if recipient_erased else certificates.learner_name(award),
+                "issued_on": certificates.date_in_words(award.issued_at, language=language),
+                "valid_until": (
+                    certificates.date_in_words(award.valid_until, language=language)
+                    if award.valid_until
+                    else ""
+                ),
+                "expired": expired,
                 "verify_url": documents.url("award_detail", uuid=award.uuid),
+                "page_url": documents.absolute(request.path),
+                "image_url": documents.url("award_png", uuid=award.uuid)
+                if not recipient_erased
+                else documents.url("achievement_image", uuid=award.achievement.uuid),
+                "issuer_did": documents.issuer_did(award.achievement.issuer),
                 "language": language,
-                "other_language": "en" if language != "en" else "es",
+                "other_language_url": _other_language_url(
+                    "award_detail", language, uuid=award.uuid
+                ),
             },
         )
+    response["Referrer-Policy"] = "same-origin"
+    if request.method == "POST":
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET
@@ -173,15 +270,14 @@ def _owner_or_staff(request: HttpRequest, award: Award) -> None:
         raise Http404("No such certificate.")
 
 
-@login_required
+@login_required(login_url=SITE_LOGIN_URL)
 @require_GET
 def award_certificate(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Printable certificate (with the learner's name, so only for the learner and staff)."""
     award = _award_or_404(uuid)
     _owner_or_staff(request, award)
-    from credentials import certificates
-
     language = _language(request)
+    verify_url = certificates.verification_url(award, language=language)
     with translation.override(language):
         return render(
             request,
@@ -191,20 +287,30 @@ def award_certificate(request: HttpRequest, uuid: Any) -> HttpResponse:
                 "achievement": award.achievement,
                 "issuer": award.achievement.issuer,
                 "learner_name": certificates.learner_name(award),
+                "is_holder": award.recipient_id == request.user.pk,
                 "hours": documents.credits_available(award.achievement),
-                "verify_url": documents.url("award_detail", uuid=award.uuid),
-                "qr_svg": certificates.qr_svg(documents.url("award_detail", uuid=award.uuid)),
+                "conocer_alignments": [
+                    alignment
+                    for alignment in documents.alignments(award.achievement)
+                    if alignment.framework == "conocer"
+                ],
+                "issued_on": certificates.date_in_words(award.issued_at, language=language),
+                "verify_url": verify_url,
+                "verify_url_readable": verify_url.split("://", 1)[-1],
+                "qr_svg": certificates.qr_svg(verify_url),
+                "language": language,
+                "other_language_url": _other_language_url(
+                    "award_certificate", language, uuid=award.uuid
+                ),
             },
         )
 
 
-@login_required
+@login_required(login_url=SITE_LOGIN_URL)
 @require_GET
 def award_certificate_pdf(request: HttpRequest, uuid: Any) -> HttpResponse:
     award = _award_or_404(uuid)
     _owner_or_staff(request, award)
-    from credentials import certificates
-
     language = _language(request)
     pdf = certificates.certificate_pdf(award, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -472,24 +578,26 @@ def linkedin_add_url(award: Award) -> str:
     )
 
 
-@login_required
+@login_required(login_url=SITE_LOGIN_URL)
 @require_GET
 def wallet(request: HttpRequest) -> HttpResponse:
     """The learner's credentials with downloads, a share link and LinkedIn's add-to-profile."""
     awards = list(selectors.awards_of_user(user_id=request.user.pk))
+    language = _language(request)
     items = [
         {
             "award": award,
-            "verify_url": documents.url("award_detail", uuid=award.uuid),
+            "verify_url": certificates.verification_url(award, language=language),
+            "issued_on": certificates.date_in_words(award.issued_at, language=language),
             "linkedin_url": linkedin_add_url(award),
         }
         for award in awards
     ]
-    with translation.override(_language(request)):
-        return render(request, "credentials/wallet.html", {"items": items})
+    with translation.override(language):
+        return render(request, "credentials/wallet.html", {"items": items, "language": language})
 
 
-@login_required
+@login_required(login_url=SITE_LOGIN_URL)
 @require_GET
 def wallet_export(request: HttpRequest) -> HttpResponse:
     """All of the learner's credentials as one zip (OB 3.0 JSON and VC-JWT, OB 2.0 assertion,

@@ -145,6 +145,18 @@ def course_page_microcredentials(request: HttpRequest, course_page: Any) -> str 
     )
     if not context["achievements"] and not context["microcredentials"] and not context["my_awards"]:
         return None
+    # The teacher who completed the course finds her badge from the course itself.
+    user = getattr(request, "user", None)
+    held = (
+        selectors.held_awards(
+            user_id=user.pk,
+            achievement_ids=[achievement.pk for achievement in context["achievements"]],
+        )
+        if user is not None and user.is_authenticated
+        else {}
+    )
+    for achievement in context["achievements"]:
+        achievement.held_award = held.get(achievement.pk)
     return render_to_string("credentials/course_page_section.html", context, request=request)
 
 

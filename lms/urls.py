@@ -58,6 +58,10 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("manifest.webmanifest", manifest, name="manifest"),
+    # The credentials pages in both languages (/credentials/... Spanish, /en/credentials/...
+    # English). The include above stays first and is the one the documents' ids reverse to,
+    # so no credential ever names a language-prefixed URL.
+    path("credentials/", include("credentials.urls", namespace="credentials_pages")),
     path("", include("progress.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -14,7 +14,11 @@ from .base import CACHES, REDIS_URL, env
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="capacita-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="capacita-test-static-")
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory (mail.outbox) unless a test that starts a worker process asks for a backend that
+# process and the test can both see (a folder of files).
+EMAIL_BACKEND = env(
+    "LMS_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
 ALLOWED_HOSTS = ["*"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LMS_SITE_URL = env("LMS_SITE_URL", default="http://testserver").rstrip("/")

@@ -38,7 +38,7 @@ def _cancel_through_the_api(user) -> None:
 
 
 def _page(client, award, email: str) -> str:
-    response = client.get(f"/credentials/{award.uuid}/", {"email": email})
+    response = client.post(f"/credentials/{award.uuid}/", {"email": email})
     assert response.status_code == 200
     return response.content.decode()
 
