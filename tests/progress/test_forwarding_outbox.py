@@ -337,7 +337,9 @@ def test_a_dead_broker_does_not_hold_up_the_request_that_stored_statements(
     assert len(nudges) == 3
     # Kombu retried the connect for about 0.6 s; the nudge gives up at once (the first call
     # also builds its connection).
+    # Compared with the default publish measured in the same run, so a loaded machine slows
+    # both sides alike (0.004 s against 0.6 s on an idle one).
     assert default_publish > 0.3
-    assert max(nudges[1:]) < 0.1, nudges
+    assert max(nudges[1:]) < default_publish / 4, (nudges, default_publish)
     # Nothing is lost: the rows wait for the beat sweep.
     assert ForwardedStatement.objects.filter(status="pending").count() == 3
