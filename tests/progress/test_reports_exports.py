@@ -147,7 +147,7 @@ def test_local_link_expires(monitor, settings, create):
     with mock.patch("django.core.signing.time.time", return_value=later):
         response = monitor.get(path)
     assert response.status_code == 403
-    assert "expired" in response.json()["detail"]
+    assert "caducó" in response.json()["detail"]  # Spanish: no Accept-Language
 
 
 def test_local_link_with_a_forged_token_is_refused(monitor, create):
