@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,46 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 "serialized_rollback": True,
             }
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A serialized transactional test starts from exactly the migration snapshot.
+
+    Django reloads the snapshot at the start of such a test on the assumption that the last
+    one left the database empty. A test that leaves rows behind in another way (a live server
+    thread, a worker process, Wagtail or Celery writing after the test's own teardown) makes
+    the reload clash with them (content types under other ids). An inhibited flush first makes
+    the order of tests irrelevant.
+    """
+    from django.core.management import call_command
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase.__dict__["_fixture_setup"]
+    if getattr(original, "_capacita_flush_first", False):
+        return
+    # A classmethod in Django 5.2 (set up once per class), an instance method before.
+    is_classmethod = isinstance(original, classmethod)
+    original_function = original.__func__ if is_classmethod else original
+
+    def _fixture_setup(self: Any) -> None:
+        from django.db import connections
+
+        if self.serialized_rollback:
+            for alias in self._databases_names(include_mirrors=False):
+                if getattr(connections[alias], "_test_serialized_contents", None):
+                    call_command(
+                        "flush",
+                        verbosity=0,
+                        interactive=False,
+                        database=alias,
+                        inhibit_post_migrate=True,
+                    )
+        original_function(self)
+
+    _fixture_setup._capacita_flush_first = True  # type: ignore[attr-defined]
+    replacement = classmethod(_fixture_setup) if is_classmethod else _fixture_setup
+    replacement._capacita_flush_first = True  # type: ignore[union-attr]
+    TransactionTestCase._fixture_setup = replacement  # type: ignore[method-assign,assignment]
 
 
 def _reload(snapshot: str) -> None:

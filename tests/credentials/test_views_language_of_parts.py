@@ -1,7 +1,10 @@
 """The verification page marks the other language's link with that language (WCAG 3.1.2), so a
-screen reader says "English" in English on the Spanish page and "Español" in Spanish."""
+screen reader says "View in English" in English on the Spanish page and "Ver en español" in
+Spanish; the page itself says which language it is in."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -9,15 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("query", "page_lang", "link"),
+    ("path", "page_lang", "link_lang", "link_text"),
     [
-        ("", "es-MX", '<a href="?lang=en" lang="en" hreflang="en">English</a>'),
-        ("?lang=en", "en", '<a href="?lang=es" lang="es" hreflang="es">Español</a>'),
+        ("/credentials/{uuid}/", "es", "en", "View in English"),
+        ("/en/credentials/{uuid}/", "en", "es-MX", "Ver en español"),
     ],
 )
 def test_the_language_switch_on_the_verification_page_speaks_its_own_language(
-    client, award, query, page_lang, link
+    client, award, path, page_lang, link_lang, link_text
 ):
-    html = client.get(f"/credentials/{award.uuid}/{query}").content.decode()
-    assert f'<article class="credential" lang="{page_lang}">' in html
-    assert link in html
+    html = client.get(path.format(uuid=award.uuid)).content.decode()
+    assert re.search(rf'<html[^>]* lang="{page_lang}', html), html[:300]
+    switch = re.search(r'<p class="language-switch">(.*?)</p>', html, re.S).group(1)
+    assert f'lang="{link_lang}"' in switch and f'hreflang="{link_lang}"' in switch
+    assert link_text in switch

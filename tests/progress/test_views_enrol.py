@@ -103,7 +103,9 @@ def test_complete_says_so_with_the_date_in_words_in_the_page_language(language, 
         from tests.courses.factories import english_catalog
 
         parent = english_catalog()
-    course = build_course(modules=1, lessons=1, slug=f"curso-{language}", parent=parent)
+    # A course page speaks the language of its own content (its locale), not the URL's.
+    extra = {"locale": parent.locale} if parent is not None else {}
+    course = build_course(modules=1, lessons=1, slug=f"curso-{language}", parent=parent, **extra)
     user = make_learner()
     Enrollment.objects.create(user=user, course=course)
     store(*course_stream(user, course_outline(course_id=course.pk)))
