@@ -185,9 +185,18 @@ def build_course(
 ) -> CoursePage:
     """A published course with ``modules`` by ``lessons``; the first lesson of each module
     carries :func:`sample_check` (block id ``kc-<module index>``)."""
-    course = CoursePageFactory(parent=parent or spanish_catalog(), **course_kwargs)
+    parent = parent or spanish_catalog()
+    # As in the admin, a page takes its parent's locale: an English catalog's course is English
+    # content, and a course page speaks the language of its content.
+    course_kwargs.setdefault("locale", parent.locale)
+    course = CoursePageFactory(parent=parent, **course_kwargs)
     for m in range(modules):
-        module = ModulePageFactory(parent=course, title=f"Módulo {m + 1}", slug=f"modulo-{m + 1}")
+        module = ModulePageFactory(
+            parent=course,
+            title=f"Módulo {m + 1}",
+            slug=f"modulo-{m + 1}",
+            locale=course.locale,
+        )
         for n in range(lessons):
             body = [
                 {
@@ -203,5 +212,6 @@ def build_course(
                 title=f"Lección {m + 1}.{n + 1}",
                 slug=f"leccion-{m + 1}-{n + 1}",
                 body=body,
+                locale=course.locale,
             )
     return course
