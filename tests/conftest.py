@@ -83,6 +83,11 @@ def pytest_configure(config: pytest.Config) -> None:
                         inhibit_post_migrate=True,
                     )
         original_function(self)
+        if self.serialized_rollback:
+            # flush restarts PostgreSQL's sequences and the snapshot's rows came back with
+            # their ids: move the sequences past them, or the test's first insert clashes.
+            for alias in self._databases_names(include_mirrors=False):
+                _reset_sequences(alias)
 
     _fixture_setup._capacita_flush_first = True  # type: ignore[attr-defined]
     replacement = classmethod(_fixture_setup) if is_classmethod else _fixture_setup
@@ -90,21 +95,31 @@ def pytest_configure(config: pytest.Config) -> None:
     TransactionTestCase._fixture_setup = replacement  # type: ignore[method-assign,assignment]
 
 
+def _reset_sequences(alias: str = "default") -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    connection = connections[alias]
+    models = apps.get_models(include_auto_created=True)
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
 def _reload(snapshot: str) -> None:
     """Empty the tables without post-migrate signals (which would re-create content types
     that clash with the snapshot's), then load the snapshot, as serialized_rollback does."""
-    from django.apps import apps
     from django.core.management import call_command
-    from django.core.management.color import no_style
     from django.db import connection
 
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
     connection.creation.deserialize_db_from_string(snapshot)
     # The rows came back with their ids: move PostgreSQL's sequences past them.
-    models = apps.get_models(include_auto_created=True)
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
+    _reset_sequences()
 
 
 def _flushed() -> bool:
@@ -211,7 +226,7 @@ def s3_storage(s3_server, settings) -> Iterator[dict[str, str]]:
     settings.AWS_S3_FILE_OVERWRITE = False
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        "default": {"BACKEND": "lms.storage.MediaStorage"},
     }
     storages._storages = {}
     storages.__dict__.pop("backends", None)

@@ -193,7 +193,7 @@ STORAGES = {
 }
 if AWS_STORAGE_BUCKET_NAME:
     # S3 or any S3-compatible store, through django-storages; private objects served by
-    # SigV4 presigned URLs that expire.
+    # SigV4 presigned URLs that expire, course images under MEDIA_URL (lms/storage.py).
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
     AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")
     AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
@@ -205,7 +205,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     AWS_S3_FILE_OVERWRITE = False
     AWS_LOCATION = env("AWS_LOCATION", default="")
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["default"] = {"BACKEND": "lms.storage.MediaStorage"}
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Request bodies larger than this get 413 (the LRS applies its own quota, LMS_XAPI_MAX_BODY).

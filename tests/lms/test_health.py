@@ -47,7 +47,7 @@ def test_health_is_503_naming_an_unreachable_broker(client, settings):
 def test_health_checks_a_real_s3_store(client, s3_storage):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json()["parts"]["storage"]["backend"] == "S3Storage"
+    assert response.json()["parts"]["storage"]["backend"] == "MediaStorage"
 
 
 def test_health_is_503_naming_storage_when_the_bucket_is_gone(client, s3_storage):

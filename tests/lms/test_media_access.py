@@ -175,8 +175,30 @@ def test_private_files_on_s3_are_neither_under_media_nor_public(s3_storage, clie
 def test_course_images_on_s3_stay_public(s3_storage, client):
     image = get_image_model().objects.create(title="portada", file=get_test_image_file())
     rendition = image.get_rendition("width-100")
+    # Pages address them on the site's own origin, with a URL that does not change from one
+    # render to the next (an offline copy and caches keep working), and that URL serves them.
+    assert image.file.url == f"/media/{image.file.name}"
+    assert rendition.url == f"/media/{rendition.file.name}"
+    assert image.get_rendition("width-100").url == rendition.url
+    response = _get(client, rendition.file.name)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == rendition.file.open("rb").read()
     assert _get(client, image.file.name).status_code == 200
-    assert _get(client, rendition.file.name).status_code == 200
-    # Pages link to an expiring presigned URL of the private bucket, which works.
-    with urllib.request.urlopen(rendition.url, timeout=10) as response:
-        assert response.status == 200
+    # The bucket stays private: the plain object URL is refused.
+    plain = f"{s3_storage['endpoint']}/{s3_storage['bucket']}/{rendition.file.name}"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(plain, timeout=10)  # the local test server
+    assert refused.value.code == 403
+
+
+@pytest.mark.services
+def test_files_with_owners_on_s3_keep_expiring_signed_urls(s3_storage):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("exports/2026/12/x.csv", ContentFile(b"a,b\n"))
+    url = default_storage.url(name)
+    assert not url.startswith("/media/")
+    assert "X-Amz-Signature=" in url and "X-Amz-Expires=" in url
+    with urllib.request.urlopen(url, timeout=10) as response:  # the local test server
+        assert response.read() == b"a,b\n"

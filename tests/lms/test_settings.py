@@ -111,7 +111,7 @@ def test_each_variable_switches_its_part():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "False",
-        "storages.backends.s3.S3Storage",
+        "lms.storage.MediaStorage",
         "s3v4",
         "https://capacita.sep.gob.mx",
     ]

@@ -16,7 +16,15 @@
   if (!("serviceWorker" in navigator)) { return; }
   if (box.getAttribute("data-signed-in") === "true") {
     navigator.serviceWorker.register(box.getAttribute("data-sw"), { scope: "/" });
+    if (navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "remember" });
+    }
   } else {
+    // The worker drops what it keeps once the copies it is still storing are done...
+    if (navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "forget" });
+    }
+    // ...and this covers a page no worker controls.
     navigator.serviceWorker.getRegistrations().then(function (list) {
       list.forEach(function (registration) { registration.unregister(); });
     });

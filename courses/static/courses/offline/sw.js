@@ -1,17 +1,40 @@
-/* Capacita service worker: lessons readable without a connection.
- * Served by courses.views.service_worker at /sw.js (scope "/", both / and /en/); the view
- * replaces __VERSION__ with a hash of the offline scripts, so a deploy that changes them
- * installs a new worker, which takes over at once and drops the old static cache.
- * Only pages the server marks "X-Capacita-Offline: page" are kept (a signed-in GET of a
- * course or lesson page: never a POST-back with graded answers, never the admin, the API,
- * the account or wallet pages); they are fetched network-first, so online readers always get
- * the current page, and offline ones the last copy. Saved images and static files are
- * served cache-first. */
+/* Capacita service worker (docs/content.md, "Offline"). Served at /sw.js by
+ * courses.views.service_worker, which puts a hash of the offline scripts in __VERSION__.
+ * Keeps only pages marked "X-Capacita-Offline: page", network-first; images and static
+ * files cache-first. */
 "use strict";
 var VERSION = "__VERSION__";
 var PAGES = "capacita-pages-v1";
 var STATIC = "capacita-static-" + VERSION;
 var NEVER = /^\/(en\/)?(admin|django-admin|api|xapi|cuenta|account|credentials|health|documents|i18n)(\/|$)/;
+
+// A signed-out page posts "forget": copies being stored are awaited, then every cache is
+// dropped and the worker unregisters (a late put must not bring pages back).
+var forgotten = false;
+var storing = [];
+
+function keep(name, url, response) {
+  if (forgotten) { return Promise.resolve(); }
+  var done = caches.open(name).then(function (cache) { return cache.put(url, response); });
+  storing.push(done);
+  var forget = function () { storing = storing.filter(function (p) { return p !== done; }); };
+  done.then(forget, forget);
+  return done;
+}
+
+self.addEventListener("message", function (event) {
+  var kind = event.data && event.data.type;
+  if (kind === "remember") { forgotten = false; return; }
+  if (kind !== "forget") { return; }
+  forgotten = true;
+  event.waitUntil(Promise.all(storing.map(function (p) { return p.catch(function () {}); }))
+    .then(function () { return caches.keys(); })
+    .then(function (names) {
+      return Promise.all(names.filter(function (name) { return name.indexOf("capacita-") === 0; })
+        .map(function (name) { return caches.delete(name); }));
+    })
+    .then(function () { return self.registration.unregister(); }));
+});
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
@@ -39,8 +62,7 @@ function page(event) {
   var saved = Promise.resolve();
   var network = fetch(request).then(function (response) {
     if (response.ok && response.headers.get("X-Capacita-Offline") === "page") {
-      var copy = response.clone();
-      saved = caches.open(PAGES).then(function (cache) { return cache.put(request.url, copy); });
+      saved = keep(PAGES, request.url, response.clone());
     }
     return response;
   });
@@ -71,8 +93,7 @@ function cacheFirst(request, name) {
   return caches.match(request.url, { cacheName: name }).then(function (hit) {
     return hit || fetch(request).then(function (response) {
       if (response.ok && name === STATIC) {
-        var copy = response.clone();
-        caches.open(name).then(function (cache) { cache.put(request.url, copy); });
+        keep(name, request.url, response.clone());
       }
       return response;
     }, function () {
