@@ -33,9 +33,10 @@ demo: install ## Install, migrate, load the demo and serve it on http://127.0.0.
 test: install browser ## Install and run the whole test suite on the embedded defaults
 	$(VENV)/bin/pytest -n auto
 
-lint: install ## ruff, import-linter layer contract, migrations check
+lint: install ## ruff, mypy, import-linter layer contract, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 

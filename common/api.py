@@ -20,7 +20,9 @@ class ErrorSerializer(serializers.Serializer):
     """The error shape of ``lms.api_errors.exception_handler``."""
 
     detail = serializers.CharField()
-    errors = ErrorItemSerializer(many=True)
+    # DRF's metaclass takes declared fields off the class, so this does not hide
+    # ``Serializer.errors``; the stubs cannot see that.
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
 
 
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Bad input: names field and rule.")

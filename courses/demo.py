@@ -69,7 +69,7 @@ def _block_id(*parts: object) -> str:
 def _stream_block(block: dict[str, Any], path: str) -> dict[str, Any]:
     """A content-file block as Wagtail raw stream data with deterministic ids."""
     kind = block.get("type")
-    value = block.get("value")
+    value: Any = block.get("value")  # shaped by the block kind (docs/content.md)
     raw: dict[str, Any] = {"type": kind, "id": _block_id(path)}
     if kind == "knowledge_check":
         questions = []

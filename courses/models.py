@@ -35,7 +35,12 @@ from courses.blocks import RICH_TEXT_FEATURES, LessonBodyBlock
 from courses.offline import mark_offline_readable
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
+
+    # The mixins below are only ever mixed into pages: let the checker see them as pages.
+    from wagtail.models import Page as _PageBase
+else:
+    _PageBase = object
 
 
 LEVEL_CHOICES = [
@@ -124,14 +129,17 @@ class AsciiSlugField(forms.SlugField):
     "introduccion-a-la-ia" instead of refused."""
 
     def to_python(self, value: Any) -> str:
-        return ascii_slug(super().to_python(value))
+        # Django's CharField gives its empty_value ("") for empty input, never None here.
+        return ascii_slug(super().to_python(value) or "")
 
 
-class ContentLanguageMixin:
+class ContentLanguageMixin(_PageBase):
     """A page speaks the language of its content: ``<html lang>`` and interface strings follow
     the page's locale, also in an admin preview or when reached from another language's URL."""
 
-    def _in_content_language(self, serve: Any, request: HttpRequest, *args: Any, **kwargs: Any):
+    def _in_content_language(
+        self, serve: Any, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         language = self.locale.language_code
         with translation.override(language):
             request.LANGUAGE_CODE = language
@@ -140,10 +148,10 @@ class ContentLanguageMixin:
                 response.render()  # render now, while the page's language is active
         return response
 
-    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any):
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self._in_content_language(super().serve, request, *args, **kwargs)
 
-    def serve_preview(self, request: HttpRequest, *args: Any, **kwargs: Any):
+    def serve_preview(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self._in_content_language(super().serve_preview, request, *args, **kwargs)
 
 
@@ -195,8 +203,8 @@ class CoursePage(ActivityPageMixin, Page):
     activity_kind = "course"
     base_form_class = CourseContentPageForm
 
-    summary = models.TextField(_("resumen"), max_length=600)
-    cover_image = models.ForeignKey(
+    summary: models.TextField[str, str] = models.TextField(_("resumen"), max_length=600)
+    cover_image: models.ForeignKey[Any, Any] = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("imagen de portada"),
         null=True,
@@ -213,11 +221,13 @@ class CoursePage(ActivityPageMixin, Page):
     skills = ParentalManyToManyField(
         "courses.Skill", verbose_name=_("habilidades"), blank=True, related_name="courses"
     )
-    level = models.CharField(_("nivel"), max_length=12, choices=LEVEL_CHOICES, default="basico")
-    estimated_hours = models.PositiveSmallIntegerField(
+    level: models.CharField[str, str] = models.CharField(
+        _("nivel"), max_length=12, choices=LEVEL_CHOICES, default="basico"
+    )
+    estimated_hours: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
         _("horas estimadas"), default=10, validators=[MinValueValidator(1)]
     )
-    language = models.CharField(
+    language: models.CharField[str, str] = models.CharField(
         _("idioma del curso"),
         max_length=10,
         choices=settings.LANGUAGES,
@@ -236,13 +246,13 @@ class CoursePage(ActivityPageMixin, Page):
         symmetrical=False,
         related_name="required_by",
     )
-    passing_score = models.PositiveSmallIntegerField(
+    passing_score: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
         _("calificación aprobatoria"),
         default=70,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Promedio mínimo (de 0 a 100) de las comprobaciones para acreditar el curso."),
     )
-    colour = models.CharField(
+    colour: models.CharField[str, str] = models.CharField(
         _("color"),
         max_length=7,
         default="#0b5d3b",
@@ -289,7 +299,7 @@ class CoursePage(ActivityPageMixin, Page):
         verbose_name = _("curso")
         verbose_name_plural = _("cursos")
 
-    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any):
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return mark_offline_readable(request, super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -324,7 +334,7 @@ class ModulePage(ActivityPageMixin, Page):
     activity_kind = "module"
     base_form_class = CourseContentPageForm
 
-    summary = models.TextField(_("resumen"), blank=True, max_length=600)
+    summary: models.TextField[str, str] = models.TextField(_("resumen"), blank=True, max_length=600)
 
     content_panels = [*Page.content_panels, FieldPanel("summary")]
 
@@ -358,10 +368,12 @@ class LessonPage(ActivityPageMixin, Page):
     base_form_class = CourseContentPageForm
 
     body = StreamField(LessonBodyBlock(), verbose_name=_("contenido"), blank=True)
-    estimated_minutes = models.PositiveSmallIntegerField(
-        _("minutos estimados"), default=20, validators=[MinValueValidator(1)]
+    estimated_minutes: models.PositiveSmallIntegerField[int, int] = (
+        models.PositiveSmallIntegerField(
+            _("minutos estimados"), default=20, validators=[MinValueValidator(1)]
+        )
     )
-    required = models.BooleanField(
+    required: models.BooleanField[bool, bool] = models.BooleanField(
         _("obligatoria"),
         default=True,
         help_text=_("Las lecciones obligatorias cuentan para completar el curso."),
@@ -394,13 +406,13 @@ class LessonPage(ActivityPageMixin, Page):
     def has_knowledge_check(self) -> bool:
         return any(block.block_type == "knowledge_check" for block in self.body)
 
-    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any):
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Without JavaScript the knowledge-check form posts here and the page comes back
         # with the results (graded on the server, as with the API).
         if request.method == "POST":
             from courses.views import lesson_post_check
 
-            def post_check(request: HttpRequest, *args: Any, **kwargs: Any):
+            def post_check(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
                 return lesson_post_check(request, self, *args, **kwargs)
 
             return self._in_content_language(post_check, request, *args, **kwargs)

@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -36,7 +37,10 @@ def _worker_source() -> str:
         if found:
             with open(found, "rb") as handle:
                 digest.update(handle.read())
-    with open(finders.find(SW_SOURCE), encoding="utf-8") as handle:
+    source_path = finders.find(SW_SOURCE)
+    if not source_path:
+        raise ImproperlyConfigured(f"static file {SW_SOURCE} not found")
+    with open(source_path, encoding="utf-8") as handle:
         source = handle.read()
     return source.replace("__VERSION__", digest.hexdigest()[:12])
 

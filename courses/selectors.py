@@ -339,7 +339,8 @@ def locale_codes() -> list[str]:
 def taxonomy_term(*, kind: str, slug: str) -> Sector | Skill | None:
     """The sector or skill snippet with ``slug`` (``kind`` is ``"sector"`` or ``"skill"``), or
     None: what an alignment to one of them points at."""
-    model = {"sector": Sector, "skill": Skill}.get(kind)
+    models_by_kind: dict[str, type[Sector] | type[Skill]] = {"sector": Sector, "skill": Skill}
+    model = models_by_kind.get(kind)
     if model is None:
         return None
     return model.objects.filter(slug=slug).first()

@@ -64,7 +64,9 @@ def lesson_body_items(
     return items
 
 
-def lesson_post_check(request: HttpRequest, lesson: LessonPage, *args: Any, **kwargs: Any):
+def lesson_post_check(
+    request: HttpRequest, lesson: LessonPage, *args: Any, **kwargs: Any
+) -> TemplateResponse:
     """Grade a knowledge check posted as a plain form and render the lesson with results."""
     block_id = request.POST.get("block_id", "")
     answers = {

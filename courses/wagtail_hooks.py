@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -69,7 +70,9 @@ def course_admin_urls() -> list:
     ]
 
 
-def _submit_button(page: Any, user: Any, view_name: str | None = None, next_url: str | None = None):
+def _submit_button(
+    page: Any, user: Any, view_name: str | None = None, next_url: str | None = None
+) -> Iterator[ListingButton]:
     is_course = isinstance(page.specific_deferred, CoursePage)
     if is_course and page.permissions_for_user(user).can_edit():
         yield ListingButton(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+from qrcode.image.pil import PilImage
 
 from credentials import documents
 from credentials.models import Award
@@ -71,7 +72,7 @@ def qr_svg(url: str) -> str:
 
 def qr_png(url: str) -> bytes:
     out = io.BytesIO()
-    qrcode.make(url, box_size=8, border=2).save(out, format="PNG")
+    qrcode.make(url, image_factory=PilImage, box_size=8, border=2).save(out, format="PNG")
     return out.getvalue()
 
 

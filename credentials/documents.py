@@ -207,7 +207,7 @@ def alignments(achievement: Achievement) -> list[AlignmentItem]:
     """Every alignment of the achievement, EC codes first, without duplicates."""
     items = [_from_row(row) for row in achievement.alignments.all()]
     taxonomy_sources = []
-    if achievement.microcredential_id:
+    if achievement.microcredential_id and achievement.microcredential is not None:
         microcredential = achievement.microcredential
         items.extend(_from_row(row) for row in microcredential.alignments.all())
         taxonomy_sources.append(microcredential)
@@ -231,7 +231,7 @@ def credits_available(achievement: Achievement) -> float | None:
     """Hours: the achievement's own figure, else its microcredential's workload or course's."""
     if achievement.credits_available is not None:
         return float(achievement.credits_available)
-    if achievement.microcredential_id:
+    if achievement.microcredential_id and achievement.microcredential is not None:
         return float(achievement.microcredential.workload_hours)
     if achievement.course_id and achievement.course is not None:
         return float(achievement.course.estimated_hours)

@@ -104,7 +104,7 @@ class _Processor(jsonld.JsonLdProcessor):
     _lock = threading.Lock()
     MAX_ENTRIES = 4096
 
-    def _process_context(  # type: ignore[override]
+    def _process_context(
         self,
         active_ctx: Any,
         local_ctx: Any,
@@ -115,8 +115,8 @@ class _Processor(jsonld.JsonLdProcessor):
         cycles: Any = None,
     ) -> Any:
         active_id = active_ctx.get("_uuid") if isinstance(active_ctx, dict | frozendict) else None
-        cacheable = not propagate and active_id is not None and isinstance(local_ctx, dict)
-        if cacheable:
+        key: tuple[str, int, bool] | None = None
+        if not propagate and active_id is not None and isinstance(local_ctx, dict):
             key = (active_id, id(local_ctx), override_protected)
             hit = self._scoped.get(key)
             if hit is not None and hit[0] is local_ctx:
@@ -130,7 +130,7 @@ class _Processor(jsonld.JsonLdProcessor):
             validate_scoped=validate_scoped,
             cycles=cycles,
         )
-        if cacheable:
+        if key is not None:
             with self._lock:
                 self._scoped[key] = (local_ctx, result)
                 while len(self._scoped) > self.MAX_ENTRIES:

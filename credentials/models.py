@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,9 +18,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+
+if TYPE_CHECKING:
+    # modelcluster and Wagtail ship no types: their two abstract models, as the checker sees
+    # them, so the models below get their fields' and related managers' types.
+    class ClusterableModel(models.Model):
+        class Meta:
+            abstract = True
+
+    class Orderable(models.Model):
+        sort_order = models.IntegerField(null=True, blank=True, editable=False)
+
+        class Meta:
+            abstract = True
+            ordering = ["sort_order"]
+
+else:
+    from modelcluster.models import ClusterableModel
+    from wagtail.models import Orderable
 
 EC_CODE_PATTERN = r"^EC\d{4}(\.\d{2})?$"
 ec_code_validator = RegexValidator(

@@ -21,14 +21,16 @@ def on_course_completed(
 ) -> None:
     from credentials import tasks
 
-    payload = {
-        "user_id": user_id,
-        "course_id": course_id,
-        "enrollment_id": enrollment_id,
-        "completed_at": completed_at.isoformat(),
-        "score": score,
-    }
-    transaction.on_commit(lambda: tasks.process_course_completion.delay(**payload))
+    completed = completed_at.isoformat()
+    transaction.on_commit(
+        lambda: tasks.process_course_completion.delay(
+            user_id=user_id,
+            course_id=course_id,
+            enrollment_id=enrollment_id,
+            completed_at=completed,
+            score=score,
+        )
+    )
 
 
 def on_course_completion_revoked(

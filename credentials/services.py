@@ -262,8 +262,11 @@ def _uploaded_png(achievement: Achievement) -> bytes | None:
 
     from PIL import Image
 
+    image = achievement.image
+    if image is None:
+        return None
     try:
-        with achievement.image.file.open("rb") as handle:
+        with image.file.open("rb") as handle:
             original = handle.read()
         if original.startswith(baking.PNG_SIGNATURE):
             return original

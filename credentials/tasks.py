@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from functools import partial
+from typing import Any, TypedDict
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -16,7 +18,17 @@ from credentials import services
 from credentials.keys import KeyConfigurationError
 from credentials.models import Award
 
-RETRY = {
+
+class _RetryOptions(TypedDict):
+    autoretry_for: tuple[type[Exception], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+    acks_late: bool
+
+
+RETRY: _RetryOptions = {
     # Database trouble, and a key configuration an operator can still fix (the task waits for
     # it with growing delays instead of dropping the award).
     "autoretry_for": (OperationalError, InterfaceError, KeyConfigurationError),
@@ -86,7 +98,7 @@ def process_course_completion(
                 if achievement_id in course_achievements
                 else Award.Source.MICROCREDENTIAL
             )
-            kwargs = {
+            kwargs: dict[str, Any] = {
                 "achievement_id": achievement_id,
                 "user_id": user_id,
                 "source": str(source),
@@ -94,7 +106,7 @@ def process_course_completion(
                 "completed_at": completed_at,
                 "score": score,
             }
-            transaction.on_commit(lambda kwargs=kwargs: issue_award.delay(**kwargs))
+            transaction.on_commit(partial(issue_award.delay, **kwargs))
     return achievement_ids
 
 

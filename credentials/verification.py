@@ -12,7 +12,7 @@ import base64
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -95,7 +95,7 @@ class KeyResolver:
             self._fetcher = get_fetcher()
         return self._fetcher
 
-    def _local(self, method: str) -> SigningKey | bool | None:
+    def _local(self, method: str) -> SigningKey | Literal[False] | None:
         """The local key row, None if ours but unknown, False when not one of our DIDs."""
         did, _, kid = method.partition("#")
         prefix = documents.issuer_did(Issuer(slug="")).rstrip(":")
@@ -104,7 +104,7 @@ class KeyResolver:
         slug = did[len(prefix) + 1 :]
         return SigningKey.objects.filter(issuer__slug=slug, kid=kid).first()
 
-    def _local_key_url(self, kid: str) -> SigningKey | bool | None:
+    def _local_key_url(self, kid: str) -> SigningKey | Literal[False] | None:
         """Our key behind a VC-JWT ``kid`` URL (``/credentials/issuers/<slug>/keys/<kid>``):
         the row, None if the URL is ours but names no key, False when it is not ours."""
         prefix = documents.absolute("/credentials/issuers/")
@@ -396,7 +396,7 @@ def _bitstring_says(entry: dict[str, Any], resolver: KeyResolver) -> tuple[bool,
         revoked = Award.objects.filter(
             pk=index, achievement__issuer=issuer, revoked_at__isnull=False
         ).first()
-        if revoked is not None:
+        if revoked is not None and revoked.revoked_at is not None:  # as filtered
             return (
                 True,
                 f"Revoked on {documents.iso(revoked.revoked_at)}: {revoked.revocation_reason}",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.auth import signed_in_user
 from credentials import (
     certificates,
     documents,
@@ -235,7 +236,7 @@ def award_ob2(request: HttpRequest, uuid: Any) -> JsonResponse:
     if award.revoked_at is not None:
         return _json(
             {
-                **award.ob2_assertion,
+                **(award.ob2_assertion or {}),
                 "revoked": True,
                 "revocationReason": award.revocation_reason,
             },
@@ -349,6 +350,7 @@ def achievement_json(request: HttpRequest, uuid: Any) -> HttpResponse:
     endorsements = [
         endorsement.credential
         for endorsement in selectors.achievement_endorsements(achievement=achievement)
+        if endorsement.credential is not None  # as the selector filters
     ]
     document = {
         "@context": documents.OB3_CONTEXTS,
@@ -582,7 +584,7 @@ def linkedin_add_url(award: Award) -> str:
 @require_GET
 def wallet(request: HttpRequest) -> HttpResponse:
     """The learner's credentials with downloads, a share link and LinkedIn's add-to-profile."""
-    awards = list(selectors.awards_of_user(user_id=request.user.pk))
+    awards = list(selectors.awards_of_user(user_id=signed_in_user(request).pk))
     language = _language(request)
     items = [
         {
@@ -602,7 +604,8 @@ def wallet(request: HttpRequest) -> HttpResponse:
 def wallet_export(request: HttpRequest) -> HttpResponse:
     """All of the learner's credentials as one zip (OB 3.0 JSON and VC-JWT, OB 2.0 assertion,
     baked PNG and SVG), to keep them, for instance before cancelling the account."""
-    data = wallet_files.export_zip(selectors.awards_of_user(user_id=request.user.pk))
+    user = signed_in_user(request)
+    data = wallet_files.export_zip(selectors.awards_of_user(user_id=user.pk))
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="mis-credenciales-capacita.zip"'
     response["Cache-Control"] = "private, no-store"

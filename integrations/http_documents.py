@@ -10,6 +10,7 @@ import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from typing import Any, Protocol
@@ -51,7 +52,7 @@ def _resolve_public(host: str, port: int) -> list[tuple]:
     except OSError as exc:
         raise FetchError(f"cannot resolve {host}: {exc}") from exc
     for info in infos:
-        if not is_public_address(ipaddress.ip_address(info[4][0].split("%", 1)[0])):
+        if not is_public_address(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
             raise FetchError(f"{host} resolves to a non-public address")
     return infos
 
@@ -63,7 +64,7 @@ class _GuardedConnectionMixin:
 
     host: str
     port: int
-    timeout: float
+    timeout: float | None
     source_address: Any
     sock: Any
 
@@ -98,8 +99,12 @@ class _GuardedHTTPHandler(urllib.request.HTTPHandler):
 
 
 class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(context=context)
+        self._guarded_context = context
+
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_GuardedHTTPSConnection, req, context=self._context)
+        return self.do_open(_GuardedHTTPSConnection, req, context=self._guarded_context)
 
 
 class _HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ class PrivateFolderEmailBackend(FileBasedEmailBackend):
     """Write each sending's messages to one file in ``EMAIL_FILE_PATH``, mode 0600 in a 0700
     folder; log the file's name and the number of messages, nothing from the messages."""
 
+    # Set by Django's backend (``__init__`` and ``_get_filename``); absent from its stubs.
+    file_path: str
+    _fname: str
+
     def __init__(self, *args: Any, file_path: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, file_path=file_path, **kwargs)
         folder = Path(self.file_path)
@@ -40,7 +45,7 @@ class PrivateFolderEmailBackend(FileBasedEmailBackend):
             return True
         return False
 
-    def send_messages(self, email_messages: list[EmailMessage]) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         sent = super().send_messages(email_messages)
         if sent:
             logger.info("%d mail(s) written to %s", sent, os.path.basename(self._fname))

@@ -7,6 +7,7 @@
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -39,7 +40,8 @@ def check_storage() -> str:
     storage = storages["default"]
     if hasattr(storage, "bucket_name"):
         # S3: a missing bucket or bad credentials make exists() merely False; HEAD the bucket.
-        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+        s3: Any = storage  # django-storages' S3Storage, recognised by its bucket
+        s3.connection.meta.client.head_bucket(Bucket=s3.bucket_name)
     else:
         storage.exists("health/ping")
     return type(storage).__name__

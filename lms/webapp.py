@@ -20,7 +20,7 @@ THEME_COLOUR = "#0b5d3b"  # the site header's brand colour (lms/static/css/capac
 
 @require_GET
 @cache_control(max_age=86400, public=True)
-def favicon(request: HttpRequest) -> HttpResponse:
+def favicon(request: HttpRequest) -> FileResponse:
     """The site icon at the path browsers request without asking the page."""
     return FileResponse((ICONS / "favicon.ico").open("rb"), content_type="image/x-icon")
 

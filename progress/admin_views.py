@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.auth import signed_in_user
 from progress.models import AuditEvent, ImportJob
 from progress.selectors import audit_event_list, import_job_list
 from progress.services import import_job_create
@@ -30,13 +34,13 @@ class ImportUploadForm(forms.Form):
         help_text=_("Solo docentes: inscribe a cada docente importado en este curso."),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise ValidationError(_("Sube un archivo .csv."), code="extension")
         return upload
 
-    def clean_enroll_course_id(self):
+    def clean_enroll_course_id(self) -> int | None:
         course_id = self.cleaned_data.get("enroll_course_id")
         if course_id is not None:
             from courses.selectors import live_courses
@@ -47,8 +51,8 @@ class ImportUploadForm(forms.Form):
                 )
         return course_id
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data  # Django's clean() gives cleaned_data
         if cleaned.get("enroll_course_id") and cleaned.get("kind") != ImportJob.Kind.TEACHERS:
             self.add_error("enroll_course_id", _("Solo se puede inscribir al importar docentes."))
         return cleaned
@@ -67,7 +71,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
         job = import_job_create(
             kind=form.cleaned_data["kind"],
             file=form.cleaned_data["file"],
-            created_by=request.user,
+            created_by=signed_in_user(request),
             enroll_course_id=form.cleaned_data.get("enroll_course_id"),
         )
         return redirect("progress_imports:detail", pk=job.pk)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -21,6 +22,9 @@ from progress.validators import (
     validate_curp,
     validate_school_in_state,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
 
 User = get_user_model()
 
@@ -96,7 +100,7 @@ class _ProfileFieldsForm(AccessibleFormMixin, forms.Form):
         return school
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # Django's clean() gives cleaned_data
         school, state = cleaned.get("cct"), cleaned.get("state")
         if school is not None and state:
             try:
@@ -265,7 +269,7 @@ class TeacherPasswordResetForm(AccessibleFormMixin, PasswordResetForm):
     """Also reaches accounts created by a roster import, which have no password yet: that is
     how an imported teacher sets their first password."""
 
-    def get_users(self, email: str):  # type: ignore[override]
+    def get_users(self, email: str) -> Iterator[AuthUser]:
         return (
             user
             for user in User._default_manager.filter(email__iexact=email, is_active=True)

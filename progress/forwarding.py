@@ -130,7 +130,10 @@ def _enqueue() -> None:
         if app.conf.task_always_eager:
             forward_statements.apply()
         else:
-            forward_statements.apply_async(retry=False, connection=_nudge_connection(app))
+            # Celery passes the connection on among its options; celery-types does not list it.
+            forward_statements.apply_async(  # type: ignore[call-arg]
+                retry=False, connection=_nudge_connection(app)
+            )
     except Exception:  # the broker is down: the beat sweep (or the next commit) picks them up
         connection = getattr(_nudge, "connection", None)
         _nudge.connection = None

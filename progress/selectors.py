@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
 from progress.models import (
@@ -23,8 +22,11 @@ from progress.models import (
 from progress.xapi.selectors import statements_by_actor_q
 from progress.xapi.statements import agent_ifi
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def learner_actor(*, user: AbstractBaseUser) -> dict:
+
+def learner_actor(*, user: User) -> dict:
     """The learner's xAPI actor: an account agent with an opaque name, never personal data.
 
     The identity is created on first use and never changes.
@@ -32,14 +34,14 @@ def learner_actor(*, user: AbstractBaseUser) -> dict:
     identity = getattr(user, "_learner_identity_cache", None)
     if identity is None:
         identity, _ = LearnerIdentity.objects.get_or_create(user=user)
-        user._learner_identity_cache = identity
+        user._learner_identity_cache = identity  # type: ignore[attr-defined]  # per instance
     return {
         "objectType": "Agent",
         "account": {"homePage": settings.LMS_SITE_URL, "name": identity.account_name},
     }
 
 
-def learner_user_for_actor(*, actor: dict) -> AbstractBaseUser | None:
+def learner_user_for_actor(*, actor: dict) -> User | None:
     """The user behind a learner account agent, or None for any other actor."""
     if not isinstance(actor, dict):
         return None
@@ -52,7 +54,7 @@ def learner_user_for_actor(*, actor: dict) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(learner_identity__account_name=name).first()
 
 
-def teacher_profile_for(*, user: AbstractBaseUser) -> TeacherProfile | None:
+def teacher_profile_for(*, user: User) -> TeacherProfile | None:
     """The user's teacher profile with its subsystem and school, or ``None``."""
     return (
         TeacherProfile.objects.select_related("subsystem", "school", "school__subsystem")
@@ -79,7 +81,7 @@ def import_job_list(*, limit: int = 50) -> QuerySet[ImportJob]:
     return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
 
 
-def enrollment_list_for(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
+def enrollment_list_for(*, user: User) -> QuerySet[Enrollment]:
     """The user's enrolments (active and past) with their course, newest first."""
     return (
         Enrollment.objects.filter(user=user)
@@ -88,7 +90,7 @@ def enrollment_list_for(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
     )
 
 
-def missing_prerequisite_keys(*, user: AbstractBaseUser, course: Any) -> set[Any]:
+def missing_prerequisite_keys(*, user: User, course: Any) -> set[Any]:
     """Translation keys of ``course``'s prerequisites that ``user`` has not completed.
 
     Matched by translation key, as enrolment does: finishing a prerequisite in either language
@@ -108,7 +110,7 @@ ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 
 
 def knowledge_check_last_results(
-    *, user: AbstractBaseUser, lesson_iri: str, block_ids: list[str]
+    *, user: User, lesson_iri: str, block_ids: list[str]
 ) -> dict[str, dict[str, Any]]:
     """The learner's last graded attempt at each knowledge check of a lesson, by block id.
 
@@ -128,11 +130,15 @@ def knowledge_check_last_results(
     )
     results: dict[str, dict[str, Any]] = {}
     for activity, data in rows:
+        if activity is None:  # not among the filtered activities: never the case
+            continue
         block_id = by_iri[activity]
         if block_id in results:
             continue
         result = data.get("result") if isinstance(data, dict) else None
-        score = result.get("score") if isinstance(result, dict) else None
+        if not isinstance(result, dict):
+            continue
+        score = result.get("score")
         if not isinstance(score, dict) or not isinstance(score.get("scaled"), int | float):
             continue
         results[block_id] = {
@@ -158,7 +164,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def teacher_data_collect(*, user: AbstractBaseUser) -> dict[str, Any]:
+def teacher_data_collect(*, user: User) -> dict[str, Any]:
     """Everything Capacita holds about ``user`` (ARCO access), JSON-ready."""
     profile = teacher_profile_for(user=user)
     data: dict[str, Any] = {
@@ -224,7 +230,7 @@ def teacher_data_collect(*, user: AbstractBaseUser) -> dict[str, Any]:
         data["xapi"]["actor"] = actor
         data["xapi"]["statements"] = [
             row.data
-            for row in Statement.objects.filter(statements_by_actor_q(ifi))
+            for row in Statement.objects.filter(statements_by_actor_q(ifi or ""))
             .order_by("id")
             .only("data")
             .iterator()

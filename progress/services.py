@@ -8,10 +8,9 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
@@ -38,6 +37,9 @@ from progress.xapi.auth import lms_authority
 from progress.xapi.services import StoreContext, statements_store_checked
 from progress.xapi.validation import validate_statements
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def statements_store(*, statements: list[dict], authority: dict | None = None) -> list[uuid.UUID]:
     """Store statements without HTTP, with the same rules as the LRS endpoint.
@@ -54,7 +56,7 @@ def statements_store(*, statements: list[dict], authority: dict | None = None) -
 
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
+UserModel = get_user_model()
 
 PROFILE_FIELDS = (
     "curp",
@@ -74,7 +76,7 @@ PROFILE_FIELDS = (
 def audit_event_record(
     *,
     action: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     target_type: str = "",
     target_id: str | int = "",
     details: dict[str, Any] | None = None,
@@ -181,13 +183,15 @@ def _clean_profile_fields(
     return cleaned
 
 
-def _check_email_free(email: str, *, user: AbstractBaseUser | None = None) -> str:
-    email = User.objects.normalize_email((email or "").strip()).lower()
+def _check_email_free(email: str, *, user: User | None = None) -> str:
+    email = UserModel.objects.normalize_email((email or "").strip()).lower()
     try:
         validate_email(email)
     except ValidationError as error:
         raise ValidationError({"email": [error]}) from None
-    taken = User.objects.filter(email__iexact=email) | User.objects.filter(username__iexact=email)
+    taken = UserModel.objects.filter(email__iexact=email) | UserModel.objects.filter(
+        username__iexact=email
+    )
     if user is not None:
         taken = taken.exclude(pk=user.pk)
     if taken.exists():
@@ -198,7 +202,7 @@ def _check_email_free(email: str, *, user: AbstractBaseUser | None = None) -> st
 
 
 @transaction.atomic
-def teacher_profile_create(*, user: AbstractBaseUser, **fields: Any) -> TeacherProfile:
+def teacher_profile_create(*, user: User, **fields: Any) -> TeacherProfile:
     """Attach a teacher profile to ``user``. ``fields`` are those of :data:`PROFILE_FIELDS`.
 
     One account per CURP: a CURP already on another profile raises ``ValidationError``
@@ -238,7 +242,7 @@ def teacher_profile_update(
 
 
 @transaction.atomic
-def teacher_account_create(*, email: str, password: str, **fields: Any) -> AbstractBaseUser:
+def teacher_account_create(*, email: str, password: str, **fields: Any) -> User:
     """Sign a teacher up: an inactive user (username = e-mail) with a profile.
 
     The account becomes active through :func:`teacher_account_activate` once the e-mail address
@@ -257,7 +261,7 @@ def teacher_account_create(*, email: str, password: str, **fields: Any) -> Abstr
         errors.update(error.error_dict)
     if errors:
         raise ValidationError(errors)
-    user = User.objects.create_user(username=email, email=email, password=password)
+    user = UserModel.objects.create_user(username=email, email=email, password=password)
     user.is_active = False
     user.save(update_fields=["is_active"])
     profile = teacher_profile_create(user=user, **fields)
@@ -271,7 +275,7 @@ def teacher_account_create(*, email: str, password: str, **fields: Any) -> Abstr
 
 
 @transaction.atomic
-def teacher_account_activate(*, user: AbstractBaseUser) -> AbstractBaseUser:
+def teacher_account_activate(*, user: User) -> User:
     """Activate an account whose e-mail address was confirmed (idempotent)."""
     if not user.is_active:
         user.is_active = True
@@ -288,7 +292,7 @@ def teacher_account_activate(*, user: AbstractBaseUser) -> AbstractBaseUser:
 # --- ARCO: access (export) and cancellation --------------------------------------------------
 
 
-def teacher_data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
+def teacher_data_export(*, user: User) -> dict[str, Any]:
     """Everything held about ``user`` as JSON-ready data (ARCO access right); audited."""
     from progress.selectors import teacher_data_collect
 
@@ -300,7 +304,7 @@ def teacher_data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
 
 
 @transaction.atomic
-def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
+def teacher_account_cancel(*, user: User) -> None:
     """Erase a teacher's personal data (ARCO cancellation); keep the pseudonymous record.
 
     CURP, names, e-mail and password go; the username becomes an opaque one; API tokens and
@@ -312,7 +316,7 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
     """
     from progress.imports import import_files_delete_naming
 
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = UserModel.objects.select_for_update().get(pk=user.pk)
     profile = TeacherProfile.objects.filter(user=user).first()
     now = timezone.now()
     # Uploaded rosters still kept (see LMS_IMPORT_FILE_RETENTION_HOURS) that name her go too.
@@ -338,7 +342,7 @@ def teacher_account_cancel(*, user: AbstractBaseUser) -> None:
     # Sessions die with the password: Django checks the session's password hash on each request.
     Token.objects.filter(user=user).delete()
     # Higher apps erase what they hold about her (credentials: the recipient check) atomically.
-    teacher_account_cancelled.send(sender=User, user_id=user.pk)
+    teacher_account_cancelled.send(sender=UserModel, user_id=user.pk)
     audit_event_record(
         action=AuditEvent.Action.ARCO_CANCEL,
         actor=user,
@@ -362,7 +366,7 @@ def import_job_create(
     *,
     kind: str,
     file: File,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     enroll_course_id: int | None = None,
     background: bool = True,
 ) -> ImportJob:
@@ -440,7 +444,7 @@ def _prerequisites_message(course: Any, *, missing_keys: set[Any] | None = None)
 
 
 @transaction.atomic
-def enrollment_create(*, user: AbstractBaseUser, course_id: int) -> Enrollment:
+def enrollment_create(*, user: User, course_id: int) -> Enrollment:
     """Enrol ``user`` in the live course ``course_id``; returns the active enrolment.
 
     Raises ``ValidationError`` on ``course`` with rule ``does_not_exist`` (no such live course),
@@ -539,17 +543,18 @@ def enrollment_bulk_create(*, user_ids: list[int], course_id: int) -> BulkEnroll
         "enrolled_at", "id"
     ):
         latest[enrollment.user_id] = enrollment
-    to_create, to_reactivate = [], []
+    to_create: list[Enrollment] = []
+    to_reactivate: list[Enrollment] = []
     for user_id in candidates:
-        enrollment = latest.get(user_id)
-        if enrollment is None:
+        current = latest.get(user_id)
+        if current is None:
             to_create.append(Enrollment(user_id=user_id, course=course))
-        elif enrollment.is_active:
+        elif current.is_active:
             result.already += 1
         else:
-            enrollment.status = Enrollment.Status.ACTIVE
-            enrollment.unenrolled_at = None
-            to_reactivate.append(enrollment)
+            current.status = Enrollment.Status.ACTIVE
+            current.unenrolled_at = None
+            to_reactivate.append(current)
     # A learner with an xAPI identity may already have statements for this course (sent before
     # the enrolment): save those one by one so ``post_save`` receivers (the progress engine)
     # bring the new enrolment up to date. Everyone else, typically a whole new roster, is

@@ -11,7 +11,8 @@ class AccountConfirmationTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "progress.tokens.AccountConfirmationTokenGenerator"
 
     def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
-        return f"{user.pk}{user.password}{user.is_active}{user.email}{timestamp}"
+        email = getattr(user, user.get_email_field_name(), "")
+        return f"{user.pk}{user.password}{user.is_active}{email}{timestamp}"
 
 
 account_confirmation_token = AccountConfirmationTokenGenerator()

@@ -7,6 +7,7 @@ import json
 import math
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.auth import signed_in_user
 from common.throttle import client_ip, window_hit
 from progress.forms import (
     CancelAccountForm,
@@ -56,6 +58,9 @@ from progress.services import (
 )
 from progress.tokens import account_confirmation_token
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
 User = get_user_model()
 LOGIN_URL = reverse_lazy("progress:login")
 TEMPLATES = "progress/accounts"
@@ -70,7 +75,7 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
     return ""
 
 
-def send_confirmation_email(request: HttpRequest, user, *, next_url: str = "") -> None:
+def send_confirmation_email(request: HttpRequest, user: AuthUser, *, next_url: str = "") -> None:
     """E-mail the one-time confirmation link of a new account (back to ``next_url`` once
     confirmed, so a teacher who signed up from a course page lands on that course)."""
     link = request.build_absolute_uri(
@@ -205,7 +210,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """Show and edit the signed-in teacher's profile."""
-    teacher = teacher_profile_for(user=request.user)
+    teacher = teacher_profile_for(user=signed_in_user(request))
     if teacher is None:
         return TemplateResponse(request, f"{TEMPLATES}/no_profile.html", {}, status=404)
     form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(teacher))
@@ -225,7 +230,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "teacher": teacher,
-            "enrollments": enrollment_list_for(user=request.user).filter(
+            "enrollments": enrollment_list_for(user=signed_in_user(request)).filter(
                 status=Enrollment.Status.ACTIVE
             ),
         },
@@ -237,7 +242,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def export(request: HttpRequest) -> HttpResponse:
     """ARCO access: download everything held about the signed-in teacher as JSON."""
-    data = teacher_data_export(user=request.user)
+    data = teacher_data_export(user=signed_in_user(request))
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
@@ -253,7 +258,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
     """ARCO cancellation, after the teacher confirms with their password."""
     form = CancelAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        teacher_account_cancel(user=request.user)
+        teacher_account_cancel(user=signed_in_user(request))
         logout(request)
         return HttpResponseRedirect(reverse("progress:cancelled"))
     notices = account_cancel_notices(user=request.user, api=False)
@@ -283,7 +288,7 @@ def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
     if course_url is None:
         raise Http404("No such live course.")
     try:
-        enrollment_create(user=request.user, course_id=course_id)
+        enrollment_create(user=signed_in_user(request), course_id=course_id)
     except ValidationError as error:
         for message in error.message_dict.get("course", error.messages):
             messages.error(request, message)
@@ -301,7 +306,7 @@ def unenrol(request: HttpRequest, pk: int) -> HttpResponse:
     The enrolment and its progress are kept (marked unenrolled), as with the API; enrolling
     again brings them back."""
     enrollment = (
-        enrollment_list_for(user=request.user)
+        enrollment_list_for(user=signed_in_user(request))
         .filter(pk=pk, status=Enrollment.Status.ACTIVE)
         .first()
     )

@@ -5,10 +5,12 @@ LRS clients, schools, subsystems and CSV imports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -110,7 +112,7 @@ class SchoolSearchForm(BaseFilterForm):
         required=False,
     )
 
-    def filter(self, objects):
+    def filter(self, objects: QuerySet[School]) -> QuerySet[School]:
         objects = super().filter(objects)
         query = (self.cleaned_data.get("q") or "").strip()
         if query:
@@ -127,7 +129,7 @@ class SchoolSearchForm(BaseFilterForm):
 class SchoolChooseMixin:
     filter_form_class = SchoolSearchForm
 
-    def get_object_list(self):
+    def get_object_list(self) -> QuerySet[School]:
         return School.objects.select_related("subsystem").order_by("cct")
 
 
@@ -188,7 +190,7 @@ def register_import_urls() -> list:
 
 
 class ImportMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
+    def is_shown(self, request: HttpRequest) -> bool:
         return request.user.has_perm(admin_views.IMPORT_PERMISSION)
 
 
@@ -200,7 +202,7 @@ def register_import_menu_item() -> MenuItem:
 
 
 class AuditMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
+    def is_shown(self, request: HttpRequest) -> bool:
         return request.user.has_perm(admin_views.AUDIT_PERMISSION)
 
 
@@ -320,7 +322,7 @@ def register_report_urls() -> list:
 
 
 class ReportsMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
+    def is_shown(self, request: HttpRequest) -> bool:
         return scope_for_user(request.user) is not None
 
 
@@ -353,12 +355,12 @@ class MonitorScopeViewSet(ModelViewSet):
 class AuditOnlyPolicy(ModelPermissionPolicy):
     """Export records are an audit trail: they can be viewed, never added, edited or deleted."""
 
-    def user_has_permission(self, user, action: str) -> bool:
+    def user_has_permission(self, user: Any, action: str) -> bool:
         if action in ("add", "change", "delete"):
             return False
         return super().user_has_permission(user, action)
 
-    def user_has_any_permission(self, user, actions) -> bool:
+    def user_has_any_permission(self, user: Any, actions: Iterable[str]) -> bool:
         return any(self.user_has_permission(user, action) for action in actions)
 
 

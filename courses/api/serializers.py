@@ -6,7 +6,7 @@ lesson content is exposed only as titles, URLs and knowledge-check presence.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -56,7 +56,9 @@ class LessonOutlineSerializer(serializers.Serializer):
     activity_id = serializers.CharField()
     has_knowledge_check = serializers.BooleanField()
     knowledge_check_ids = serializers.ListField(child=serializers.CharField())
-    required = serializers.BooleanField()
+    # DRF's metaclass takes declared fields off the class, so this does not replace
+    # ``Field.required``; the stubs cannot see that.
+    required = serializers.BooleanField()  # type: ignore[assignment]
     estimated_minutes = serializers.IntegerField()
 
     def get_url(self, lesson: Any) -> str | None:
@@ -105,7 +107,11 @@ class CourseDetailSerializer(CourseListItemSerializer):
     @extend_schema_field(ModuleOutlineSerializer(many=True))
     def get_modules(self, course: Any) -> list[dict[str, Any]]:
         outline: CourseOutline = self.context["outline"]
-        return ModuleOutlineSerializer(outline.modules, many=True, context=self.context).data
+        # many=True gives a ListSerializer: its data is a list of dicts.
+        return cast(
+            "list[dict[str, Any]]",
+            ModuleOutlineSerializer(outline.modules, many=True, context=self.context).data,
+        )
 
 
 class GradeInputSerializer(serializers.Serializer):

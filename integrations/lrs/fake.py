@@ -42,8 +42,9 @@ class InMemoryForwarder:
         if self.down:
             return ForwardResult(RETRY, None, "ConnectionRefusedError: fake LRS is down")
         statement_id = str(statement["id"])
-        if self.on_send is not None:
-            type(self).on_send(statement_id)
+        on_send = type(self).on_send
+        if on_send is not None:
+            on_send(statement_id)
         if statement_id in self.crash_ids:
             raise TypeError("the fake adapter cannot handle this statement")
         self.puts.append(statement_id)

@@ -8,7 +8,7 @@ MinIO); links are SigV4 presigned URLs, which the server refuses once ``expires_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -20,7 +20,7 @@ class S3Config:
     access_key: str | None = None
     secret_key: str | None = None
     region: str = "us-east-1"
-    addressing_style: str = "path"
+    addressing_style: Literal["auto", "virtual", "path"] = "path"
 
 
 def client(config: S3Config) -> Any:

@@ -6,6 +6,7 @@ Each variable switches one part to its production form (see README, "Configurati
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -198,10 +199,11 @@ USE_TZ = True
 
 # --- Static files and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static"
+# Path | str: the test settings put both in temporary folders.
+STATIC_ROOT: Path | str = BASE_DIR / "static"
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env("LMS_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_ROOT: Path | str = Path(env("LMS_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
@@ -334,7 +336,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # --- Logging: no personal data in logs (see docs/operations.md) -------------------------------
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

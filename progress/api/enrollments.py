@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import BAD_REQUEST, NOT_FOUND, UNAUTHENTICATED, as_drf_validation_error
+from common.auth import signed_in_user
 from progress.models import Enrollment
 from progress.selectors import enrollment_list_for
 from progress.services import enrollment_cancel, enrollment_create
@@ -48,7 +49,7 @@ class EnrollmentListView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        enrollments = enrollment_list_for(user=request.user)
+        enrollments = enrollment_list_for(user=signed_in_user(request))
         return Response(EnrollmentOutputSerializer(enrollments, many=True).data)
 
     @extend_schema(
@@ -70,7 +71,7 @@ class EnrollmentListView(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             enrollment = enrollment_create(
-                user=request.user, course_id=serializer.validated_data["course"]
+                user=signed_in_user(request), course_id=serializer.validated_data["course"]
             )
         except DjangoValidationError as error:
             raise as_drf_validation_error(error) from None

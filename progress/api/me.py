@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import BAD_REQUEST, UNAUTHENTICATED, ErrorSerializer
+from common.auth import signed_in_user
 from progress.hooks import account_cancel_notices
 from progress.selectors import learner_actor, teacher_profile_for
 from progress.services import teacher_account_cancel, teacher_data_export
@@ -117,7 +118,7 @@ class MeView(APIView):
         responses={200: MeOutputSerializer, 401: UNAUTHENTICATED, 403: UNAUTHENTICATED},
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in_user(request)
         profile = teacher_profile_for(user=user)
         data: dict[str, Any] = {
             "id": user.pk,
@@ -175,7 +176,7 @@ class ExportView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        response = Response(teacher_data_export(user=request.user))
+        response = Response(teacher_data_export(user=signed_in_user(request)))
         response["Content-Disposition"] = 'attachment; filename="mis-datos-capacita.json"'
         return response
 
@@ -268,5 +269,5 @@ class CancelView(APIView):
                     ]
                 }
             )
-        teacher_account_cancel(user=request.user)
+        teacher_account_cancel(user=signed_in_user(request))
         return Response({"cancelled": True}, status=status.HTTP_200_OK)

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.auth import signed_in_user
 from progress.engine.selectors import learner_course_progress
 
 ERROR = inline_serializer(
@@ -69,11 +70,11 @@ class MyCourseProgressView(APIView):
         from progress.models import Enrollment
 
         if not Enrollment.objects.filter(
-            user=request.user, course_id=course_id, status="active"
+            user=signed_in_user(request), course_id=course_id, status="active"
         ).exists():
             raise Http404(_("No tienes inscripción activa en este curso."))
         try:
-            progress = learner_course_progress(user=request.user, course_id=course_id)
+            progress = learner_course_progress(user=signed_in_user(request), course_id=course_id)
         except LookupError as exc:
             raise Http404(_("No existe ese curso.")) from exc
         return Response(self.OutputSerializer(progress).data)

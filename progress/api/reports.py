@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
+from common.auth import signed_in_user
 from progress.models import ExportJob
 from progress.reports.exports import (
     REPORTS,
@@ -49,10 +50,18 @@ class IsReportMonitor(BasePermission):
         return scope is not None
 
 
+def _report_scope(request: Request) -> Scope:
+    """The scope ``IsReportMonitor`` found for the user of this request."""
+    scope: Scope | None = getattr(request, "report_scope", None)
+    if scope is None:
+        raise PermissionDenied
+    return scope
+
+
 def _run(function: Any, request: Request, **options: Any) -> Response:
     try:
         query = parse_query(request.query_params, **options)
-        return Response(function(query, request.report_scope))
+        return Response(function(query, _report_scope(request)))
     except QueryError as error:
         raise ValidationError(
             {error.field: [serializers.ErrorDetail(error.message, error.rule)]}
@@ -271,7 +280,9 @@ class ExportListCreateView(APIView):
         tags=["reports"],
     )
     def get(self, request: Request) -> Response:
-        jobs = ExportJob.objects.filter(created_by=request.user).order_by("-created_at")[:50]
+        jobs = ExportJob.objects.filter(created_by=signed_in_user(request)).order_by("-created_at")[
+            :50
+        ]
         return Response(ExportJobSerializer(jobs, many=True).data)
 
     @extend_schema(
@@ -285,7 +296,7 @@ class ExportListCreateView(APIView):
         serializer = ExportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        scope: Scope = request.report_scope
+        scope: Scope = _report_scope(request)
         try:
             job = export_job_create(
                 user=request.user,
@@ -323,7 +334,7 @@ class ExportDetailView(APIView):
 def _export_for(request: Request, pk: int) -> ExportJob:
     """The caller's own export, while her scope covers it (404 if not hers, 403 if too wide)."""
     try:
-        return export_job_for_monitor(user=request.user, scope=request.report_scope, pk=pk)
+        return export_job_for_monitor(user=request.user, scope=_report_scope(request), pk=pk)
     except ExportJob.DoesNotExist:
         raise Http404 from None
     except ScopeError as error:

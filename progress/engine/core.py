@@ -261,6 +261,7 @@ def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> Non
     for module in state.modules:
         row = modules.get(module.activity_id)
         if module.done and row is None:
+            assert module.completed_at is not None  # a done module has its completion time
             statement_id = lms_statement_id(
                 kind="module",
                 actor_name=str(user_id),
@@ -274,7 +275,7 @@ def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> Non
                     activity_id=module.activity_id,
                     activity_type=emit.MODULE_TYPE,
                     parent_id=course_iri,
-                    completed_at=module.completed_at,  # type: ignore[arg-type]
+                    completed_at=module.completed_at,
                 )
             )
             ModuleProgress.objects.create(
@@ -326,7 +327,8 @@ def _store_course(user_id: int, structure: CourseStructure, state: CourseState, 
     newly_done = state.done and not was_done
     revoked = was_done and not state.done
     if newly_done:
-        row.statement_id = lms_statement_id(  # type: ignore[assignment]
+        assert state.completed_at is not None  # a done course has its completion time
+        row.statement_id = lms_statement_id(
             kind="course",
             actor_name=str(user_id),
             activity_id=course_iri,
@@ -339,7 +341,7 @@ def _store_course(user_id: int, structure: CourseStructure, state: CourseState, 
                 activity_id=course_iri,
                 activity_type=emit.COURSE_TYPE,
                 parent_id=None,
-                completed_at=state.completed_at,  # type: ignore[arg-type]
+                completed_at=state.completed_at,
                 score=state.score,
             )
         )
@@ -458,7 +460,7 @@ def recompute_all(
     forget_structures()  # read the content as it is now
     work = Work()
     with transaction.atomic():
-        ProgressEvidence.objects.all()._raw_delete(ProgressEvidence.objects.db)  # type: ignore[attr-defined]
+        ProgressEvidence.objects.all()._raw_delete(ProgressEvidence.objects.db)
         batch: list[ProgressEvidence] = []
         for statement in statements():
             report.statements_read += 1
@@ -472,7 +474,7 @@ def recompute_all(
         report.evidence += _flush(batch)
         say(f"{report.statements_read} statements read, {report.evidence} about lessons")
 
-        LessonProgress.objects.all()._raw_delete(LessonProgress.objects.db)  # type: ignore[attr-defined]
+        LessonProgress.objects.all()._raw_delete(LessonProgress.objects.db)
         courses: dict[tuple[int, str], CourseStructure] = {}
         lesson_rows: list[LessonProgress] = []
         for (user_id, lesson_iri), evidence in _grouped_evidence():

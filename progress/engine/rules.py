@@ -166,13 +166,20 @@ def module_state(module: ModuleInfo, lessons: dict[str, LessonState]) -> ModuleS
     counted = module.counted_lessons
     states = [lessons.get(lesson.activity_id, LessonState()) for lesson in counted]
     done = bool(counted) and all(state.done for state in states)
+    if not done:
+        return ModuleState(activity_id=module.activity_id, done=False, completed_at=None)
+    # A done lesson has both its completion time and the statement that completed it.
     return ModuleState(
         activity_id=module.activity_id,
-        done=done,
-        completed_at=max(s.completed_at for s in states) if done else None,  # type: ignore[type-var]
-        completing_statement_ids=tuple(sorted(s.completing_statement_id for s in states))  # type: ignore[type-var]
-        if done
-        else (),
+        done=True,
+        completed_at=max(
+            (s.completed_at for s in states if s.completed_at is not None), default=None
+        ),
+        completing_statement_ids=tuple(
+            sorted(
+                s.completing_statement_id for s in states if s.completing_statement_id is not None
+            )
+        ),
     )
 
 

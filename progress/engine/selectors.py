@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from django.contrib.auth.base_user import AbstractBaseUser
+from typing import TYPE_CHECKING
 
 from courses import selectors as course_selectors
 from progress.models import CourseProgress, LessonProgress
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class CourseProgressView:
     lessons: list[LessonProgressView] = field(default_factory=list)
 
 
-def learner_course_progress(*, user: AbstractBaseUser, course_id: int) -> CourseProgressView:
+def learner_course_progress(*, user: User, course_id: int) -> CourseProgressView:
     """The learner's progress in a course (in its language's page tree), in six queries.
 
     Raises ``LookupError`` when the course does not exist. Lessons the learner never opened

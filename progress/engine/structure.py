@@ -76,7 +76,7 @@ class StructureCache:
                 )
                 structure = self.for_course(course.activity_id) if course is not None else None
                 found = structure is not None and lesson_iri in structure.lesson_urls
-                shared = structure.activity_id if found else None
+                shared = structure.activity_id if structure is not None and found else None
                 _shared_set("lesson:" + lesson_iri, shared)
             self._course_of_lesson[lesson_iri] = shared  # type: ignore[assignment]
         course_iri = self._course_of_lesson[lesson_iri]

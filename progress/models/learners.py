@@ -89,7 +89,13 @@ class TeacherProfile(models.Model):
     )
     # NULL after cancellation, so the unique constraint holds only for living accounts.
     curp = models.CharField(
-        _("CURP"), max_length=18, unique=True, null=True, blank=True, validators=[validate_curp]
+        _("CURP"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        # It also returns the normalised CURP, which Django ignores here.
+        validators=[validate_curp],  # type: ignore[list-item]
     )
     first_name = models.CharField(_("nombre(s)"), max_length=150, blank=True)
     paternal_surname = models.CharField(_("primer apellido"), max_length=150, blank=True)

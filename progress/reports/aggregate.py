@@ -379,18 +379,18 @@ def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = N
     row_totals = {key[0]: cell for key, cell in results.get((first,), {}).items()}
     column_totals = {key[0]: cell for key, cell in results.get((second,), {}).items()}
     hidden2 = suppress_two_dimensions(
-        {key: cell.teachers for key, cell in inner.items()},
-        {key: cell.teachers for key, cell in row_totals.items()},
-        {key: cell.teachers for key, cell in column_totals.items()},
+        {(key[0], key[1]): cell.teachers for key, cell in inner.items()},  # two dimensions
+        {row: cell.teachers for row, cell in row_totals.items()},
+        {column: cell.teachers for column, cell in column_totals.items()},
         total.teachers,
         k,
     )
     for key, cell in inner.items():
         cell.suppressed = key in hidden2
-    for key, cell in row_totals.items():
-        cell.suppressed = (key, TOTAL) in hidden2
-    for key, cell in column_totals.items():
-        cell.suppressed = (TOTAL, key) in hidden2
+    for row, cell in row_totals.items():
+        cell.suppressed = (row, TOTAL) in hidden2
+    for column, cell in column_totals.items():
+        cell.suppressed = (TOTAL, column) in hidden2
     total.suppressed = (TOTAL, TOTAL) in hidden2
     return Table(
         dimensions=dimensions,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.html import format_html
@@ -125,17 +126,12 @@ def bar_chart(bars: list[dict[str, object]], *, title: str, width: int = 420) ->
 
 
 def trend_chart(
-    points: list[dict[str, object]], series: dict[str, str], *, title: str, width: int = 640
+    points: list[dict[str, Any]], series: dict[str, str], *, title: str, width: int = 640
 ) -> SafeString:
     """A line per series over months; ``series`` maps a key of the points to its label."""
     height, left, right, top, bottom = 240, 48, 40, 28, 40
     colours = ("#08519c", "#e6550d", "#31a354", "#756bb1")
-    values = [
-        int(point[key])  # type: ignore[arg-type]
-        for point in points
-        for key in series
-        if point.get(key) is not None
-    ]
+    values = [int(point[key]) for point in points for key in series if point.get(key) is not None]
     peak = max(values, default=0) or 1
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points) - 1, 1)
@@ -163,7 +159,7 @@ def trend_chart(
             if value is None:
                 continue
             x = left + index * step
-            y = top + plot_h - plot_h * int(value) / peak  # type: ignore[arg-type]
+            y = top + plot_h - plot_h * int(value) / peak
             coords.append(f"{x:.1f},{y:.1f}")
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'

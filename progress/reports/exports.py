@@ -122,12 +122,12 @@ def _table(job: ExportJob) -> tuple[list[str], list[list[Any]]]:
     query = parse_query(job.params, require_group_by=job.report == "completion")
     if job.report == "trend":
         payload = trend_report(query, scope)
-        header = ["Mes", *TREND_HEADERS.values()]
+        trend_header = ["Mes", *TREND_HEADERS.values()]
         rows = [
             [point["month"], *(_value(point[name]) for name in TREND_HEADERS)]
             for point in payload["results"]
         ]
-        return header, rows
+        return trend_header, rows
     figure_header = [*FIGURE_HEADERS.values(), "Suprimido"]
     if job.report == "summary":
         total = summary_report(query, scope)["total"]

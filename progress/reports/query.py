@@ -138,8 +138,9 @@ def parse_query(
         if value is not None and not _SLUG.match(value):
             raise QueryError(name, "slug", f"{name} must be a code of letters, digits, - or _.")
         slugs[name] = value
-    date_from = _date("date_from", get("date_from")) if get("date_from") else None
-    date_to = _date("date_to", get("date_to")) if get("date_to") else None
+    raw_from, raw_to = get("date_from"), get("date_to")
+    date_from = _date("date_from", raw_from) if raw_from else None
+    date_to = _date("date_to", raw_to) if raw_to else None
     if date_from and date_to and date_from > date_to:
         raise QueryError("date_to", "after_date_from", "date_to must not be before date_from.")
     known = {"group_by", "date_from", "date_to", "format", "limit", "offset", *FILTERS}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast, overload
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,6 +42,10 @@ _VALUES = (
 )
 
 
+@overload
+def _day(value: dt.datetime) -> dt.date: ...
+@overload
+def _day(value: dt.datetime | None) -> dt.date | None: ...
 def _day(value: dt.datetime | None) -> dt.date | None:
     if value is None:
         return None
@@ -50,13 +54,17 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date()
 
 
+@overload
+def _month(day: dt.date) -> dt.date: ...
+@overload
+def _month(day: dt.date | None) -> dt.date | None: ...
 def _month(day: dt.date | None) -> dt.date | None:
     return day.replace(day=1) if day else None
 
 
 def fact_from_values(row: dict[str, Any]) -> ReportFact:
     """The fact row for one enrolment given as ``Enrollment.objects.values(*_VALUES)``."""
-    enrolled = _day(row["enrolled_at"])
+    enrolled = _day(cast(dt.datetime, row["enrolled_at"]))  # a NOT NULL column
     started = _day(row["started_at"])
     completed = _day(row["completed_at"])
     credentialed = _day(row["credentialed_at"])

@@ -40,7 +40,7 @@ def _pair_for(dimensions: tuple[str, ...]) -> tuple[str, str] | None:
     """The stored pair whose grouping sets include ``dimensions``."""
     wanted = canonical(dimensions)
     if len(wanted) == 2:
-        return wanted if wanted in PAIRS else None  # type: ignore[return-value]
+        return wanted if wanted in PAIRS else None
     for pair in PAIRS:
         if not wanted or wanted[0] in pair:
             return pair
@@ -222,11 +222,11 @@ def report_snapshots_refresh() -> int:
         from progress.reports.aggregate import trend_series_by_state
 
         now = timezone.now()
-        by_state = trend_series_by_state(using=primary)
+        trend_by_state = trend_series_by_state(using=primary)
         ReportSnapshot.objects.bulk_create(
             ReportSnapshot(shape=TREND_SHAPE, grouping=state, data=json.dumps(series),
                            computed_at=now)
-            for state, series in by_state.items()
+            for state, series in trend_by_state.items()
             if state
         )  # fmt: skip
         # The national row last: its time is the version of the whole refresh.

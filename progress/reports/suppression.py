@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 TOTAL = "__total__"
 
 Key = tuple[Hashable, Hashable]
+_Category = TypeVar("_Category", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,12 @@ def complementary(counts: Mapping[Key, int], lines: Iterable[Line], hidden: set[
     return hidden
 
 
-def suppress_one_dimension(counts: Mapping[Hashable, int], total: int, k: int) -> set[Hashable]:
+def suppress_one_dimension(counts: Mapping[_Category, int], total: int, k: int) -> set[Hashable]:
     """Hidden categories of a one-dimension table whose grand ``total`` is published.
 
     Returns the hidden category keys; ``TOTAL`` is among them when the total itself must go.
     """
-    grid = {(category, TOTAL): count for category, count in counts.items()}
+    grid: dict[Key, int] = {(category, TOTAL): count for category, count in counts.items()}
     grid[(TOTAL, TOTAL)] = total
     hidden = primary(grid, k)
     line = Line(cells=tuple((category, TOTAL) for category in counts), total=(TOTAL, TOTAL))

@@ -163,6 +163,6 @@ def describe_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     described = []
     for key, label, describe in describers:
         value = params.get(key)
-        if value not in (None, "", [], ()):
+        if value is not None and value not in ("", [], ()):
             described.append((label, describe(value)))
     return described

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from email import errors as email_errors
+from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -26,6 +27,12 @@ _BOUNDARY_DEFECTS = (
     email_errors.StartBoundaryNotFoundDefect,
 )
 _HASHES = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
+
+
+def _body(part: Message) -> bytes:
+    """A part's decoded body; empty for a nested multipart (``email`` gives ``None`` then)."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
 
 
 def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tuple[str, bytes]]]:
@@ -52,7 +59,7 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
         raise XAPIError(
             400, "the first part must be application/json", rule="attachments.first_part"
         )
-    statements = parse_json(first.get_payload(decode=True) or b"")
+    statements = parse_json(_body(first))
     payloads: dict[str, tuple[str, bytes]] = {}
     for index, part in enumerate(parts[1:], start=1):
         sha2 = part.get("X-Experience-API-Hash")
@@ -71,7 +78,7 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[Any, dict[str, tupl
                 path=f"attachments[{index}]",
                 rule="attachments.binary",
             )
-        content = part.get_payload(decode=True) or b""
+        content = _body(part)
         sha2 = sha2.strip().lower()
         digest = _HASHES.get(len(sha2))
         if digest is None or digest(content).hexdigest() != sha2:
@@ -162,14 +169,20 @@ def verify_signature(statement: dict, token: bytes, index: int, *, version: str 
         payload = signed.objects.get("payload")
         if isinstance(payload, str):
             payload = payload.encode()
+        if not isinstance(payload, bytes):
+            raise TypeError("the signature carries no payload")
         original = parse_json(payload, path)
         if "x5c" in header:
             from base64 import b64decode
 
             from cryptography import x509
+            from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
             certificate = x509.load_der_x509_certificate(b64decode(header["x5c"][0]))
-            key = jwk.JWK.from_pyca(certificate.public_key())
+            public_key = certificate.public_key()
+            if not isinstance(public_key, RSAPublicKey):  # RS256/384/512 need an RSA key
+                raise ValueError("the x5c certificate does not hold an RSA key")
+            key = jwk.JWK.from_pyca(public_key)
             signed.verify(key, alg=alg)
     except XAPIError:
         raise
@@ -192,9 +205,9 @@ def verify_signature(statement: dict, token: bytes, index: int, *, version: str 
         )
     received = {k: v for k, v in statement.items() if k != "attachments"}
     original = {k: v for k, v in original.items() if k != "attachments"}
-    for key in ("id", "timestamp"):
-        if key not in original:
-            received.pop(key, None)
+    for name in ("id", "timestamp"):
+        if name not in original:
+            received.pop(name, None)
     if not statements_equivalent(original, received, version=version):
         raise XAPIError(
             400,

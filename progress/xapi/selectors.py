@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
+from uuid import UUID
 
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -16,6 +18,17 @@ from progress.models import (
     StatementActivity,
     StatementAgent,
 )
+
+
+class _RawJSON(TypedDict):
+    raw: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A statement row with its JSON as text in ``raw`` (see statements_query).
+    RawStatement = WithAnnotations[Statement, _RawJSON]
 
 __all__ = [
     "StatementQuery",
@@ -92,7 +105,10 @@ def statements_by_actor_q(ifi: str) -> Q:
 def _targeting_ids(match: Q) -> list[int]:
     """Row ids of statements whose StatementRef object (recursively) targets a match."""
     found: list[int] = []
-    targets = Statement.objects.filter(match).values("statement_id")
+    # The first targets are a subquery, the next ones the ids just found.
+    targets: QuerySet[Statement, Any] | list[UUID] = Statement.objects.filter(match).values(
+        "statement_id"
+    )
     for _ in range(_REF_DEPTH):
         rows = list(
             Statement.objects.filter(ref_target__isnull=False, ref_target__in=targets)
@@ -106,7 +122,7 @@ def _targeting_ids(match: Q) -> list[int]:
     return found
 
 
-def statements_query(query: StatementQuery) -> tuple[list[Statement], bool]:
+def statements_query(query: StatementQuery) -> tuple[list[RawStatement], bool]:
     """One page of non-voided statements matching ``query``, newest first unless ascending;
     also whether more remain. Rows are paged by their monotonic id."""
     qs: QuerySet[Statement] = Statement.objects.filter(voided=False)

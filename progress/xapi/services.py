@@ -147,7 +147,7 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
     # One query: stored statements with these ids, the targets of voiding statements, and
     # voiding statements already stored that target one of the new ids.
     lookup_ids = list(seen | set(void_targets))
-    existing: dict[str, tuple[int, dict | None, bool]] = {}
+    existing: dict[str, tuple[int, dict, bool]] = {}  # data: a NOT NULL JSON column
     already_voided: set[str] = set()
     found, reserved = _lookup_and_reserve(lookup_ids, list(seen), len(statements))
     for pk, sid, data, voiding, ref in found:
@@ -157,16 +157,16 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
         if voiding and ref is not None and str(ref) in seen:
             already_voided.add(str(ref))
 
-    new_statements = []
+    new_statements: list[dict] = []
     for index, statement in enumerate(statements):
-        found = existing.get(statement["id"])
-        if found is None:
+        prior = existing.get(statement["id"])
+        if prior is None:
             new_statements.append(statement)
             continue
         received = statement
         if index in untimed:
             received = {k: v for k, v in statement.items() if k != "timestamp"}
-        if not statements_equivalent(found[1], received, version=ctx.request_version):
+        if not statements_equivalent(prior[1], received, version=ctx.request_version):
             raise XAPIError(
                 409,
                 f"statement {statement['id']} already exists with different content",

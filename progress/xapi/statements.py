@@ -169,7 +169,7 @@ def _instant(value: str) -> str:
 
 def _normalise(value: Any, key: str = "", centiseconds: bool = False) -> Any:
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         if "objectType" not in value:  # the defaults of Data 2.4.2 and 2.4.4
             if key in _AGENT_KEYS:
                 out["objectType"] = "Agent"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 from django.conf import settings
@@ -88,6 +88,13 @@ class XAPIRequest:
     django: HttpRequest
 
     @property
+    def auth(self) -> Principal:
+        """The principal, in the views that require authentication (all but ``about``)."""
+        if self.principal is None:
+            raise RuntimeError("this view does not authenticate its requests")
+        return self.principal
+
+    @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "")
 
@@ -123,6 +130,10 @@ def _agent_param(params: dict[str, str], name: str = "agent") -> dict:
     return parse_agent_param(_json_param(params, name), name)
 
 
+@overload
+def _iri_param(params: dict[str, str], name: str, *, required: Literal[True] = True) -> str: ...
+@overload
+def _iri_param(params: dict[str, str], name: str, *, required: bool) -> str | None: ...
 def _iri_param(params: dict[str, str], name: str, *, required: bool = True) -> str | None:
     value = params.get(name)
     if value is None:
@@ -239,7 +250,7 @@ class XAPIView(View):
         body = request.read(_max_body() + 1) if method in ("POST", "PUT") else b""
         if len(body) > _max_body():
             return _error_response(413, {"error": "request body too large", "rule": "quota"})
-        params = dict(request.GET.items())
+        params = {key: request.GET[key] for key in request.GET}  # the last value of each
         if "method" in params:
             method, params, headers, body = self._alternate(request, params, headers, body)
             check_params(headers)
@@ -365,7 +376,7 @@ class StatementsView(XAPIView):
         return parse_json(request.body), {}
 
     def _store(self, request: XAPIRequest, payload: Any, payloads: dict) -> list[str]:
-        principal = request.principal
+        principal = request.auth
         principal.require("statements/write")
         statements = validate_statements(payload)
         check_attachments(statements, payloads, version=request.version)
@@ -424,7 +435,7 @@ class StatementsView(XAPIView):
         return _json_response(ids)
 
     def do_get(self, request: XAPIRequest) -> HttpResponse:
-        principal = request.principal
+        principal = request.auth
         if not principal.can("statements/read", "statements/read/mine"):
             raise XAPIError(403, "needs statements/read", rule="scope")
         params = request.params
@@ -446,7 +457,7 @@ class StatementsView(XAPIView):
         rows, more = selectors.statements_query(query)
         more_url = ""
         if more and rows:
-            state = {k: v for k, v in params.items() if k != "more"}
+            state: dict[str, Any] = {k: v for k, v in params.items() if k != "more"}
             state["_after"] = rows[-1].id
             if query.ascending:
                 state["_ceiling"] = query.ceiling_id
@@ -554,7 +565,7 @@ class StatementsView(XAPIView):
                 rule="format.uuid",
             )
         row = selectors.statement_by_id(statement_id.lower(), voided=voided)
-        principal = request.principal
+        principal = request.auth
         if row is not None and (
             (principal.learner_ifi is not None and row.actor_ifi != principal.learner_ifi)
             or (
@@ -694,8 +705,16 @@ class _DocumentView(XAPIView):
         return HttpResponse(status=204)
 
 
-def _own_agent(request: XAPIRequest, ifi: str) -> None:
-    learner = request.principal.learner_ifi
+def _agent_param_ifi(params: dict[str, str]) -> str:
+    """The IFI of the ``agent`` parameter (``parse_agent_param`` accepts none without one)."""
+    ifi = agent_ifi(_agent_param(params))
+    if ifi is None:
+        raise XAPIError(400, "agent has no identifier", path="agent", rule="agent.ifi")
+    return ifi
+
+
+def _own_agent(request: XAPIRequest, ifi: str | None) -> None:
+    learner = request.auth.learner_ifi
     if learner is not None and learner != ifi:
         raise XAPIError(
             403, "learners may only use their own documents", path="agent", rule="learner.own_agent"
@@ -708,12 +727,12 @@ class StateView(_DocumentView):
     scope_params = {"activityId", "agent", "registration"}
 
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
-        request.principal.require("state")
+        request.auth.require("state")
 
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
         params = request.params
         activity = _iri_param(params, "activityId")
-        ifi = agent_ifi(_agent_param(params))
+        ifi = _agent_param_ifi(params)
         _own_agent(request, ifi)
         registration = params.get("registration", "")
         if registration and not is_uuid(registration):
@@ -734,8 +753,8 @@ class ActivityProfileView(_DocumentView):
     scope_params = {"activityId"}
 
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
-        request.principal.require("profile")
-        if write and request.principal.learner_ifi is not None:
+        request.auth.require("profile")
+        if write and request.auth.learner_ifi is not None:
             raise XAPIError(403, "learners may not write activity profiles", rule="scope")
 
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
@@ -749,10 +768,10 @@ class AgentProfileView(_DocumentView):
     scope_params = {"agent"}
 
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
-        request.principal.require("profile")
+        request.auth.require("profile")
 
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
-        ifi = agent_ifi(_agent_param(request.params))
+        ifi = _agent_param_ifi(request.params)
         _own_agent(request, ifi)
         return {"kind": self.kind, "activity": "", "agent_ifi": ifi, "registration": ""}
 
@@ -764,7 +783,7 @@ _READ_SCOPES = ("statements/read", "statements/read/mine", "profile", "state", "
 
 class ActivitiesView(XAPIView):
     def do_get(self, request: XAPIRequest) -> HttpResponse:
-        request.principal.require(*_READ_SCOPES)
+        request.auth.require(*_READ_SCOPES)
         _check_params(request.params, {"activityId"})
         activity = _iri_param(request.params, "activityId")
         definitions = selectors.activity_definitions([activity])
@@ -776,7 +795,7 @@ class ActivitiesView(XAPIView):
 
 class AgentsView(XAPIView):
     def do_get(self, request: XAPIRequest) -> HttpResponse:
-        request.principal.require(*_READ_SCOPES)
+        request.auth.require(*_READ_SCOPES)
         _check_params(request.params, {"agent"})
         agent = _agent_param(request.params)
         _own_agent(request, agent_ifi(agent))

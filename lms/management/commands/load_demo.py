@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -58,6 +58,12 @@ def ensure_demo_users(*, password: str | None) -> tuple[str | None, list[str]]:
     return generated, created_names
 
 
+class _DemoPart(Protocol):
+    """What each app's demo loader reports: lines to print."""
+
+    def lines(self) -> list[str]: ...
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo site: courses in Spanish and English, site address, demo users, an LRS "
@@ -97,7 +103,7 @@ class Command(BaseCommand):
                 credentials_demo = load_demo_credentials(
                     courses=report.courses, created_since=started_at
                 )
-                demos = [
+                demos: list[_DemoPart] = [
                     load_demo_progress(teacher_username="docente", courses=report.courses),
                     credentials_demo,
                 ]
