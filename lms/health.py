@@ -1,4 +1,4 @@
-"""Liveness and readiness: database, broker and storage, as JSON.
+"""Liveness and readiness: database, broker, storage (and a reports replica), as JSON.
 
 ``GET /health/`` answers 200 when every part is ready and 503 naming the parts that are not.
 ``GET /health/?live=1`` only says the process is up (for a liveness probe).
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,11 +47,34 @@ def check_storage() -> str:
     return type(storage).__name__
 
 
+def check_reports_database() -> str:
+    """The reports replica answers; how far behind the primary its last replayed commit is."""
+    replica = connections[settings.LMS_REPORTS_DATABASE]
+    with replica.cursor() as cursor:
+        if replica.vendor != "postgresql":
+            cursor.execute("SELECT 1")
+            return replica.vendor
+        cursor.execute(
+            "SELECT pg_is_in_recovery(), "
+            "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+        )
+        standby, behind = cursor.fetchone()
+    if not standby:
+        return "postgresql"
+    return f"postgresql standby, last replayed commit {float(behind or 0):.1f} s ago"
+
+
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "broker": check_broker,
     "storage": check_storage,
 }
+
+
+def _checks() -> dict[str, Callable[[], str]]:
+    if getattr(settings, "LMS_REPORTS_DATABASE", DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS:
+        return CHECKS
+    return {**CHECKS, "reports_database": check_reports_database}
 
 
 @never_cache
@@ -61,7 +84,7 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     parts: dict[str, dict[str, object]] = {}
     down: list[str] = []
-    for name, check in CHECKS.items():
+    for name, check in _checks().items():
         started = time.perf_counter()
         try:
             detail = check()

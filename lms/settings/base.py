@@ -128,6 +128,23 @@ else:
         # compiling. Capacita's queries are short (or precomputed), so JIT stays off.
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = (options.get("options", "") + " -c jit=off").strip()
+# Reports may read from a PostgreSQL streaming replica of the primary: REPORTS_DATABASE_URL
+# names it (same database name as the primary's), and reports read through that alias. In
+# tests the alias is a mirror of default (same test database name, on the replica's server).
+if env("REPORTS_DATABASE_URL", default=""):
+    DATABASES["reports"] = {
+        **DATABASES["default"],
+        **env.db("REPORTS_DATABASE_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["reports"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["reports"].get("OPTIONS", {}),
+    }
+LMS_REPORTS_DATABASE = env(
+    "LMS_REPORTS_DATABASE", default="reports" if "reports" in DATABASES else "default"
+)
+DATABASE_ROUTERS = ["progress.reports.routers.ReportsDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

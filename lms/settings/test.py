@@ -12,6 +12,9 @@ from .base import *  # noqa: F403
 from .base import CACHES, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run inside transactions a replica never sees: reports read the primary, except in the
+# replica tests (tests/progress/test_reports_replica.py), which commit and wait for replay.
+LMS_REPORTS_DATABASE = "default"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="capacita-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="capacita-test-static-")
 # In memory (mail.outbox) unless a test that starts a worker process asks for a backend that

@@ -18,7 +18,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from progress.models import ReportCourseTag, ReportFact
 from progress.reports import defaults
@@ -231,7 +231,7 @@ def _grouping_sets(dimensions: Sequence[str]) -> list[tuple[str, ...]]:
 
 
 def _run_postgresql(
-    dimensions: Sequence[str], filters: ResolvedFilters
+    dimensions: Sequence[str], filters: ResolvedFilters, using: str
 ) -> dict[tuple[str, ...], dict[tuple[str, ...], Cell]]:
     clauses, params = _where(filters)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -249,7 +249,7 @@ def _run_postgresql(
         f"FROM {_FACT} f {_joins(dimensions)} {where} {group}"
     )
     results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         n = len(dimensions)
         for row in cursor.fetchall():
@@ -268,13 +268,13 @@ def _run_postgresql(
 
 
 def _run_portable(
-    dimensions: Sequence[str], filters: ResolvedFilters
+    dimensions: Sequence[str], filters: ResolvedFilters, using: str
 ) -> dict[tuple[str, ...], dict[tuple[str, ...], Cell]]:
     clauses, params = _where(filters)
     results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
     joins = _joins(dimensions)
     aggregates = _aggregates(filters)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         for grouping in _grouping_sets(dimensions):
             expressions = [_DIMENSION_SQL[d] for d in grouping]
             select_keys = "".join(f"{expr}, " for expr in expressions)
@@ -320,21 +320,28 @@ def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
     from progress.reports import snapshots
 
     dimensions = tuple(dimensions)
+    using = defaults.database()
     if filters == ResolvedFilters():
-        cached = snapshots.read(dimensions)
+        cached = snapshots.read(dimensions, using=using)
         if cached is not None:
             return cached
     if len(dimensions) == 1 and filters == ResolvedFilters(state=filters.state):
-        cached = snapshots.read_for_state(dimensions[0], filters.state)
+        cached = snapshots.read_for_state(dimensions[0], filters.state, using=using)
         if cached is not None:
             return cached
-    run = _run_postgresql if connection.vendor == "postgresql" else _run_portable
+    return compute(dimensions, filters, using=using)
+
+
+def compute(dimensions: Sequence[str], filters: ResolvedFilters, *, using: str) -> Results:
+    """Raw figures for every grouping set, computed from the fact table of database ``using``
+    (the reports database for monitors; ``default`` when the snapshots are rebuilt)."""
+    connection = connections[using]
     if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
             # Room for hash aggregation and sorts of the larger national tables in memory.
             cursor.execute("SET LOCAL work_mem = %s", [defaults.work_mem()])
-            return run(dimensions, filters)
-    return run(dimensions, filters)
+            return _run_postgresql(dimensions, filters, using)
+    return _run_portable(dimensions, filters, using)
 
 
 def aggregate(
@@ -419,16 +426,20 @@ class TrendPoint:
     counts: dict[str, int | None]
 
 
-def trend_series(filters: ResolvedFilters) -> dict[str, dict[str, int]]:
-    """Raw event counts per series and month (no suppression yet)."""
+def trend_series(
+    filters: ResolvedFilters, *, using: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Raw event counts per series and month (no suppression yet), read from database
+    ``using`` (the reports database unless given)."""
     from progress.reports import snapshots
 
+    using = using or defaults.database()
     if filters == ResolvedFilters():
-        cached = snapshots.read_trend()
+        cached = snapshots.read_trend(using=using)
         if cached is not None:
             return cached
     if filters.state is not None and filters == ResolvedFilters(state=filters.state):
-        cached = snapshots.read_trend(filters.state)
+        cached = snapshots.read_trend(filters.state, using=using)
         if cached is not None:
             return cached
     base = ResolvedFilters(**{**filters.__dict__, "date_from": None, "date_to": None})
@@ -450,14 +461,14 @@ def trend_series(filters: ResolvedFilters) -> dict[str, dict[str, int]]:
         )
         all_params.extend(series_params)
     series: dict[str, dict[str, int]] = {name: {} for name in TREND_SERIES}
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), all_params)
         for name, month, count in cursor.fetchall():
             series[name][_key(month)] = int(count)
     return series
 
 
-def trend_series_by_state() -> dict[str, dict[str, dict[str, int]]]:
+def trend_series_by_state(*, using: str) -> dict[str, dict[str, dict[str, int]]]:
     """Every state's raw trend series, in one statement (for the snapshots)."""
     parts = [
         f"SELECT '{name}', f.state, f.{month_column}, COUNT(*) FROM {_FACT} f "
@@ -465,7 +476,7 @@ def trend_series_by_state() -> dict[str, dict[str, dict[str, int]]]:
         for name, (month_column, _date) in TREND_SERIES.items()
     ]
     states: dict[str, dict[str, dict[str, int]]] = {}
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
         for name, state, month, count in cursor.fetchall():
             series = states.setdefault(state, {key: {} for key in TREND_SERIES})

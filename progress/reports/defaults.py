@@ -41,3 +41,9 @@ DEFAULT_WORK_MEM = "64MB"
 
 def work_mem() -> str:
     return str(getattr(settings, "LMS_REPORT_WORK_MEM", DEFAULT_WORK_MEM))
+
+
+def database() -> str:
+    """The database alias reports read from (``LMS_REPORTS_DATABASE``): ``default``, or a
+    read replica of it configured in ``DATABASES`` (see ``lms.settings.base``)."""
+    return str(getattr(settings, "LMS_REPORTS_DATABASE", "default") or "default")

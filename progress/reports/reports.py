@@ -130,7 +130,11 @@ def _row(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]
 
 def freshness() -> dict[str, Any]:
     """When the fact table was last fully refreshed, and the promised staleness bound."""
-    last = ReportRefresh.objects.order_by("-finished_at").values_list("finished_at", flat=True)
+    last = (
+        ReportRefresh.objects.using(defaults.database())
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+    )
     finished = last.first()
     return {
         "refreshed_at": finished.isoformat() if finished else None,
@@ -143,7 +147,8 @@ def completion_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
     if not query.group_by:
         raise QueryError("group_by", "required", "group_by is required (e.g. group_by=state).")
     filters = resolve(query, scope)
-    version = snapshots.version() if snapshots.covers(query.group_by, filters) else None
+    covered = snapshots.covers(query.group_by, filters)
+    version = snapshots.version(using=defaults.database()) if covered else None
     if version is None:
         return _table_payload(aggregate(query.group_by, filters), query, scope)
     # A table read from the snapshots changes only when beat refreshes them: keep the finished

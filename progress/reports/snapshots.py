@@ -17,7 +17,7 @@ from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from progress.models import ReportSnapshot
@@ -88,7 +88,7 @@ def _decode_cells(text: str, stored: tuple[str, ...], order: tuple[str, ...]) ->
     return cells
 
 
-def read(dimensions: tuple[str, ...]) -> Any:
+def read(dimensions: tuple[str, ...], *, using: str) -> Any:
     """Collected results for an unfiltered national table, or None if not stored.
 
     Reads only the grouping sets the table needs: a one-dimension table its own set and the
@@ -102,9 +102,9 @@ def read(dimensions: tuple[str, ...]) -> Any:
     if len(wanted) == 2:
         needed |= {(wanted[0],), (wanted[1],)}
     rows = dict(
-        ReportSnapshot.objects.filter(
-            shape=",".join(pair), grouping__in=[",".join(g) for g in needed]
-        ).values_list("grouping", "data")
+        ReportSnapshot.objects.using(using)
+        .filter(shape=",".join(pair), grouping__in=[",".join(g) for g in needed])
+        .values_list("grouping", "data")
     )
     if len(rows) != len(needed):
         return None
@@ -124,10 +124,11 @@ def covers(dimensions: tuple[str, ...], filters: Any) -> bool:
     return len(dimensions) == 1 and filters == ResolvedFilters(state=filters.state)
 
 
-def version() -> str | None:
+def version(*, using: str) -> str | None:
     """An identifier of the current snapshots (the trend is written last by each refresh)."""
     stamp = (
-        ReportSnapshot.objects.filter(shape=TREND_SHAPE, grouping="")
+        ReportSnapshot.objects.using(using)
+        .filter(shape=TREND_SHAPE, grouping="")
         .values_list("computed_at", flat=True)
         .first()
     )
@@ -138,7 +139,7 @@ def _state_chunk(dimension: str, state: str) -> str:
     return f"state,{dimension}@{state}"
 
 
-def read_for_state(dimension: str, state: str | None) -> Any:
+def read_for_state(dimension: str, state: str | None, *, using: str) -> Any:
     """One state's table by ``dimension`` (no other filter), from that state's chunk of the
     (state, dimension) pair, stored apart so a state's schools are read without the nation's.
     """
@@ -147,9 +148,9 @@ def read_for_state(dimension: str, state: str | None) -> Any:
     wanted = ["state"] if dimension == "state" else ["state", _state_chunk(dimension, state)]
     shape = "state,subsystem" if dimension == "state" else f"state,{dimension}"
     rows = dict(
-        ReportSnapshot.objects.filter(shape=shape, grouping__in=wanted).values_list(
-            "grouping", "data"
-        )
+        ReportSnapshot.objects.using(using)
+        .filter(shape=shape, grouping__in=wanted)
+        .values_list("grouping", "data")
     )
     if len(rows) != len(wanted):
         return None
@@ -162,27 +163,26 @@ def read_for_state(dimension: str, state: str | None) -> Any:
     return {(dimension,): inner, (): total}
 
 
-def read_trend(state: str | None = None) -> dict[str, dict[str, int]] | None:
+def read_trend(state: str | None = None, *, using: str) -> dict[str, dict[str, int]] | None:
     """The national trend series, or one state's."""
-    rows = ReportSnapshot.objects.filter(shape=TREND_SHAPE, grouping=state or "")
+    rows = ReportSnapshot.objects.using(using).filter(shape=TREND_SHAPE, grouping=state or "")
     text = rows.values_list("data", flat=True).first()
     return None if text is None else json.loads(text)
 
 
 def report_snapshots_refresh() -> int:
-    """Recompute every stored national table from the fact table; returns how many."""
-    from progress.reports.aggregate import ResolvedFilters, _run_portable, _run_postgresql
-    from progress.reports.aggregate import trend_series as compute_trend
-    from progress.reports.defaults import work_mem
+    """Recompute every stored national table from the fact table; returns how many.
 
-    run = _run_postgresql if connection.vendor == "postgresql" else _run_portable
+    Reads and writes the primary (``default``), never the reports replica, which may lag.
+    """
+    from progress.reports.aggregate import ResolvedFilters, compute
+    from progress.reports.aggregate import trend_series as compute_trend
+
+    primary = DEFAULT_DB_ALIAS
     stored = 0
     for pair in PAIRS:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL work_mem = %s", [work_mem()])
-            results = run(pair, ResolvedFilters())
+        with transaction.atomic(using=primary):
+            results = compute(pair, ResolvedFilters(), using=primary)
             now = timezone.now()
             ReportSnapshot.objects.filter(shape=",".join(pair)).delete()
             ReportSnapshot.objects.bulk_create(
@@ -217,12 +217,12 @@ def report_snapshots_refresh() -> int:
                         shape=",".join(pair), grouping=grouping[0], data="[]", computed_at=now
                     )
         stored += 1
-    with transaction.atomic():
+    with transaction.atomic(using=primary):
         ReportSnapshot.objects.filter(shape=TREND_SHAPE).delete()  # compute from the facts
         from progress.reports.aggregate import trend_series_by_state
 
         now = timezone.now()
-        trend_by_state = trend_series_by_state()
+        trend_by_state = trend_series_by_state(using=primary)
         ReportSnapshot.objects.bulk_create(
             ReportSnapshot(shape=TREND_SHAPE, grouping=state, data=json.dumps(series),
                            computed_at=now)
@@ -230,7 +230,7 @@ def report_snapshots_refresh() -> int:
             if state
         )  # fmt: skip
         # The national row last: its time is the version of the whole refresh.
-        series = compute_trend(ResolvedFilters())
+        series = compute_trend(ResolvedFilters(), using=primary)
         ReportSnapshot.objects.create(
             shape=TREND_SHAPE, grouping="", data=json.dumps(series), computed_at=now
         )

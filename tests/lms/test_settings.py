@@ -22,7 +22,7 @@ def _run(code: str, **overrides: str | None) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "AWS_", "LMS_"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "REPORTS_", "CELERY_", "AWS_", "LMS_"))
     }
     env.update(PROD_ENV)
     for key, value in overrides.items():
@@ -140,3 +140,25 @@ def test_health_checks_and_jit_can_be_turned_back_on():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "None"]
+
+
+def test_reports_read_from_the_replica_named_by_reports_database_url():
+    code = SETUP + (
+        "from django.db import router; db = settings.DATABASES['reports'];"
+        " print(settings.LMS_REPORTS_DATABASE, db['HOST'], db['PORT'], db['NAME'],"
+        " db['TEST']['MIRROR'], db['CONN_MAX_AGE'], repr(db['OPTIONS'].get('options')),"
+        " router.allow_migrate('reports', 'progress'))"
+    )
+    result = _run(
+        code,
+        DJANGO_SETTINGS_MODULE="lms.settings.base",
+        REPORTS_DATABASE_URL="postgres://capacita@127.0.0.1:5433/capacita",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "reports", "127.0.0.1", "5433", "capacita", "default", "60", "'-c", "jit=off'", "False",
+    ]  # fmt: skip
+    # Without it, reports read the primary.
+    result = _run(SETUP + "print(settings.LMS_REPORTS_DATABASE, sorted(settings.DATABASES))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "default ['default']"
