@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -31,7 +32,7 @@ from progress.models import (
     TeacherProfile,
 )
 from progress.reports.receivers import report_fact_resync
-from progress.selectors import missing_prerequisite_keys
+from progress.selectors import learner_actor, missing_prerequisite_keys
 from progress.signals import enrollments_created, teacher_account_cancelled
 from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
 from progress.xapi.auth import lms_authority
@@ -51,6 +52,66 @@ def statements_store(*, statements: list[dict], authority: dict | None = None) -
     validate_statements(statements)
     ctx = StoreContext(authority=authority or lms_authority())
     return [uuid.UUID(sid) for sid in statements_store_checked(statements, ctx)]
+
+
+ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
+ASSESSMENT_TYPE = "http://adlnet.gov/expapi/activities/assessment"
+
+
+def knowledge_check_answer_record(
+    *,
+    user: AbstractBaseUser,
+    lesson_page: Any,
+    block_id: str,
+    raw: int,
+    max_score: int,
+    scaled: float,
+    passed: bool,
+) -> uuid.UUID | None:
+    """Record a knowledge check graded on the server (the lesson page's plain form, no
+    JavaScript) as the ``answered`` statement tracking.js sends after grading through the API.
+
+    Same shape: the learner's opaque account agent, the check ``<lesson IRI>/checks/<block
+    id>`` as an assessment, the module and course as context, ``result.success`` and
+    ``result.score``. No ``result.duration``: without the script nobody timed the attempt.
+    Stored through the LRS's own storage as the learner's session would (authority: Capacita,
+    owned by the user), so the statement log feeds the engine exactly as for the browser's.
+    Only for a learner enrolled in the lesson's course; returns the statement id, or None
+    when nothing was recorded.
+    """
+    module = lesson_page.get_parent().specific
+    course = module.get_parent().specific
+    if not Enrollment.objects.filter(
+        user=user, course__translation_key=course.translation_key, status="active"
+    ).exists():
+        return None
+    language = lesson_page.locale.language_code or settings.LANGUAGE_CODE
+    statement = {
+        "id": str(uuid.uuid4()),
+        "actor": learner_actor(user=user),
+        "verb": {"id": ADL_VERBS + "answered", "display": {"en-US": "answered"}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"{lesson_page.activity_id}/checks/{block_id}",
+            "definition": {"type": ASSESSMENT_TYPE},
+        },
+        "context": {
+            "platform": "Capacita",
+            "language": language,
+            "contextActivities": {
+                "parent": [{"objectType": "Activity", "id": module.activity_id}],
+                "grouping": [{"objectType": "Activity", "id": course.activity_id}],
+            },
+        },
+        "result": {
+            "success": passed,
+            "score": {"scaled": scaled, "raw": raw, "min": 0, "max": max_score},
+        },
+        "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
+    }
+    statements = validate_statements([statement])
+    ctx = StoreContext(authority=lms_authority(), user_id=user.pk)
+    return uuid.UUID(statements_store_checked(statements, ctx)[0])
 
 
 logger = logging.getLogger(__name__)

@@ -400,3 +400,80 @@ def test_favicon_and_manifest_are_served_and_linked(course):
     html = Client().get(course.url).content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert '<link rel="icon" href="/favicon.ico"' in html
+
+
+# --- A knowledge check answered without JavaScript is remembered ------------------------------
+
+
+def _no_js_answer(client, lesson) -> str:
+    response = client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1a", "q-q2": ["o2a"]})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_check_graded_without_javascript_records_the_answered_statement(course):
+    from progress.models import Statement
+
+    user = make_learner()
+    Enrollment.objects.create(user=user, course=course)
+    outline = course_outline(course_id=course.pk)
+    lesson = outline.lessons[0]
+    client = signed_in(user)
+    html = _no_js_answer(client, lesson)
+    assert "Obtuviste 1 de 2" in html and "data-last-result" not in html
+    row = Statement.objects.get(verb=ANSWERED)
+    data = row.data
+    # The same shape as tracking.js's statement: the learner's opaque account, the check as
+    # an assessment under the lesson, its module and course as context, the graded score.
+    assert data["actor"] == learner_actor(user=user)
+    assert data["object"] == {
+        "objectType": "Activity",
+        "id": f"{lesson.activity_id}/checks/kc-1",
+        "definition": {"type": "http://adlnet.gov/expapi/activities/assessment"},
+    }
+    assert data["verb"] == {"id": ANSWERED, "display": {"en-US": "answered"}}
+    assert data["result"] == {
+        "success": True,
+        "score": {"scaled": 0.5, "raw": 1, "min": 0, "max": 2},
+    }
+    context = data["context"]
+    assert context["platform"] == "Capacita" and context["language"] == "es-mx"
+    assert context["contextActivities"]["grouping"] == [
+        {"objectType": "Activity", "id": course.activity_id}
+    ]
+    assert row.user_id == user.pk
+    text = str(data)
+    assert user.username not in text and "docente" not in text
+    # The engine read it as it reads the browser's: the lesson is in progress.
+    assert outline.lessons[0].activity_id in {
+        iri for iri, status in _statuses(user, course).items() if status == "in_progress"
+    }
+    # Reloaded, the page shows that result once.
+    html = client.get(lesson.url).content.decode()
+    assert html.count("data-last-result>") == 1
+    assert "Tu último intento: 1 de 2 (50&nbsp;%)." in html
+
+
+def _statuses(user, course) -> dict[str, str]:
+    from django.test import RequestFactory
+
+    from progress.engine.pages import lesson_statuses
+
+    request = RequestFactory().get(course.url)
+    request.user = user
+    return lesson_statuses(request=request, course_page=course) or {}
+
+
+def test_a_check_graded_without_javascript_records_nothing_for_others(course):
+    from progress.models import Statement
+
+    lesson = course_outline(course_id=course.pk).lessons[0]
+    _no_js_answer(Client(), lesson)  # anonymous reader
+    _no_js_answer(signed_in(make_learner()), lesson)  # signed in, not enrolled
+    assert not Statement.objects.filter(verb=ANSWERED).exists()
+    # Bad input is graded as nothing and records nothing.
+    user = make_learner()
+    Enrollment.objects.create(user=user, course=course)
+    response = signed_in(user).post(lesson.url, {"block_id": "kc-1", "q-q1": ["o1a", "o1b"]})
+    assert response.status_code == 400
+    assert not Statement.objects.filter(verb=ANSWERED).exists()
