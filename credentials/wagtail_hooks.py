@@ -199,6 +199,14 @@ def award_revoke_button(snippet: Any, user: Any, next_url: str | None = None) ->
     ]
 
 
+@hooks.register("capacita_profile_links")
+def profile_wallet_link(request: Any) -> dict[str, str]:
+    """The teacher's profile page links her wallet ("Mis credenciales")."""
+    from django.utils.translation import gettext
+
+    return {"label": gettext("Mis credenciales"), "url": reverse("credentials_pages:wallet")}
+
+
 @hooks.register("capacita_account_cancel_notices")
 def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any] | None:
     """Before an ARCO cancellation: what happens to the teacher's credentials, and the download

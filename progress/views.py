@@ -42,7 +42,7 @@ from progress.forms import (
     TeacherLoginForm,
     TeacherPasswordResetForm,
 )
-from progress.hooks import account_cancel_notices
+from progress.hooks import account_cancel_notices, profile_links
 from progress.models import Enrollment
 from progress.selectors import enrollment_list_for, teacher_profile_for
 from progress.services import (
@@ -228,6 +228,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "enrollments": enrollment_list_for(user=request.user).filter(
                 status=Enrollment.Status.ACTIVE
             ),
+            "profile_links": profile_links(request),
         },
     )
 
