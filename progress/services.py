@@ -34,7 +34,13 @@ from progress.models import (
 from progress.reports.receivers import report_fact_resync
 from progress.selectors import learner_actor, missing_prerequisite_keys
 from progress.signals import enrollments_created, teacher_account_cancelled
-from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
+from progress.validators import (
+    cct_warnings,
+    validate_cct,
+    validate_curp,
+    validate_school_in_state,
+    validate_state,
+)
 from progress.xapi.auth import lms_authority
 from progress.xapi.services import StoreContext, statements_store_checked
 from progress.xapi.validation import validate_statements
@@ -237,6 +243,16 @@ def _clean_profile_fields(
             errors["state"] = [error]
     if "position" in fields and fields["position"] not in TeacherProfile.Position.values:
         errors["position"] = [ValidationError(_("Función desconocida."), code="invalid_choice")]
+    if "state" not in errors and ("state" in fields or "school" in fields):
+        # Whoever writes the profile (forms, imports, the demo, scripts), the school she names
+        # must be in the state she works in; an update checks what it leaves in place too.
+        state = fields["state"] if "state" in fields else getattr(instance, "state", "")
+        school = fields["school"] if "school" in fields else getattr(instance, "school", None)
+        if school is not None and state:
+            try:
+                validate_school_in_state(cct=school.cct, school_state=school.state, state=state)
+            except ValidationError as error:
+                errors["school"] = [error]
     if errors:
         raise ValidationError(errors)
     return cleaned
