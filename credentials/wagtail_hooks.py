@@ -218,27 +218,13 @@ def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any]
     count = selectors.awards_of_user(user_id=user.pk).count()
     if not count:
         return None
-    if api:
-        # The API speaks English, like its errors and schema.
-        return {
-            "key": "credentials",
-            "title": "Your credentials",
-            "count": count,
-            "text": (
-                f"You hold {count} credential(s). After cancelling they stay valid: their "
-                "signature, the issuer's keys and their revocation status keep being checked. "
-                "But the issuer erases the salted hash of your e-mail, so the public page no "
-                "longer offers a recipient check and the documents that carried it (OB 3.0 "
-                "JSON and VC-JWT, OB 2.0 assertion, baked images) are no longer published. "
-                "Download them first to keep them."
-            ),
-            "downloads": [
-                {
-                    "label": "All credentials (zip)",
-                    "url": documents.absolute(reverse("api:me-credentials-export")),
-                }
-            ],
-        }
+    # One text in the request's language for the page and the API (which follows
+    # Accept-Language); only the download's address differs.
+    url = (
+        documents.absolute(reverse("api:me-credentials-export"))
+        if api
+        else reverse("credentials:wallet_export")
+    )
     return {
         "key": "credentials",
         "title": gettext("Tus credenciales"),
@@ -257,12 +243,7 @@ def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any]
             "los documentos que lo llevaban (OB 3.0 JSON y VC-JWT, OB 2.0, insignias PNG y SVG) "
             "dejarán de publicarse. Descárgalas antes para conservarlas."
         ),
-        "downloads": [
-            {
-                "label": gettext("Descargar todas mis credenciales (zip)"),
-                "url": reverse("credentials:wallet_export"),
-            }
-        ],
+        "downloads": [{"label": gettext("Descargar todas mis credenciales (zip)"), "url": url}],
     }
 
 
