@@ -146,6 +146,37 @@ def knowledge_check_last_results(
     return results
 
 
+def knowledge_check_outcomes(
+    *, user: AbstractBaseUser, lesson_iri: str, block_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Each answered check's outcome for the lesson's passed/failed, by block id, with the rule
+    tracking.js applies: attempts in order, a later attempt replaces a failed one, and once
+    passed only a higher passing score replaces it. Values: ``passed`` and ``scaled``."""
+    if not block_ids:
+        return {}
+    by_iri = {f"{lesson_iri}/checks/{block_id}": block_id for block_id in block_ids}
+    ifi = agent_ifi(learner_actor(user=user))
+    rows = (
+        Statement.objects.filter(statements_by_actor_q(ifi or ""))
+        .filter(verb=ANSWERED, activity__in=list(by_iri), voided=False)
+        .order_by("timestamp", "id")
+        .values_list("activity", "data")
+    )
+    outcomes: dict[str, dict[str, Any]] = {}
+    for activity, data in rows:
+        result = data.get("result") if isinstance(data, dict) else None
+        if not isinstance(result, dict):
+            continue
+        score = result.get("score") if isinstance(result.get("score"), dict) else {}
+        passed = result.get("success") is True
+        scaled = score.get("scaled")
+        scaled = float(scaled) if isinstance(scaled, int | float) else (1.0 if passed else 0.0)
+        best = outcomes.get(by_iri[activity])
+        if best is None or not best["passed"] or (passed and scaled > best["scaled"]):
+            outcomes[by_iri[activity]] = {"passed": passed, "scaled": scaled}
+    return outcomes
+
+
 def audit_event_list(*, action: str | None = None, limit: int = 200) -> QuerySet[AuditEvent]:
     """The latest audit events, newest first, optionally of one action."""
     queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

@@ -32,7 +32,11 @@ from progress.models import (
     TeacherProfile,
 )
 from progress.reports.receivers import report_fact_resync
-from progress.selectors import learner_actor, missing_prerequisite_keys
+from progress.selectors import (
+    knowledge_check_outcomes,
+    learner_actor,
+    missing_prerequisite_keys,
+)
 from progress.signals import enrollments_created, teacher_account_cancelled
 from progress.validators import (
     cct_warnings,
@@ -62,6 +66,7 @@ def statements_store(*, statements: list[dict], authority: dict | None = None) -
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 ASSESSMENT_TYPE = "http://adlnet.gov/expapi/activities/assessment"
+LESSON_TYPE = "http://adlnet.gov/expapi/activities/lesson"
 
 
 def knowledge_check_answer_record(
@@ -82,8 +87,10 @@ def knowledge_check_answer_record(
     ``result.score``. No ``result.duration``: without the script nobody timed the attempt.
     Stored through the LRS's own storage as the learner's session would (authority: Capacita,
     owned by the user), so the statement log feeds the engine exactly as for the browser's.
-    Only for a learner enrolled in the lesson's course; returns the statement id, or None
-    when nothing was recorded.
+    Once every check of the lesson has an outcome it also records the lesson ``passed`` or
+    ``failed`` with the mean score, as tracking.js does (what completes a checked lesson).
+    Only for a learner enrolled in the lesson's course; returns the ``answered`` statement's
+    id, or None when nothing was recorded.
     """
     module = lesson_page.get_parent().specific
     course = module.get_parent().specific
@@ -115,9 +122,37 @@ def knowledge_check_answer_record(
         },
         "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
     }
-    statements = validate_statements([statement])
     ctx = StoreContext(authority=lms_authority(), user_id=user.pk)
-    return uuid.UUID(statements_store_checked(statements, ctx)[0])
+    stored = uuid.UUID(statements_store_checked(validate_statements([statement]), ctx)[0])
+    # Like tracking.js: once every check of the lesson has an outcome, the lesson is passed
+    # (all passed) or failed, scored with the mean, which is what completes a checked lesson.
+    block_ids = list(lesson_page.knowledge_check_ids)
+    outcomes = knowledge_check_outcomes(
+        user=user, lesson_iri=lesson_page.activity_id, block_ids=block_ids
+    )
+    if len(outcomes) == len(block_ids):
+        lesson_passed = all(outcome["passed"] for outcome in outcomes.values())
+        mean = round(sum(outcome["scaled"] for outcome in outcomes.values()) / len(outcomes), 4)
+        verb = "passed" if lesson_passed else "failed"
+        outcome_statement = {
+            **statement,
+            "id": str(uuid.uuid4()),
+            "verb": {"id": ADL_VERBS + verb, "display": {"en-US": verb}},
+            "object": {
+                "objectType": "Activity",
+                "id": lesson_page.activity_id,
+                "definition": {
+                    "type": LESSON_TYPE,
+                    "name": {language: lesson_page.title},
+                },
+            },
+            "result": {
+                "success": lesson_passed,
+                "score": {"scaled": mean, "raw": round(mean * 100), "min": 0, "max": 100},
+            },
+        }
+        statements_store_checked(validate_statements([outcome_statement]), ctx)
+    return stored
 
 
 logger = logging.getLogger(__name__)
