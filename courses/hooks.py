@@ -21,6 +21,12 @@
     at each knowledge check of the lesson, by block id (``raw``, ``max``, ``percent``,
     ``passed``), so a reloaded lesson shows it.
 
+``capacita_knowledge_check_graded``
+    ``fn(request, lesson_page, result) -> None``. Called after a knowledge check posted as a
+    plain form (no JavaScript) has been graded on the server; ``result`` is the
+    :class:`courses.services.GradeResult`. The progress app records the learner's attempt, as
+    the tracking script does after grading through the API.
+
 ``capacita_lesson_page_scripts``
     ``fn(request, lesson_page) -> str | None``. Each fragment is injected at the end of the
     lesson page's ``<body>``; the lesson's ``<article>`` carries the data attributes a
@@ -44,6 +50,7 @@ COURSE_PAGE_ACTIONS = "capacita_course_page_actions"
 LESSON_STATUSES = "capacita_lesson_statuses"
 LESSON_STATUS_VALUES = ("done", "in_progress", "not_started")
 KNOWLEDGE_CHECK_RESULTS = "capacita_knowledge_check_results"
+KNOWLEDGE_CHECK_GRADED = "capacita_knowledge_check_graded"
 LESSON_PAGE_SCRIPTS = "capacita_lesson_page_scripts"
 
 
@@ -85,3 +92,9 @@ def knowledge_check_results(request: HttpRequest, lesson_page: Any) -> dict[str,
     for fn in hooks.get_hooks(KNOWLEDGE_CHECK_RESULTS):
         results.update(fn(request, lesson_page) or {})
     return results
+
+
+def knowledge_check_graded(request: HttpRequest, lesson_page: Any, result: Any) -> None:
+    """Tell registered apps that a knowledge check of the lesson was graded on the server."""
+    for fn in hooks.get_hooks(KNOWLEDGE_CHECK_GRADED):
+        fn(request, lesson_page, result)

@@ -87,6 +87,9 @@ def lesson_post_check(
     except GradingInputError as exc:
         status = 400
         errors[block_id] = exc.message
+    else:
+        # Recorded before the last results are read, as the browser's statement would be.
+        hooks.knowledge_check_graded(request, lesson, results[block_id])
     context = lesson.get_context(request, *args, **kwargs)
     context["body_items"] = lesson_body_items(
         lesson,

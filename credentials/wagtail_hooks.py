@@ -199,6 +199,14 @@ def award_revoke_button(snippet: Any, user: Any, next_url: str | None = None) ->
     ]
 
 
+@hooks.register("capacita_profile_links")
+def profile_wallet_link(request: Any) -> dict[str, str]:
+    """The teacher's profile page links her wallet ("Mis credenciales")."""
+    from django.utils.translation import gettext
+
+    return {"label": gettext("Mis credenciales"), "url": reverse("credentials_pages:wallet")}
+
+
 @hooks.register("capacita_account_cancel_notices")
 def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any] | None:
     """Before an ARCO cancellation: what happens to the teacher's credentials, and the download
@@ -210,27 +218,13 @@ def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any]
     count = selectors.awards_of_user(user_id=user.pk).count()
     if not count:
         return None
-    if api:
-        # The API speaks English, like its errors and schema.
-        return {
-            "key": "credentials",
-            "title": "Your credentials",
-            "count": count,
-            "text": (
-                f"You hold {count} credential(s). After cancelling they stay valid: their "
-                "signature, the issuer's keys and their revocation status keep being checked. "
-                "But the issuer erases the salted hash of your e-mail, so the public page no "
-                "longer offers a recipient check and the documents that carried it (OB 3.0 "
-                "JSON and VC-JWT, OB 2.0 assertion, baked images) are no longer published. "
-                "Download them first to keep them."
-            ),
-            "downloads": [
-                {
-                    "label": "All credentials (zip)",
-                    "url": documents.absolute(reverse("api:me-credentials-export")),
-                }
-            ],
-        }
+    # One text in the request's language for the page and the API (which follows
+    # Accept-Language); only the download's address differs.
+    url = (
+        documents.absolute(reverse("api:me-credentials-export"))
+        if api
+        else reverse("credentials:wallet_export")
+    )
     return {
         "key": "credentials",
         "title": gettext("Tus credenciales"),
@@ -249,12 +243,7 @@ def account_cancel_credentials_notice(user: Any, *, api: bool) -> dict[str, Any]
             "los documentos que lo llevaban (OB 3.0 JSON y VC-JWT, OB 2.0, insignias PNG y SVG) "
             "dejarán de publicarse. Descárgalas antes para conservarlas."
         ),
-        "downloads": [
-            {
-                "label": gettext("Descargar todas mis credenciales (zip)"),
-                "url": reverse("credentials:wallet_export"),
-            }
-        ],
+        "downloads": [{"label": gettext("Descargar todas mis credenciales (zip)"), "url": url}],
     }
 
 

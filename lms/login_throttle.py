@@ -22,7 +22,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -93,12 +92,12 @@ def lockout_response(
             status=429,
         )
     else:
-        with override("es-mx"):
-            local = formats.time_format(timezone.localtime(until), "H:i")
-            message = _(
-                "Demasiados intentos fallidos de inicio de sesión con esta cuenta o desde esta "
-                "dirección. Vuelve a intentarlo a las %(time)s (en %(minutes)s min)."
-            ) % {"time": local, "minutes": minutes}
+        # In the page's language: Spanish on the unprefixed paths, English under /en/.
+        local = formats.time_format(timezone.localtime(until), "H:i")
+        message = _(
+            "Demasiados intentos fallidos de inicio de sesión con esta cuenta o desde esta "
+            "dirección. Vuelve a intentarlo a las %(time)s (en %(minutes)s min)."
+        ) % {"time": local, "minutes": minutes}
         answer = TemplateResponse(
             request, "login_locked.html", {"message": message, "until": until}, status=429
         )

@@ -30,7 +30,13 @@ from django.utils.translation import gettext as _
 from progress.defaults import setting
 from progress.mexico import normalise_state
 from progress.models import AuditEvent, ImportJob, School, Subsystem, TeacherProfile
-from progress.validators import cct_warnings, normalise_code, validate_cct, validate_curp
+from progress.validators import (
+    cct_warnings,
+    normalise_code,
+    validate_cct,
+    validate_curp,
+    validate_school_in_state,
+)
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -434,6 +440,13 @@ def _teacher_row(
             issues.append(
                 RowIssue(line, "cct", "unknown", _("La CCT no está en el registro de escuelas."))
             )
+        elif state is not None:
+            try:
+                validate_school_in_state(cct=school.cct, school_state=school.state, state=state)
+            except ValidationError as error:
+                issues.append(
+                    RowIssue(line, "cct", error.code or "school_state", error.messages[0])
+                )
     position = TeacherProfile.Position.TEACHER.value
     if row.get("position"):
         position = _POSITIONS.get(_fold(row["position"]), "")

@@ -152,6 +152,39 @@ def knowledge_check_last_results(
     return results
 
 
+def knowledge_check_outcomes(
+    *, user: User, lesson_iri: str, block_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Each answered check's outcome for the lesson's passed/failed, by block id, with the rule
+    tracking.js applies: attempts in order, a later attempt replaces a failed one, and once
+    passed only a higher passing score replaces it. Values: ``passed`` and ``scaled``."""
+    if not block_ids:
+        return {}
+    by_iri = {f"{lesson_iri}/checks/{block_id}": block_id for block_id in block_ids}
+    ifi = agent_ifi(learner_actor(user=user))
+    rows = (
+        Statement.objects.filter(statements_by_actor_q(ifi or ""))
+        .filter(verb=ANSWERED, activity__in=list(by_iri), voided=False)
+        .order_by("timestamp", "id")
+        .values_list("activity", "data")
+    )
+    outcomes: dict[str, dict[str, Any]] = {}
+    for activity, data in rows:
+        result = data.get("result") if isinstance(data, dict) else None
+        if not isinstance(result, dict) or activity not in by_iri:
+            continue
+        raw_score = result.get("score")
+        score: dict[str, Any] = raw_score if isinstance(raw_score, dict) else {}
+        passed = result.get("success") is True
+        given = score.get("scaled")
+        scaled = float(given) if isinstance(given, int | float) else (1.0 if passed else 0.0)
+        block_id = by_iri[activity]
+        best = outcomes.get(block_id)
+        if best is None or not best["passed"] or (passed and scaled > best["scaled"]):
+            outcomes[block_id] = {"passed": passed, "scaled": scaled}
+    return outcomes
+
+
 def audit_event_list(*, action: str | None = None, limit: int = 200) -> QuerySet[AuditEvent]:
     """The latest audit events, newest first, optionally of one action."""
     queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -30,9 +31,19 @@ from progress.models import (
     TeacherProfile,
 )
 from progress.reports.receivers import report_fact_resync
-from progress.selectors import missing_prerequisite_keys
+from progress.selectors import (
+    knowledge_check_outcomes,
+    learner_actor,
+    missing_prerequisite_keys,
+)
 from progress.signals import enrollments_created, teacher_account_cancelled
-from progress.validators import cct_warnings, validate_cct, validate_curp, validate_state
+from progress.validators import (
+    cct_warnings,
+    validate_cct,
+    validate_curp,
+    validate_school_in_state,
+    validate_state,
+)
 from progress.xapi.auth import lms_authority
 from progress.xapi.services import StoreContext, statements_store_checked
 from progress.xapi.validation import validate_statements
@@ -53,6 +64,97 @@ def statements_store(*, statements: list[dict], authority: dict | None = None) -
     validate_statements(statements)
     ctx = StoreContext(authority=authority or lms_authority())
     return [uuid.UUID(sid) for sid in statements_store_checked(statements, ctx)]
+
+
+ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
+ASSESSMENT_TYPE = "http://adlnet.gov/expapi/activities/assessment"
+LESSON_TYPE = "http://adlnet.gov/expapi/activities/lesson"
+
+
+def knowledge_check_answer_record(
+    *,
+    user: User,
+    lesson_page: Any,
+    block_id: str,
+    raw: int,
+    max_score: int,
+    scaled: float,
+    passed: bool,
+) -> uuid.UUID | None:
+    """Record a knowledge check graded on the server (the lesson page's plain form, no
+    JavaScript) as the ``answered`` statement tracking.js sends after grading through the API.
+
+    Same shape: the learner's opaque account agent, the check ``<lesson IRI>/checks/<block
+    id>`` as an assessment, the module and course as context, ``result.success`` and
+    ``result.score``. No ``result.duration``: without the script nobody timed the attempt.
+    Stored through the LRS's own storage as the learner's session would (authority: Capacita,
+    owned by the user), so the statement log feeds the engine exactly as for the browser's.
+    Once every check of the lesson has an outcome it also records the lesson ``passed`` or
+    ``failed`` with the mean score, as tracking.js does (what completes a checked lesson).
+    Only for a learner enrolled in the lesson's course; returns the ``answered`` statement's
+    id, or None when nothing was recorded.
+    """
+    module = lesson_page.get_parent().specific
+    course = module.get_parent().specific
+    if not Enrollment.objects.filter(
+        user=user, course__translation_key=course.translation_key, status="active"
+    ).exists():
+        return None
+    language = lesson_page.locale.language_code or settings.LANGUAGE_CODE
+    statement = {
+        "id": str(uuid.uuid4()),
+        "actor": learner_actor(user=user),
+        "verb": {"id": ADL_VERBS + "answered", "display": {"en-US": "answered"}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"{lesson_page.activity_id}/checks/{block_id}",
+            "definition": {"type": ASSESSMENT_TYPE},
+        },
+        "context": {
+            "platform": "Capacita",
+            "language": language,
+            "contextActivities": {
+                "parent": [{"objectType": "Activity", "id": module.activity_id}],
+                "grouping": [{"objectType": "Activity", "id": course.activity_id}],
+            },
+        },
+        "result": {
+            "success": passed,
+            "score": {"scaled": scaled, "raw": raw, "min": 0, "max": max_score},
+        },
+        "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
+    }
+    ctx = StoreContext(authority=lms_authority(), user_id=user.pk)
+    stored = uuid.UUID(statements_store_checked(validate_statements([statement]), ctx)[0])
+    # Like tracking.js: once every check of the lesson has an outcome, the lesson is passed
+    # (all passed) or failed, scored with the mean, which is what completes a checked lesson.
+    block_ids = list(lesson_page.knowledge_check_ids)
+    outcomes = knowledge_check_outcomes(
+        user=user, lesson_iri=lesson_page.activity_id, block_ids=block_ids
+    )
+    if len(outcomes) == len(block_ids):
+        lesson_passed = all(outcome["passed"] for outcome in outcomes.values())
+        mean = round(sum(outcome["scaled"] for outcome in outcomes.values()) / len(outcomes), 4)
+        verb = "passed" if lesson_passed else "failed"
+        outcome_statement = {
+            **statement,
+            "id": str(uuid.uuid4()),
+            "verb": {"id": ADL_VERBS + verb, "display": {"en-US": verb}},
+            "object": {
+                "objectType": "Activity",
+                "id": lesson_page.activity_id,
+                "definition": {
+                    "type": LESSON_TYPE,
+                    "name": {language: lesson_page.title},
+                },
+            },
+            "result": {
+                "success": lesson_passed,
+                "score": {"scaled": mean, "raw": round(mean * 100), "min": 0, "max": 100},
+            },
+        }
+        statements_store_checked(validate_statements([outcome_statement]), ctx)
+    return stored
 
 
 logger = logging.getLogger(__name__)
@@ -178,6 +280,16 @@ def _clean_profile_fields(
             errors["state"] = [error]
     if "position" in fields and fields["position"] not in TeacherProfile.Position.values:
         errors["position"] = [ValidationError(_("Función desconocida."), code="invalid_choice")]
+    if "state" not in errors and ("state" in fields or "school" in fields):
+        # Whoever writes the profile (forms, imports, the demo, scripts), the school she names
+        # must be in the state she works in; an update checks what it leaves in place too.
+        state = fields["state"] if "state" in fields else getattr(instance, "state", "")
+        school = fields["school"] if "school" in fields else getattr(instance, "school", None)
+        if school is not None and state:
+            try:
+                validate_school_in_state(cct=school.cct, school_state=school.state, state=state)
+            except ValidationError as error:
+                errors["school"] = [error]
     if errors:
         raise ValidationError(errors)
     return cleaned

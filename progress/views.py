@@ -44,7 +44,7 @@ from progress.forms import (
     TeacherLoginForm,
     TeacherPasswordResetForm,
 )
-from progress.hooks import account_cancel_notices
+from progress.hooks import account_cancel_notices, profile_links
 from progress.models import Enrollment
 from progress.selectors import enrollment_list_for, teacher_profile_for
 from progress.services import (
@@ -233,6 +233,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "enrollments": enrollment_list_for(user=signed_in_user(request)).filter(
                 status=Enrollment.Status.ACTIVE
             ),
+            "profile_links": profile_links(request),
         },
     )
 

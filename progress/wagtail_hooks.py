@@ -266,6 +266,25 @@ def lesson_check_results(request: HttpRequest, lesson_page: Any) -> dict[str, di
     )
 
 
+@hooks.register("capacita_knowledge_check_graded")
+def lesson_check_graded(request: HttpRequest, lesson_page: Any, result: Any) -> None:
+    """A check graded without JavaScript: record the attempt as the tracking script would."""
+    from progress.services import knowledge_check_answer_record
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or lesson_page.pk is None:
+        return
+    knowledge_check_answer_record(
+        user=user,
+        lesson_page=lesson_page,
+        block_id=result.block_id,
+        raw=result.raw,
+        max_score=result.max,
+        scaled=result.scaled,
+        passed=result.passed,
+    )
+
+
 @hooks.register("capacita_lesson_statuses")
 def course_lesson_statuses(request: HttpRequest, course_page: Any) -> dict[str, str] | None:
     """The enrolled learner's done / in progress / not started, for the outline's ticks."""

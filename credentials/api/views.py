@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -87,12 +88,16 @@ class VerifyView(APIView):
             given = [name for name in ("jwt", "credential", "image") if attrs.get(name)]
             if len(given) != 1:
                 raise ValidationError(
-                    {"non_field_errors": ["Give exactly one of jwt, credential or image."]},
+                    {
+                        "non_field_errors": [
+                            gettext("Give exactly one of jwt, credential or image.")
+                        ]
+                    },
                     code="one_of",
                 )
             if "credential" in given and not isinstance(attrs["credential"], dict | str):
                 raise ValidationError(
-                    {"credential": ["A credential is a JSON object."]}, code="type"
+                    {"credential": [gettext("A credential is a JSON object.")]}, code="type"
                 )
             return attrs
 
@@ -118,7 +123,7 @@ class VerifyView(APIView):
         if upload is not None:
             if upload.size > MAX_IMAGE_BYTES:
                 raise ValidationError(
-                    {"image": ["The image is larger than 5 MB."]}, code="max_size"
+                    {"image": [gettext("The image is larger than 5 MB.")]}, code="max_size"
                 )
             image_bytes = upload.read()
             return self._report(lambda: verification.verify_image(image_bytes), field="image")
@@ -138,10 +143,12 @@ class VerifyView(APIView):
             image_bytes = base64.b64decode(attrs["image"], validate=True)
         except (binascii.Error, ValueError) as exc:
             raise ValidationError(
-                {"image": ["The image is not valid base64."]}, code="base64"
+                {"image": [gettext("The image is not valid base64.")]}, code="base64"
             ) from exc
         if len(image_bytes) > MAX_IMAGE_BYTES:
-            raise ValidationError({"image": ["The image is larger than 5 MB."]}, code="max_size")
+            raise ValidationError(
+                {"image": [gettext("The image is larger than 5 MB.")]}, code="max_size"
+            )
         return self._report(lambda: verification.verify_image(image_bytes), field="image")
 
     def _report(self, run: Any, *, field: str) -> Response:
@@ -294,9 +301,11 @@ class AwardCreateView(APIView):
         attrs = serializer.validated_data
         achievement = Achievement.objects.filter(uuid=attrs["achievement"]).first()
         if achievement is None:
-            raise ValidationError({"achievement": ["No such achievement."]}, code="does_not_exist")
+            raise ValidationError(
+                {"achievement": [gettext("No such achievement.")]}, code="does_not_exist"
+            )
         if not get_user_model().objects.filter(pk=attrs["user_id"]).exists():
-            raise ValidationError({"user_id": ["No such user."]}, code="does_not_exist")
+            raise ValidationError({"user_id": [gettext("No such user.")]}, code="does_not_exist")
         try:
             award, created = services.award_issue(
                 achievement_id=achievement.pk,
@@ -337,7 +346,7 @@ class AwardRevokeView(APIView):
     def post(self, request: Request, uuid: Any) -> Response:
         award = Award.objects.filter(uuid=uuid).first()
         if award is None:
-            raise NotFound("No such award.")
+            raise NotFound(gettext("No such award."))
         serializer = self.AwardRevokeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         award = services.award_revoke(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, transaction
+from django.utils.translation import gettext as _
 
 from progress.models import ReportCourseTag, ReportFact
 from progress.reports import defaults
@@ -361,7 +362,8 @@ def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = N
         raise QueryError(
             "group_by",
             "too_many_groups",
-            f"the report has more than {defaults.max_groups()} groups; add a filter.",
+            _("El reporte tiene más de %(max)s grupos; agrega un filtro.")
+            % {"max": defaults.max_groups()},
         )
     if not dimensions:
         total.suppressed = 0 < total.teachers < k

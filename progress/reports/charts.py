@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 MAP_FILE = Path(__file__).resolve().parent.parent / "static" / "progress" / "mexico-states.svg"
 # Sequential blues (ColorBrewer), light to dark, for completion-rate classes.
@@ -38,7 +39,7 @@ def legend() -> list[dict[str, str]]:
         {"colour": colour, "label": f"{int(low * 100)}-{int(high * 100)} %"}
         for colour, low, high in zip(PALETTE, lows, highs, strict=True)
     ]
-    items.append({"colour": NO_DATA, "label": "Sin dato o suprimido"})
+    items.append({"colour": NO_DATA, "label": gettext("Sin dato o suprimido")})
     return items
 
 

@@ -28,6 +28,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.storage import s3
 from progress.models import ExportJob
@@ -136,7 +137,8 @@ def _table(job: ExportJob) -> tuple[list[str], list[list[Any]]]:
     dims = payload["group_by"]
     header: list[str] = []
     for dimension in dims:
-        header += [f"{DIMENSION_LABELS[dimension]} (clave)", DIMENSION_LABELS[dimension]]
+        label = str(DIMENSION_LABELS[dimension])
+        header += [f"{label} (clave)", label]
     header += figure_header
     rows = [[*_keys(row, dims), *_figures(row)] for row in payload["results"]]
     blank = ["", ""] * (len(dims) - 1)
@@ -305,7 +307,9 @@ def export_job_for_monitor(*, user: Any, scope: Scope, pk: int) -> ExportJob:
     """
     job = ExportJob.objects.get(pk=pk, created_by_id=user.pk)
     if not scope_covers(scope, job.scope):
-        raise ScopeError("scope", "The export's scope is outside your monitoring scope.")
+        raise ScopeError(
+            "scope", _("El alcance de la exportación está fuera de tu alcance de monitoreo.")
+        )
     return job
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 DIMENSIONS = ("state", "subsystem", "school", "course", "sector", "topic", "month")
 FILTERS = ("state", "subsystem", "school", "course", "sector", "topic")
 MAX_DIMENSIONS = 2
@@ -76,7 +78,9 @@ def _date(name: str, value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise QueryError(name, "date", f"{name} must be a date as YYYY-MM-DD.") from None
+        raise QueryError(
+            name, "date", _("%(name)s debe ser una fecha AAAA-MM-DD.") % {"name": name}
+        ) from None
 
 
 def parse_query(
@@ -98,56 +102,71 @@ def parse_query(
     raw_group_by = get("group_by")
     if raw_group_by:
         if not allow_group_by:
-            raise QueryError("group_by", "not_allowed", "group_by is not accepted by this report.")
+            raise QueryError("group_by", "not_allowed", _("Este reporte no acepta group_by."))
         group_by = tuple(part.strip() for part in raw_group_by.split(",") if part.strip())
         unknown = [part for part in group_by if part not in DIMENSIONS]
         if unknown:
             raise QueryError(
                 "group_by",
                 "choice",
-                f"group_by accepts {', '.join(DIMENSIONS)}; got {', '.join(unknown)}.",
+                _("group_by acepta %(accepted)s; se recibió %(got)s.")
+                % {"accepted": ", ".join(DIMENSIONS), "got": ", ".join(unknown)},
             )
         if len(group_by) > MAX_DIMENSIONS:
-            raise QueryError("group_by", "max_dimensions", "group_by takes one or two dimensions.")
+            raise QueryError(
+                "group_by", "max_dimensions", _("group_by lleva una o dos dimensiones.")
+            )
         if len(set(group_by)) != len(group_by):
-            raise QueryError("group_by", "unique", "group_by names each dimension once.")
+            raise QueryError(
+                "group_by", "unique", _("group_by nombra cada dimensión una sola vez.")
+            )
     if require_group_by and not group_by:
-        raise QueryError("group_by", "required", "group_by is required (e.g. group_by=state).")
+        raise QueryError(
+            "group_by", "required", _("group_by es obligatorio (por ejemplo, group_by=state).")
+        )
 
     state = get("state")
     if state is not None:
         state = state.zfill(2) if state.isdigit() else state
         if not _STATE.match(state):
-            raise QueryError("state", "inegi_code", "state must be an INEGI code from 01 to 32.")
+            raise QueryError("state", "inegi_code", _("state debe ser una clave INEGI de 01 a 32."))
     school = get("school")
     if school is not None:
         school = school.upper()
         if not _CCT.match(school):
-            raise QueryError("school", "cct", "school must be a CCT such as 14DCT0001X.")
+            raise QueryError("school", "cct", _("school debe ser una CCT como 14DCT0001X."))
     course_value: int | None = None
     course = get("course")
     if course is not None:
         if not course.isdigit() or int(course) <= 0:
             raise QueryError(
-                "course", "integer", "course must be a course id (a positive integer)."
+                "course", "integer", _("course debe ser el id de un curso (un entero positivo).")
             )
         course_value = int(course)
     slugs: dict[str, str | None] = {}
     for name in ("subsystem", "sector", "topic"):
         value = get(name)
         if value is not None and not _SLUG.match(value):
-            raise QueryError(name, "slug", f"{name} must be a code of letters, digits, - or _.")
+            raise QueryError(
+                name,
+                "slug",
+                _("%(name)s debe ser una clave de letras, dígitos, - o _.") % {"name": name},
+            )
         slugs[name] = value
     raw_from, raw_to = get("date_from"), get("date_to")
     date_from = _date("date_from", raw_from) if raw_from else None
     date_to = _date("date_to", raw_to) if raw_to else None
     if date_from and date_to and date_from > date_to:
-        raise QueryError("date_to", "after_date_from", "date_to must not be before date_from.")
+        raise QueryError(
+            "date_to", "after_date_from", _("date_to no puede ser anterior a date_from.")
+        )
     known = {"group_by", "date_from", "date_to", "format", "limit", "offset", *FILTERS}
     unknown_params = sorted(name for name in params if name not in known)
     if unknown_params:
         raise QueryError(
-            unknown_params[0], "unknown", f"{unknown_params[0]} is not a report parameter."
+            unknown_params[0],
+            "unknown",
+            _("%(name)s no es un parámetro de los reportes.") % {"name": unknown_params[0]},
         )
     return ReportQuery(
         group_by=group_by,

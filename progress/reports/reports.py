@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from progress.models import ReportCourseTag, ReportRefresh
 from progress.reports import defaults, snapshots
@@ -20,14 +22,15 @@ from progress.reports.aggregate import Cell, ResolvedFilters, Table, aggregate, 
 from progress.reports.query import QueryError, ReportQuery
 from progress.reports.scopes import Scope
 
+# Lazy: the dashboard shows them in the monitor's language, exports in the default one.
 DIMENSION_LABELS = {
-    "state": "Entidad",
-    "subsystem": "Subsistema",
-    "school": "Escuela (CCT)",
-    "course": "Curso",
-    "sector": "Sector",
-    "topic": "Tema",
-    "month": "Mes de inscripción",
+    "state": gettext_lazy("Entidad"),
+    "subsystem": gettext_lazy("Subsistema"),
+    "school": gettext_lazy("Escuela (CCT)"),
+    "course": gettext_lazy("Curso"),
+    "sector": gettext_lazy("Sector"),
+    "topic": gettext_lazy("Tema"),
+    "month": gettext_lazy("Mes de inscripción"),
 }
 
 
@@ -42,12 +45,14 @@ def resolve(query: ReportQuery, scope: Scope) -> ResolvedFilters:
             Subsystem.objects.filter(code=query.subsystem).values_list("pk", flat=True).first()
         )
         if subsystem_id is None:
-            raise QueryError("subsystem", "unknown", "subsystem is not a known subsystem code.")
+            raise QueryError(
+                "subsystem", "unknown", _("subsystem no es la clave de un subsistema conocido.")
+            )
     school_id = scope.school_id
     if query.school is not None and school_id is None:
         school_id = School.objects.filter(cct=query.school).values_list("pk", flat=True).first()
         if school_id is None:
-            raise QueryError("school", "unknown", "school is not a known CCT.")
+            raise QueryError("school", "unknown", _("school no es una CCT conocida."))
     return ResolvedFilters(
         state=query.state,
         subsystem_id=subsystem_id,
@@ -117,7 +122,7 @@ def _group(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, st
             group[f"{dimension}_name"] = name
         elif not raw:
             group[dimension] = None
-            group[f"{dimension}_name"] = "Sin dato"
+            group[f"{dimension}_name"] = _("Sin dato")
         else:
             group[dimension] = int(raw) if dimension == "course" else raw
             group[f"{dimension}_name"] = label or raw
@@ -145,7 +150,9 @@ def freshness() -> dict[str, Any]:
 def completion_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
     """Figures grouped by ``query.group_by`` (one or two dimensions) with totals."""
     if not query.group_by:
-        raise QueryError("group_by", "required", "group_by is required (e.g. group_by=state).")
+        raise QueryError(
+            "group_by", "required", _("group_by es obligatorio (por ejemplo, group_by=state).")
+        )
     filters = resolve(query, scope)
     covered = snapshots.covers(query.group_by, filters)
     version = snapshots.version(using=defaults.database()) if covered else None

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from progress.reports.query import ReportQuery
 
 MONITOR_GROUP = "Monitores SEP"
@@ -53,7 +55,9 @@ class Scope:
         if self.level == NATIONAL:
             return query
         if query.state is not None and query.state != self.state:
-            raise ScopeError("state", "state is outside your monitoring scope.", "scope.state")
+            raise ScopeError(
+                "state", _("state está fuera de tu alcance de monitoreo."), "scope.state"
+            )
         if (
             self.level == STATE
             and query.school is not None
@@ -61,13 +65,15 @@ class Scope:
         ):
             # Narrowing alone would answer an empty 200, which tells the caller nothing true.
             raise ScopeError(
-                "school", "school is outside your monitoring scope (another state).", "scope.school"
+                "school",
+                _("school está fuera de tu alcance de monitoreo (es de otra entidad)."),
+                "scope.school",
             )
         query = query.with_changes(state=self.state)
         if self.level == SCHOOL:
             if query.school is not None and query.school != self.school_cct:
                 raise ScopeError(
-                    "school", "school is outside your monitoring scope.", "scope.school"
+                    "school", _("school está fuera de tu alcance de monitoreo."), "scope.school"
                 )
             query = query.with_changes(school=self.school_cct)
         return query

@@ -52,7 +52,7 @@ FILTER_KEYS = (
 def _scope(request: HttpRequest) -> Scope:
     scope = scope_for_user(request.user)
     if scope is None:
-        raise PermissionDenied("Reports are for SEP monitors only.")
+        raise PermissionDenied(_("Los reportes son solo para monitores de la SEP."))
     return scope
 
 
@@ -162,11 +162,11 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
     map_values = {
         row["state"]: {
             "rate": row["completion_rate"],
-            "text": "suprimido"
+            "text": _("suprimido")
             if row["suppressed"]
             else (
-                f"{charts.percent(row['completion_rate'])} de conclusión, "
-                f"{row['enrolled']} inscritos"
+                _("%(rate)s de conclusión, %(enrolled)s inscritos")
+                % {"rate": charts.percent(row["completion_rate"]), "enrolled": row["enrolled"]}
             ),
         }
         for row in by_state["results"]
@@ -176,7 +176,7 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
         {k: v for k, v in params.items() if k not in ("subsystem", "school")}, state="%s"
     )
     choices = _filter_choices(scope)
-    breadcrumbs = [("Nacional" if scope.level == NATIONAL else "Mi ámbito", _link({}))]
+    breadcrumbs = [(_("Nacional") if scope.level == NATIONAL else _("Mi ámbito"), _link({}))]
     if query.state:
         names = dict(_filter_choices_states())
         breadcrumbs.append((names.get(query.state, query.state), _link({"state": query.state})))
@@ -208,18 +208,19 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
         "bar_svg": charts.bar_chart(
             [
                 {
-                    "label": row["name"] or "Sin dato",
+                    "label": row["name"] or _("Sin dato"),
                     "rate": row["completion_rate"],
                     "href": row["href"],
                 }
                 for row in rows
             ],
-            title=f"Tasa de conclusión por {DIMENSION_LABELS[dimension].lower()}",
+            title=_("Tasa de conclusión por %(dimension)s")
+            % {"dimension": str(DIMENSION_LABELS[dimension]).lower()},
         ),
         "trend_svg": charts.trend_chart(
             trend["results"],
-            {"enrolled": "Inscripciones", "completed": "Conclusiones"},
-            title="Inscripciones y conclusiones por mes",
+            {"enrolled": _("Inscripciones"), "completed": _("Conclusiones")},
+            title=_("Inscripciones y conclusiones por mes"),
         ),
         "choices": choices,
         "raw": raw,
@@ -300,7 +301,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
     report = request.POST.get("report", "completion")
     fmt = request.POST.get("format", "csv")
     if report not in REPORTS or fmt not in ExportJob.Format.values:
-        messages.error(request, "Formato o reporte de exportación no válido.")
+        messages.error(request, _("Formato o reporte de exportación no válido."))
         return redirect("progress_reports:dashboard")
     params = {key: request.POST[key] for key in FILTER_KEYS if request.POST.get(key)}
     if report == "completion":
@@ -313,7 +314,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
         # A plain 403: Wagtail's admin turns a raised PermissionDenied into a redirect home.
         return HttpResponseForbidden(f"{problem.field}: {problem.message}")
     except QueryError as problem:
-        messages.error(request, f"No se pudo exportar: {problem}")
+        messages.error(request, _("No se pudo exportar: %(problem)s") % {"problem": problem})
         return redirect("progress_reports:dashboard")
     return redirect("progress_reports:export", pk=job.pk)
 

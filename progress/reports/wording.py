@@ -133,7 +133,7 @@ def _dimensions(value: Any) -> str:
     from progress.reports.reports import DIMENSION_LABELS
 
     names = value if isinstance(value, list | tuple) else str(value).split(",")
-    return ", ".join(DIMENSION_LABELS.get(name, name) for name in names if name)
+    return ", ".join(str(DIMENSION_LABELS.get(name, name)) for name in names if name)
 
 
 REPORT_NAMES = {

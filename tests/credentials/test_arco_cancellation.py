@@ -146,7 +146,7 @@ def test_cancel_page_without_credentials_shows_no_credentials_notice(client):
 def test_cancel_api_describes_what_happens_before_confirming(holder, award):
     api = APIClient()
     api.force_authenticate(holder)
-    response = api.get("/api/v1/me/cancel/")
+    response = api.get("/api/v1/me/cancel/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     notices = {notice["key"]: notice for notice in response.json()["notices"]}
     credentials = notices["credentials"]

@@ -227,3 +227,30 @@ def test_behind_trusted_proxies_the_client_cannot_choose_its_address(settings):
     assert client_ip(_request("")) is None
     settings.LMS_TRUSTED_PROXY_COUNT = 2
     assert client_ip(_request("10.0.0.2", "1.2.3.4, 198.51.100.7, 10.0.0.9")) == "198.51.100.7"
+
+
+def test_the_refusals_in_english_have_no_spanish(ana, reset_window):
+    from tests.support.language import spanish_in, visible_text
+
+    for i in range(LIMIT):
+        _site(Client(), "ana@example.mx", f"wrong-{i}", "10.0.8.1")
+    locked = Client().post(
+        "/en/cuenta/entrar/",
+        {"username": "ana@example.mx", "password": RIGHT},
+        REMOTE_ADDR="10.0.8.1",
+    )
+    assert locked.status_code == 429
+    main = locked.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Too many failed sign-in attempts" in visible_text("<x " + main)
+    assert spanish_in(visible_text("<x " + main)) == []
+    for i in range(3):
+        Client().post(
+            "/en/cuenta/contrasena/", {"email": "ana@example.mx"}, REMOTE_ADDR=f"10.0.9.{i}"
+        )
+    refused = Client().post(
+        "/en/cuenta/contrasena/", {"email": "ana@example.mx"}, REMOTE_ADDR="10.0.9.9"
+    )
+    assert refused.status_code == 429
+    main = refused.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Too many password reset requests" in visible_text("<x " + main)
+    assert spanish_in(visible_text("<x " + main)) == []

@@ -94,3 +94,19 @@ def test_a_saved_profile_says_so_in_tu(client, teacher):
     assert "Tus datos se guardaron." in response.content.decode()
     teacher.refresh_from_db()
     assert teacher.first_name == "Gil"
+
+
+def _main(html: str) -> str:
+    # The header's "Mis credenciales" does not count: the profile itself links the wallet.
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "link"),
+    [
+        ("", '<a href="/credentials/wallet/">Mis credenciales</a>'),
+        ("/en", '<a href="/en/credentials/wallet/">My credentials</a>'),
+    ],
+)
+def test_the_profile_links_her_wallet(client, teacher, prefix, link):
+    assert link in _main(client.get(prefix + PROFILE).content.decode())

@@ -204,6 +204,33 @@ def test_a_graded_check_shows_once_gets_focus_and_is_there_after_a_reload(live_s
     context.close()
 
 
+def test_without_javascript_a_graded_check_is_there_after_a_reload(live_server, browser):
+    course = factories.build_course(title="Sensores", slug="sensores", modules=1, lessons=2)
+    lesson = course_outline(course_id=course.pk).lessons[0]
+    user = make_learner()
+    Enrollment.objects.create(user=user, course=course)
+    context = signed_in_context(browser, live_server, user, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(live_server.url + lesson.url)
+    page.get_by_label("Un dispositivo que mide").check()
+    page.get_by_label("Python").check()  # o2c missing: q2 is wrong
+    page.get_by_role("button", name="Revisar respuestas").click()
+    page.wait_for_load_state()
+    result = page.locator("#check-kc-1 [data-check-result]")
+    assert "Obtuviste 1 de 2" in result.inner_text()
+    assert page.locator("[data-question-result=q1]").get_by_text("Correcto.").count() == 1
+
+    # A reload (a plain GET of the lesson) shows the recorded result, once.
+    page.goto(live_server.url + lesson.url)
+    last = page.locator("#check-kc-1 [data-last-result]")
+    assert last.count() == 1
+    assert " ".join(last.inner_text().split()) == "Tu último intento: 1 de 2 (50 %). ¡Aprobaste!"
+    assert page.locator("#check-kc-1").get_by_text("Tu último intento").count() == 1
+    shot(page, "6-check-after-reload-without-js")
+    context.close()
+
+
 def test_unenrolling_from_the_profile_asks_first(live_server, browser):
     from .learners_factories import TeacherProfileFactory
 

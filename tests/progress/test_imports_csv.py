@@ -131,6 +131,18 @@ def test_import_teachers_reports_errors_by_line_and_imports_valid_rows():
     assert (gil.state, gil.subsystem.code, gil.position) == ("30", "conalep", "directivo")
 
 
+def test_import_teachers_refuses_a_school_of_another_state_naming_both():
+    school = SchoolFactory(cct="14DCT0001S", state="14")
+    result = import_teachers(
+        _roster(f"{DOMAIN_CURPS[0]},Ana,Salas,,ana@example.mx,09,,{school.cct},docente")
+    )
+    assert result.created == 0
+    assert _errors_by_line(result) == {2: {("cct", "school_state")}}
+    message = result.errors[0]["message"]
+    assert "14DCT0001S" in message and "Jalisco" in message and "Ciudad de México" in message
+    assert not TeacherProfile.objects.exists()
+
+
 def test_import_teachers_errors_never_echo_curps_or_names():
     text = _roster("SABC560626MDFLRN02,Bernardina,Ruizcalderón,,bea@example.mx,09,,,")
     result = import_teachers(text)

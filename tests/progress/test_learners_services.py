@@ -146,3 +146,63 @@ def test_account_create_is_all_or_nothing_and_activation_is_idempotent():
     teacher_account_activate(user=user)
     user.refresh_from_db()
     assert user.is_active
+
+
+# --- The school's state agrees with the chosen state, whoever writes the profile ---------------
+
+
+def _school_state_message(error: ValidationError) -> str:
+    assert _codes(error) == {"school": "school_state"}
+    return " ".join(error.error_dict["school"][0].messages)
+
+
+def test_teacher_profile_create_refuses_a_school_of_another_state_naming_both():
+    school = SchoolFactory(cct="14DCT0001S", state="14")
+    with pytest.raises(ValidationError) as caught:
+        teacher_profile_create(
+            user=UserFactory(),
+            curp=DOMAIN_CURPS[0],
+            first_name="Ana",
+            paternal_surname="Salas",
+            state="09",
+            school=school,
+        )
+    message = _school_state_message(caught.value)
+    assert "14DCT0001S" in message and "Jalisco" in message and "Ciudad de México" in message
+    assert not TeacherProfile.objects.exists()
+
+
+def test_teacher_account_create_refuses_a_school_of_another_state():
+    school = SchoolFactory(cct="14DCT0001S", state="14")
+    with pytest.raises(ValidationError) as caught:
+        teacher_account_create(
+            email="ana@example.mx",
+            password="Aprender-2026-seguro",
+            curp=DOMAIN_CURPS[0],
+            first_name="Ana",
+            paternal_surname="Salas",
+            state="09",
+            school=school,
+        )
+    assert "Jalisco" in _school_state_message(caught.value)
+    assert not TeacherProfile.objects.exists()
+
+
+def test_teacher_profile_update_checks_the_state_against_the_school_kept_or_given():
+    jalisco = SchoolFactory(cct="14DCT0001S", state="14")
+    profile = TeacherProfileFactory(state="14", school=jalisco)
+    # Only the state changes: the school she keeps is in Jalisco.
+    with pytest.raises(ValidationError) as caught:
+        teacher_profile_update(profile=profile, state="09")
+    assert "Ciudad de México" in _school_state_message(caught.value)
+    # Only the school changes: the new one is not in her state.
+    with pytest.raises(ValidationError):
+        teacher_profile_update(profile=profile, school=SchoolFactory(state="09"))
+    profile.refresh_from_db()
+    assert (profile.state, profile.school) == ("14", jalisco)
+    # Both together, agreeing; or leaving the school out.
+    cdmx = SchoolFactory(state="09")
+    teacher_profile_update(profile=profile, state="09", school=cdmx)
+    teacher_profile_update(profile=profile, state="14", school=None)
+    profile.refresh_from_db()
+    assert (profile.state, profile.school) == ("14", None)

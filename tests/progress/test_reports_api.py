@@ -128,7 +128,7 @@ def test_completion_school_scope(school_a):
 def test_asking_beyond_the_scope_is_403(request, fixture, url):
     response = request.getfixturevalue(fixture).get(url)
     assert response.status_code == 403
-    assert "outside your monitoring scope" in response.json()["detail"]
+    assert "fuera de tu alcance de monitoreo" in response.json()["detail"]
 
 
 def test_summary_under_each_scope(national, state_09, school_a):

@@ -84,7 +84,7 @@ def test_a_monitor_narrowed_to_one_state_loses_her_national_export(monitor, nati
     MonitorScope.objects.filter(user=monitor.user).update(level="state", state="14")
     response = monitor.get(_path(national_export["download_url"]))
     assert response.status_code == 403
-    assert "scope" in response.json()["detail"]
+    assert "alcance de monitoreo" in response.json()["detail"]
     detail = monitor.get(f"/api/v1/reports/exports/{national_export['id']}/")
     assert detail.status_code == 403
 

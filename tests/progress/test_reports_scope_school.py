@@ -49,7 +49,7 @@ def test_a_state_coordinator_asking_for_another_states_school_gets_403(cdmx, url
     assert body["errors"] == [
         {"field": "school", "rule": "scope.school", "message": body["detail"]}
     ]
-    assert "outside your monitoring scope" in body["detail"]
+    assert "fuera de tu alcance de monitoreo" in body["detail"]
 
 
 @pytest.mark.parametrize("url", REPORTS)

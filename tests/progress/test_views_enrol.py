@@ -400,3 +400,127 @@ def test_favicon_and_manifest_are_served_and_linked(course):
     html = Client().get(course.url).content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert '<link rel="icon" href="/favicon.ico"' in html
+
+
+# --- A knowledge check answered without JavaScript is remembered ------------------------------
+
+
+def _no_js_answer(client, lesson) -> str:
+    response = client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1a", "q-q2": ["o2a"]})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_check_graded_without_javascript_records_the_answered_statement(course):
+    from progress.models import Statement
+
+    user = make_learner()
+    Enrollment.objects.create(user=user, course=course)
+    outline = course_outline(course_id=course.pk)
+    lesson = outline.lessons[0]
+    client = signed_in(user)
+    html = _no_js_answer(client, lesson)
+    assert "Obtuviste 1 de 2" in html and "data-last-result" not in html
+    row = Statement.objects.get(verb=ANSWERED)
+    data = row.data
+    # The same shape as tracking.js's statement: the learner's opaque account, the check as
+    # an assessment under the lesson, its module and course as context, the graded score.
+    assert data["actor"] == learner_actor(user=user)
+    assert data["object"] == {
+        "objectType": "Activity",
+        "id": f"{lesson.activity_id}/checks/kc-1",
+        "definition": {"type": "http://adlnet.gov/expapi/activities/assessment"},
+    }
+    assert data["verb"] == {"id": ANSWERED, "display": {"en-US": "answered"}}
+    assert data["result"] == {
+        "success": True,
+        "score": {"scaled": 0.5, "raw": 1, "min": 0, "max": 2},
+    }
+    context = data["context"]
+    assert context["platform"] == "Capacita" and context["language"] == "es-mx"
+    assert context["contextActivities"]["grouping"] == [
+        {"objectType": "Activity", "id": course.activity_id}
+    ]
+    assert row.user_id == user.pk
+    text = str(data)
+    assert user.username not in text and "docente" not in text
+    # The engine read it as it reads the browser's: the lesson's only check passed, so the
+    # lesson is passed, hence done.
+    assert _statuses(user, course)[lesson.activity_id] == "done"
+    # Reloaded, the page shows that result once.
+    html = client.get(lesson.url).content.decode()
+    assert html.count("data-last-result>") == 1
+    assert "Tu último intento: 1 de 2 (50&nbsp;%)." in html
+
+
+def _statuses(user, course) -> dict[str, str]:
+    from django.test import RequestFactory
+
+    from progress.engine.pages import lesson_statuses
+
+    request = RequestFactory().get(course.url)
+    request.user = user
+    return lesson_statuses(request=request, course_page=course) or {}
+
+
+def test_a_check_graded_without_javascript_records_nothing_for_others(course):
+    from progress.models import Statement
+
+    lesson = course_outline(course_id=course.pk).lessons[0]
+    _no_js_answer(Client(), lesson)  # anonymous reader
+    _no_js_answer(signed_in(make_learner()), lesson)  # signed in, not enrolled
+    assert not Statement.objects.filter(verb=ANSWERED).exists()
+    # Bad input is graded as nothing and records nothing.
+    user = make_learner()
+    Enrollment.objects.create(user=user, course=course)
+    response = signed_in(user).post(lesson.url, {"block_id": "kc-1", "q-q1": ["o1a", "o1b"]})
+    assert response.status_code == 400
+    assert not Statement.objects.filter(verb=ANSWERED).exists()
+
+
+def test_without_javascript_every_check_graded_passes_or_fails_the_lesson_as_tracking_js(course):
+    from progress.models import Statement
+
+    user = make_learner()
+    Enrollment.objects.create(user=user, course=course)
+    lesson = course_outline(course_id=course.pk).lessons[0]
+    client = signed_in(user)
+    PASSED, FAILED = (f"http://adlnet.gov/expapi/verbs/{verb}" for verb in ("passed", "failed"))
+    # 0 of 2: the lesson's only check is failed, so the lesson is failed (not done).
+    client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1b"})
+    failed = Statement.objects.get(verb=FAILED, activity=lesson.activity_id).data
+    assert failed["result"] == {
+        "success": False,
+        "score": {"scaled": 0.0, "raw": 0, "min": 0, "max": 100},
+    }
+    assert _statuses(user, course)[lesson.activity_id] == "in_progress"
+    # 1 of 2 passes (pass mark 50): the lesson is passed, with the check's score.
+    _no_js_answer(client, lesson)
+    passed = Statement.objects.get(verb=PASSED, activity=lesson.activity_id).data
+    assert passed["result"]["success"] is True
+    assert passed["result"]["score"] == {"scaled": 0.5, "raw": 50, "min": 0, "max": 100}
+    assert passed["context"]["contextActivities"]["grouping"][0]["id"] == course.activity_id
+    assert _statuses(user, course)[lesson.activity_id] == "done"
+
+
+def test_check_outcomes_follow_tracking_js_a_pass_stays_unless_beaten(course):
+    from progress.selectors import knowledge_check_outcomes
+
+    user = make_learner()
+    lesson = course_outline(course_id=course.pk).lessons[0]
+    attempts = [
+        ("a", 1, 5, False),
+        ("a", 3, 5, True),
+        ("a", 1, 5, False),  # a later fail does not undo the pass
+        ("a", 5, 5, True),  # a better pass replaces it
+        ("b", 1, 5, False),
+        ("b", 2, 5, False),  # a later fail replaces a fail
+    ]
+    for minute, (block, raw, max_, passed) in enumerate(attempts):
+        statement = answered(user, lesson, block, raw, max_, passed=passed)
+        statement["timestamp"] = f"2026-03-02T09:{minute:02d}:00Z"
+        store(statement)
+    outcomes = knowledge_check_outcomes(
+        user=user, lesson_iri=lesson.activity_id, block_ids=["a", "b", "c"]
+    )
+    assert outcomes == {"a": {"passed": True, "scaled": 1.0}, "b": {"passed": False, "scaled": 0.4}}
