@@ -5,8 +5,9 @@
     .venv/bin/python bench/lrs_load.py query --url ... --key K --secret S --requests 500
 
 ``post`` prints statements/s overall and for the first and last 5 seconds; ``query`` prints
-p50/p95 latencies of an agent+verb+activity query and of a ``since`` page. The last line of
-each run is a JSON object with the figures.
+p50/p95 latencies of queries that find data (agent + verb + activity of stored statements,
+``since`` pages read forward through a month, full agent pages), warm or ``--cold``, with a
+new seed each run unless ``--seed`` is given. The last line of each run is a JSON object.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lrs_synthetic import N_AGENTS, N_COURSES, VERBS, agent, lesson_iri, statement
+from lrs_synthetic import statement
 
 
 class Connection:
@@ -179,49 +180,144 @@ def _percentiles(samples: list[float]) -> dict:
     return {"p50_ms": round(cut[49], 2), "p95_ms": round(cut[94], 2), "n": len(samples)}
 
 
+def _get_json(conn: Connection, path: str) -> dict:
+    status, content = conn.request("GET", path)
+    if status != 200:
+        raise SystemExit(f"{status} {content[:300]!r}")
+    return json.loads(content)
+
+
+def _relative(conn: Connection, more: str) -> str:
+    return more[len(conn.base) :] if more.startswith(conn.base) else more.lstrip("/")
+
+
+def sample_stored(conn: Connection, rng: random.Random, now: datetime, count: int) -> list[dict]:
+    """Statements that are really stored, read the way a client would (random ``since`` pages),
+    so every query below asks for data that exists."""
+    found: dict[str, dict] = {}
+    for _ in range(count * 10):
+        if len(found) >= count:
+            break
+        since = now - timedelta(seconds=rng.randrange(30 * 24 * 3600))
+        page = _get_json(
+            conn,
+            "statements?" + urlencode({"since": _iso(since), "ascending": "true", "limit": 50}),
+        )
+        for item in page["statements"]:
+            if isinstance(item.get("object"), dict) and item["object"].get("id"):
+                found[item["id"]] = item
+    if len(found) < count:
+        raise SystemExit(f"found {len(found)} distinct stored statements, wanted {count}")
+    return list(found.values())[:count]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def run_queries(args: argparse.Namespace) -> dict:
+    """p50/p95 of queries that find data: agent + verb + activity of stored statements, a
+    month read forward with ``ascending=true`` following ``more``, and full agent pages.
+    ``--cold`` measures without warm-up (the caller restarts PostgreSQL and drops the page
+    cache first); otherwise 20 requests of each kind warm up first."""
     conn = Connection(args.url, args.key, args.secret)
-    rng = random.Random(11)
-    results = {}
+    seed = args.seed if args.seed is not None else int(time.time())
+    rng = random.Random(seed)
     now = datetime.now(UTC)
+    kinds = args.kinds.split(",")
+    results: dict[str, object] = {"seed": seed, "cold": args.cold}
+    pool: list[dict] = []
+    if {"agent_verb_activity", "agent_page"} & set(kinds):
+        started = time.perf_counter()
+        pool = sample_stored(conn, rng, now, max(200, args.requests))
+        results["sample_s"] = round(time.perf_counter() - started, 1)
 
-    def agent_query() -> str:
-        return "statements?" + urlencode(
-            {
-                "agent": json.dumps(agent(rng.randrange(N_AGENTS))),
-                "verb": rng.choice(VERBS),
-                "activity": lesson_iri(rng.randrange(N_COURSES), rng.randrange(40)),
-            }
-        )
+    def timed(path: str) -> tuple[float, dict]:
+        started = time.perf_counter()
+        body = _get_json(conn, path)
+        return (time.perf_counter() - started) * 1000, body
 
-    def since_query() -> str:
-        since = now - timedelta(seconds=rng.randrange(29 * 24 * 3600))
-        return "statements?" + urlencode(
-            {"since": since.isoformat().replace("+00:00", "Z"), "limit": args.limit}
-        )
+    for kind in kinds:
+        samples: list[float] = []
+        matched = returned = 0
+        if kind == "agent_verb_activity":
 
-    def agent_only_query() -> str:
-        return "statements?" + urlencode(
-            {"agent": json.dumps(agent(rng.randrange(N_AGENTS))), "limit": args.limit}
-        )
+            def build() -> str:
+                item = rng.choice(pool)
+                return "statements?" + urlencode(
+                    {
+                        "agent": json.dumps(item["actor"]),
+                        "verb": item["verb"]["id"],
+                        "activity": item["object"]["id"],
+                    }
+                )
 
-    for name, build in (
-        ("agent_verb_activity", agent_query),
-        ("since_page", since_query),
-        ("agent_page", agent_only_query),
-    ):
-        for _ in range(20):  # warm-up
-            conn.request("GET", build())
-        samples = []
-        for _ in range(args.requests):
-            path = build()
-            started = time.perf_counter()
-            status, content = conn.request("GET", path)
-            samples.append((time.perf_counter() - started) * 1000)
-            if status != 200:
-                raise SystemExit(f"{status} {content[:300]!r}")
-        results[name] = _percentiles(samples)
-        print(name, results[name])
+            if not args.cold:
+                for _ in range(20):
+                    _get_json(conn, build())
+            for _ in range(args.requests):
+                ms, body = timed(build())
+                samples.append(ms)
+                matched += bool(body["statements"])
+                returned += len(body["statements"])
+        elif kind == "since_forward":
+            # Read a month forward from random points, page after page through ``more``.
+            pages_per_walk = 10
+            walks = max(1, args.requests // pages_per_walk)
+            if not args.cold:
+                _get_json(
+                    conn,
+                    "statements?"
+                    + urlencode(
+                        {
+                            "since": _iso(now - timedelta(days=15)),
+                            "ascending": "true",
+                            "limit": args.limit,
+                        }
+                    ),
+                )
+            for _ in range(walks):
+                since = now - timedelta(seconds=rng.randrange(30 * 24 * 3600))
+                path = "statements?" + urlencode(
+                    {"since": _iso(since), "ascending": "true", "limit": args.limit}
+                )
+                last = ""
+                for _ in range(pages_per_walk):
+                    ms, body = timed(path)
+                    samples.append(ms)
+                    stored = [item["stored"] for item in body["statements"]]
+                    if stored != sorted(stored) or (last and stored and stored[0] < last):
+                        raise SystemExit("since pages are not in ascending stored order")
+                    last = stored[-1] if stored else last
+                    matched += len(body["statements"]) == args.limit
+                    returned += len(body["statements"])
+                    if not body.get("more"):
+                        break
+                    path = _relative(conn, body["more"])
+        elif kind == "agent_page":
+
+            def build() -> str:
+                return "statements?" + urlencode(
+                    {"agent": json.dumps(rng.choice(pool)["actor"]), "limit": args.agent_limit}
+                )
+
+            if not args.cold:
+                for _ in range(20):
+                    _get_json(conn, build())
+            for _ in range(args.requests):
+                ms, body = timed(build())
+                samples.append(ms)
+                matched += len(body["statements"]) == args.agent_limit
+                returned += len(body["statements"])
+        else:
+            raise SystemExit(f"unknown query kind {kind}")
+        figures = {
+            **_percentiles(samples),
+            "full_or_found": round(matched / len(samples), 3),
+            "rows_per_request": round(returned / len(samples), 1),
+        }
+        results[kind] = figures
+        print(kind, figures, flush=True)
     return {"mode": "query", "limit": args.limit, **results}
 
 
@@ -236,6 +332,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--agent-limit", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=None, help="default: the time, printed")
+    parser.add_argument("--cold", action="store_true", help="no warm-up requests")
+    parser.add_argument(
+        "--kinds",
+        default="agent_verb_activity,since_forward,agent_page",
+        help="comma-separated query kinds",
+    )
     args = parser.parse_args()
     result = run_posts(args) if args.mode == "post" else run_queries(args)
     print(json.dumps(result))

@@ -3,6 +3,7 @@
 #
 #   bench/run_lrs_bench.sh            # full run (60-s POST runs, 1M statements for queries)
 #   DURATION=20 TOTAL=200000 bench/run_lrs_bench.sh   # a quicker look
+#   QUERIES_ONLY=1 KEEP_DB=1 bench/run_lrs_bench.sh     # only the queries, on the kept store
 #
 # Creates (and at the end drops, unless KEEP_DB=1) the database capacita_bench_lrs.
 set -euo pipefail
@@ -21,8 +22,10 @@ export DATABASE_URL="$PGURL/$DB"
 export DJANGO_SETTINGS_MODULE=lms.settings.base
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 
-psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
-psql "$PGURL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+if [ "${QUERIES_ONLY:-0}" != 1 ]; then
+  psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
+  psql "$PGURL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+fi
 $PY manage.py migrate -v0
 CRED=$($PY manage.py lrs_client create bench | tail -1)
 KEY=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['key'])" "$CRED")
@@ -46,7 +49,9 @@ stop_server() {
 }
 cleanup() {
   stop_server
-  if [ "${KEEP_DB:-0}" != 1 ]; then psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null || true; fi
+  if [ "${KEEP_DB:-0}" != 1 ]; then
+    for name in "$DB" "${DB}_query"; do psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $name" >/dev/null || true; done
+  fi
 }
 trap cleanup EXIT
 
@@ -73,6 +78,7 @@ wal_report() {
 }
 
 LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
+if [ "${QUERIES_ONLY:-0}" != 1 ]; then
 start_server
 echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 100 --duration "$DURATION" | tail -1; done
@@ -82,15 +88,49 @@ WAL_BEFORE=$(wal_mark)
 for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 1 --duration "$DURATION" | tail -1; done
 wal_report "$WAL_BEFORE"
 stop_server
-
-CURRENT=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement")
-if [ "$CURRENT" -lt "$TOTAL" ]; then
-  echo "== bulk load to $TOTAL statements (COPY)"
-  $PY bench/lrs_bulk_load.py $((TOTAL - CURRENT)) | tail -1
 fi
-psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
+
+# Queries run on a store of their own, bulk-loaded over the last 30 days: its ids follow its
+# stored times, as on a live LRS (the POST phases' rows, stored today, would come first in id
+# order and mix two histories).
+QDB=${DB}_query
+export DATABASE_URL="$PGURL/$QDB"
+if [ "${QUERIES_ONLY:-0}" != 1 ] || [ -z "$(psql "$PGURL/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$QDB'")" ]; then
+  psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $QDB" >/dev/null
+  psql "$PGURL/postgres" -qc "CREATE DATABASE $QDB" >/dev/null
+  $PY manage.py migrate -v0
+  echo "== bulk load of $TOTAL statements (COPY)"
+  $PY bench/lrs_bulk_load.py "$TOTAL" | tail -1
+  psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
+fi
+CRED=$($PY manage.py lrs_client create bench-queries | tail -1)
+KEY=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['key'])" "$CRED")
+SECRET=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['secret'])" "$CRED")
+LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
 settle
+
+# Cold: PostgreSQL restarted (empty shared buffers) and, where allowed, the kernel's page cache
+# dropped, then each kind of query measured from its first request. Restarting the machine's
+# PostgreSQL interrupts anything else using it: run the benchmark alone (COLD=0 skips it).
+cold_start() {
+  stop_server
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
+  sync
+  if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then echo "   (page cache not dropped: not allowed here)"; fi
+  for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  start_server
+}
+STORED=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement")
+if [ "${COLD:-1}" = 1 ]; then
+  echo "== cold queries with $STORED statements stored, x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
+  for i in $(seq "$RUNS"); do
+    for kind in agent_verb_activity since_forward agent_page; do
+      cold_start
+      $LOAD query --cold --kinds "$kind" --requests 200 --limit 100 | tail -1
+    done
+  done
+fi
 start_server
-echo "== queries with $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement") statements stored, x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
+echo "== warm queries with $STORED statements stored, x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD query --requests 300 --limit 100 | tail -1; done
 stop_server
