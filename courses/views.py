@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from courses import hooks
 from courses.blocks import public_knowledge_check
@@ -78,9 +79,21 @@ def lesson_post_check(
     results: dict[str, GradeResult] = {}
     errors: dict[str, str] = {}
     try:
-        results[block_id] = knowledge_check_grade(
-            lesson_id=lesson.pk, block_id=block_id, answers=answers
-        )
+        graded = knowledge_check_grade(lesson_id=lesson.pk, block_id=block_id, answers=answers)
+        missing = sum(1 for question in graded.questions if not question.selected)
+        if missing:
+            # Grading a blank answer would give away the explanations: ask for all of them.
+            raise GradingInputError(
+                "answers",
+                "required",
+                ngettext(
+                    "Responde todas las preguntas antes de revisar: te falta %(n)d.",
+                    "Responde todas las preguntas antes de revisar: te faltan %(n)d.",
+                    missing,
+                )
+                % {"n": missing}
+            )
+        results[block_id] = graded
     except KnowledgeCheckNotFound:
         status = 404
         errors[block_id] = "not_found"

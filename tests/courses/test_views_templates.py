@@ -147,6 +147,34 @@ def test_knowledge_check_post_with_bad_input_is_400_and_names_the_problem(client
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("answers", "missing"),
+    [({}, "te faltan 2"), ({"q-q1": "o1a"}, "te falta 1"), ({"q-q2": ["o2a"]}, "te falta 1")],
+)
+def test_a_check_posted_with_questions_unanswered_asks_for_them_and_gives_nothing_away(
+    client, course, answers, missing
+):
+    lesson = lessons_of(course)[0]
+    response = client.post(lesson.url, {"block_id": "kc-1", **answers})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"Responde todas las preguntas antes de revisar: {missing}." in html
+    for secret in ("FEEDBACK-", "EXPLANATION-", "Obtuviste", "Incorrecto.", "Correcto."):
+        assert secret not in html
+    # What was chosen stays chosen.
+    if "q-q1" in answers:
+        assert re.search(r'value="o1a" id="[^"]+" checked', html)
+
+
+def test_a_check_says_answers_are_not_saved_to_whoever_is_not_enrolled(client, course):
+    lesson = lessons_of(course)[0]
+    html = client.get(lesson.url).content.decode()
+    assert "Tus respuestas no se guardan: entra e inscríbete en el curso para que cuenten." in html
+    client.force_login(get_user_model().objects.create_user("visita", "v@example.org", "pw"))
+    html = client.get(lesson.url).content.decode()
+    assert "Tus respuestas no se guardan: inscríbete en el curso para que cuenten." in html
+
+
 def test_lesson_post_requires_csrf(course):
     from django.test import Client
 

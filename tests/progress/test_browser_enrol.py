@@ -184,11 +184,23 @@ def test_a_graded_check_shows_once_gets_focus_and_is_there_after_a_reload(live_s
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(live_server.url + lesson.url)
+    # An enrolled learner's answers count: no "not saved" hint.
+    assert page.locator("[data-check-not-saved]").count() == 0
+    end = page.locator("#lesson-end")
+    assert "Aprueba la comprobación para completar esta lección." in end.inner_text()
+    # A question left blank is asked for, and nothing is graded or given away.
     page.get_by_label("Un dispositivo que mide").check()
-    page.get_by_label("Python").check()  # o2c missing: q2 is wrong
     page.get_by_role("button", name="Revisar respuestas").click()
     result = page.locator("#check-kc-1 [data-check-result]")
+    result.get_by_text("Responde todas las preguntas antes de revisar: te falta 1.").wait_for()
+    assert page.locator("[data-question-result=q1]").inner_text() == ""
+    assert page.evaluate("document.activeElement.name") == "q-q2"
+    page.get_by_label("Python").check()  # o2c missing: q2 is wrong
+    page.get_by_role("button", name="Revisar respuestas").click()
     result.get_by_text("Obtuviste 1 de 2").wait_for()
+    # Passed (the pass mark is 50): the end of the lesson says it is done, without a reload.
+    end.get_by_text("Completaste esta lección.").wait_for()
+    assert "Aprueba la comprobación" not in end.inner_text()
     # Focus moves to the result; each verdict appears once per question.
     assert page.evaluate("document.activeElement.id") == "check-kc-1-result"
     assert page.locator("[data-question-result=q1]").get_by_text("Correcto.").count() == 1

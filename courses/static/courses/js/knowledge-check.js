@@ -12,10 +12,12 @@
   var t = lang.indexOf("en") === 0
     ? { ok: "Correct.", ko: "Incorrect.", score: function (r) { return "You got " + r.score.raw + " of " + r.score.max + " (" + Math.round(r.score.scaled * 100) + " %). "; },
         passed: "You passed!", failed: "Not passed yet: read the feedback and try again.", error: "The answers could not be checked. Try again.",
-        kept: "You are offline: your answers are saved on this device and will be checked as soon as the connection returns." }
+        kept: "You are offline: your answers are saved on this device and will be checked as soon as the connection returns.",
+        missing: function (n) { return "Answer every question before checking: " + n + (n === 1 ? " is" : " are") + " missing."; } }
     : { ok: "Correcto.", ko: "Incorrecto.", score: function (r) { return "Obtuviste " + r.score.raw + " de " + r.score.max + " (" + Math.round(r.score.scaled * 100) + " %). "; },
         passed: "¡Aprobaste!", failed: "Aún no apruebas: revisa la retroalimentación e inténtalo de nuevo.", error: "No se pudieron revisar las respuestas. Inténtalo de nuevo.",
-        kept: "Estás sin conexión: tus respuestas quedaron guardadas en este dispositivo y se revisarán en cuanto vuelva la conexión." };
+        kept: "Estás sin conexión: tus respuestas quedaron guardadas en este dispositivo y se revisarán en cuanto vuelva la conexión.",
+        missing: function (n) { return "Responde todas las preguntas antes de revisar: te falta" + (n === 1 ? " " : "n ") + n + "."; } };
   var PENDING = "capacita.checks.pending";
 
   function pending() {
@@ -126,6 +128,13 @@
       if (!window.fetch || !form.getAttribute("data-grade-url")) { return; }
       event.preventDefault();
       var answers = collect(form);
+      var blank = Array.prototype.filter.call(form.querySelectorAll("fieldset[data-question-id]"),
+        function (fieldset) { return !fieldset.querySelector("input:checked"); });
+      if (blank.length) {
+        status(form, t.missing(blank.length), "ko");
+        blank[0].querySelector("input").focus();
+        return;
+      }
       if (navigator.onLine === false) {
         keep(form.getAttribute("data-grade-url"), answers);
         status(form, t.kept);
