@@ -91,7 +91,7 @@ def lesson_post_check(
                     "Responde todas las preguntas antes de revisar: te faltan %(n)d.",
                     missing,
                 )
-                % {"n": missing}
+                % {"n": missing},
             )
         results[block_id] = graded
     except KnowledgeCheckNotFound:
