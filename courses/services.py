@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.models import LessonPage, ascii_slug
 
@@ -236,6 +237,76 @@ def _translation_problems(page: Any, translation: Any) -> list[str]:
     return []
 
 
+def _segments_without_translation(translation: Any) -> Any:
+    from django.db.models import Exists, OuterRef
+    from wagtail_localize.models import StringSegment, StringTranslation
+
+    translated = StringTranslation.objects.filter(
+        translation_of_id=OuterRef("string_id"),
+        context_id=OuterRef("context_id"),
+        locale_id=translation.target_locale_id,
+        has_error=False,
+    )
+    return (
+        StringSegment.objects.filter(source_id=translation.source_id)
+        .exclude(Exists(translated))
+        .select_related("context", "string")
+    )
+
+
+def _translate_slug_from_title(translation: Any, *, user: Any) -> None:
+    """A translator does not have to look for the slug (in the "Promocionar" tab): left
+    untranslated, it becomes the ASCII slug of the translated title."""
+    from wagtail_localize.models import StringSegment, StringTranslation
+
+    from courses.models import ascii_slug
+
+    if not _segments_without_translation(translation).filter(context__path="slug").exists():
+        return
+    segments = StringSegment.objects.filter(source_id=translation.source_id).select_related(
+        "context", "string"
+    )
+    segment = segments.filter(context__path="slug").first()
+    title_segment = segments.filter(context__path="title").first()
+    if segment is None or title_segment is None:
+        return
+    title = StringTranslation.objects.filter(
+        translation_of=title_segment.string,
+        context=title_segment.context,
+        locale_id=translation.target_locale_id,
+        has_error=False,
+    ).first()
+    if title is None or not ascii_slug(title.data):
+        return
+    StringTranslation.objects.update_or_create(
+        translation_of=segment.string,
+        locale_id=translation.target_locale_id,
+        context=segment.context,
+        defaults={
+            "data": ascii_slug(title.data),
+            "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
+            "last_translated_by": user,
+        },
+    )
+
+
+# Names a translator sees in the translation editor's tabs, for the paths wagtail-localize uses.
+def _field_name(path: str) -> str:
+    names = {
+        "title": _("título"),
+        "slug": _("slug (pestaña Promocionar)"),
+        "seo_title": _("título SEO (pestaña Promocionar)"),
+        "search_description": _("descripción para buscadores (pestaña Promocionar)"),
+    }
+    head = path.split(".", 1)[0]
+    return str(names.get(head, head.replace("_", " ")))
+
+
+def _untranslated_fields(translation: Any) -> list[str]:
+    paths = _segments_without_translation(translation).values_list("context__path", flat=True)
+    return list(dict.fromkeys(_field_name(path) for path in paths))
+
+
 def _needs_review(page: Any) -> bool:
     return not page.live or page.has_unpublished_changes
 
@@ -261,11 +332,22 @@ def course_submit_for_review(*, course_id: int, user: Any) -> CourseSubmission:
         translation = translations[page.pk]
         if translation is None:
             continue
+        _translate_slug_from_title(translation, user=user)
         total, done = translation.get_progress()
         if done < total:
+            missing = _untranslated_fields(translation)
             problems.append(
-                _("«%(title)s»: faltan %(missing)d de %(total)d textos por traducir.")
-                % {"title": page.title, "missing": total - done, "total": total}
+                ngettext(
+                    "«%(title)s»: falta %(missing)d de %(total)d textos por traducir (%(fields)s).",
+                    "«%(title)s»: faltan %(missing)d de %(total)d textos por traducir (%(fields)s).",  # noqa: E501
+                    total - done,
+                )
+                % {
+                    "title": page.title,
+                    "missing": total - done,
+                    "total": total,
+                    "fields": ", ".join(missing),
+                }
             )
     if problems:
         raise CourseSubmissionError(problems)

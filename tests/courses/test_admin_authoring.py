@@ -134,6 +134,41 @@ def test_an_untranslated_course_cannot_be_sent_to_review(client, author, course,
     assert not WorkflowState.objects.exists()
 
 
+def test_the_problem_names_the_fields_left_to_translate(client, author, course, english):
+    translate_in_admin(client, author, course, english)
+    pages = translated_pages(course, english)
+    for page in pages:
+        fill_translations(page, english)
+    from wagtail_localize.models import StringTranslation
+
+    StringTranslation.objects.filter(locale=english, context__path="title").delete()
+    response = client.post(f"/admin/courses/{pages[0].pk}/submit/", follow=True)
+    errors = messages_of(response)
+    assert any("falta 1 de" in message and "(título)" in message for message in errors), errors
+    assert not WorkflowState.objects.exists()
+
+
+def test_an_untranslated_slug_becomes_the_ascii_slug_of_the_translated_title(
+    client, author, course, english
+):
+    translate_in_admin(client, author, course, english)
+    pages = translated_pages(course, english)
+    for page in pages:
+        fill_translations(page, english)
+    from wagtail_localize.models import StringTranslation
+
+    # The translator never opened the "Promocionar" tab.
+    StringTranslation.objects.filter(locale=english, context__path="slug").delete()
+    response = client.post(f"/admin/courses/{pages[0].pk}/submit/", follow=True)
+    assert any("se envió a revisión con 3" in message for message in messages_of(response))
+    drafts = [page.get_latest_revision_as_object() for page in translated_pages(course, english)]
+    assert [draft.slug for draft in drafts] == [
+        "en-robotica-educativa",
+        ascii_slug(drafts[1].title),
+        ascii_slug(drafts[2].title),
+    ]
+
+
 def test_translate_review_approve_then_the_english_course_works_end_to_end(
     client, author, reviewer, course, english
 ):
