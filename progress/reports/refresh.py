@@ -62,8 +62,36 @@ def _month(day: dt.date | None) -> dt.date | None:
     return day.replace(day=1) if day else None
 
 
-def fact_from_values(row: dict[str, Any]) -> ReportFact:
-    """The fact row for one enrolment given as ``Enrollment.objects.values(*_VALUES)``."""
+def _default_locale_id() -> int | None:
+    from wagtail.models import Locale
+
+    try:
+        return int(Locale.get_default().pk)
+    except Locale.DoesNotExist:
+        return None
+
+
+def original_courses(course_ids: Iterable[int]) -> dict[int, int]:
+    """Each course page's original: the page of the same course in the site's default
+    language. A teacher who studies the English translation counts in that course's figures,
+    once, under its Spanish title (enrolments are kept per course across languages)."""
+    from wagtail.models import Page
+
+    pages: dict[int, Any] = dict(
+        Page.objects.filter(pk__in=set(course_ids)).values_list("pk", "translation_key")
+    )
+    default = _default_locale_id()
+    originals: dict[Any, int] = dict(
+        Page.objects.filter(translation_key__in=set(pages.values()), locale_id=default).values_list(
+            "translation_key", "pk"
+        )
+    )
+    return {pk: originals.get(key, pk) for pk, key in pages.items()}
+
+
+def fact_from_values(row: dict[str, Any], originals: dict[int, int] | None = None) -> ReportFact:
+    """The fact row for one enrolment given as ``Enrollment.objects.values(*_VALUES)``;
+    ``originals`` maps translated course pages to their original (see ``original_courses``)."""
     enrolled = _day(cast(dt.datetime, row["enrolled_at"]))  # a NOT NULL column
     started = _day(row["started_at"])
     completed = _day(row["completed_at"])
@@ -83,7 +111,7 @@ def fact_from_values(row: dict[str, Any]) -> ReportFact:
     return ReportFact(
         enrollment_id=row["id"],
         user_id=row["user_id"],
-        course_id=row["course_id"],
+        course_id=(originals or {}).get(row["course_id"], row["course_id"]),
         state=state,
         subsystem_id=subsystem_id,
         school_id=school_id,
@@ -128,7 +156,8 @@ def report_facts_sync(*, enrollment_ids: Iterable[int]) -> int:
     """Upsert the facts of ``enrollment_ids``; drop those now gone or unenrolled."""
     ids = list(enrollment_ids)
     rows = list(_enrollments().filter(pk__in=ids).values(*_VALUES))
-    _upsert([fact_from_values(row) for row in rows])
+    originals = original_courses(row["course_id"] for row in rows)
+    _upsert([fact_from_values(row, originals) for row in rows])
     kept = {row["id"] for row in rows}
     ReportFact.objects.filter(enrollment_id__in=[i for i in ids if i not in kept]).delete()
     return len(rows)
@@ -210,19 +239,23 @@ def _rebuild_facts() -> int:
         with transaction.atomic():
             ReportFact.objects.all().delete()
             for chunk in _chunks():
-                ReportFact.objects.bulk_create([fact_from_values(row) for row in chunk])
+                originals = original_courses(row["course_id"] for row in chunk)
+                ReportFact.objects.bulk_create([fact_from_values(row, originals) for row in chunk])
                 rows += len(chunk)
     return rows
 
 
 def _rebuild_postgresql() -> int:
     """One INSERT … SELECT in the database: minutes in Python become seconds at national scale."""
+    from wagtail.models import Page
+
     from progress.models import Enrollment, School, TeacherProfile
 
     fact = ReportFact._meta.db_table
     enrollment = Enrollment._meta
     profile = TeacherProfile._meta.db_table
     school = School._meta.db_table
+    page = Page._meta.db_table
 
     def column(model_meta: Any, name: str) -> str:
         return model_meta.get_field(name).column
@@ -245,7 +278,7 @@ def _rebuild_postgresql() -> int:
             completed_month, credentialed_on, credentialed_month, days_to_complete,
             hours_completed
         )
-        SELECT e.id, e.{e["user"]}, e.{e["course"]},
+        SELECT e.id, e.{e["user"]}, COALESCE(op.id, e.{e["course"]}),
             COALESCE(CASE WHEN s.id IS NOT NULL THEN s.state ELSE p.state END, ''),
             COALESCE(s.subsystem_id, p.subsystem_id), s.id,
             {enrolled}, {month.format(enrolled)},
@@ -257,6 +290,8 @@ def _rebuild_postgresql() -> int:
         FROM {enrollment.db_table} e
         LEFT JOIN {profile} p ON p.user_id = e.{e["user"]}
         LEFT JOIN {school} s ON s.id = p.school_id
+        LEFT JOIN {page} cp ON cp.id = e.{e["course"]}
+        LEFT JOIN {page} op ON op.translation_key = cp.translation_key AND op.locale_id = %s
         WHERE e.{e["status"]} <> %s AND e.{e["enrolled_at"]} IS NOT NULL
         ORDER BY 4, 5, 6, 3
     """  # noqa: S608 - table and column names come from model metadata
@@ -265,7 +300,7 @@ def _rebuild_postgresql() -> int:
     # table instead of touching nearly every page. Each rebuild restores the order.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {fact}")  # noqa: S608
-        cursor.execute(sql, [UNENROLLED])
+        cursor.execute(sql, [_default_locale_id() or 0, UNENROLLED])
         rows = cursor.rowcount
     with connection.cursor() as cursor:
         if connection.in_atomic_block:

@@ -223,3 +223,28 @@ def test_rebuild_on_postgresql_stores_facts_in_place_order_and_vacuums():
     runs = 1 + sum(1 for a, b in itertools.pairwise(physical) if a != b)
     assert len(physical) == 40 and runs <= 5 + 2
     assert vacuumed == (True, True)
+
+
+@needs_enrollments
+def test_a_course_studied_in_english_counts_with_its_spanish_original(
+    django_capture_on_commit_callbacks,
+):
+    """Enrolments are per course across languages; so are the facts, under the original."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Locale
+
+    from progress.reports.refresh import report_facts_rebuild
+
+    Enrollment, course, _school, user = _enrolment_world()
+    english = Locale.objects.get_or_create(language_code="en")[0]
+    translated = course.copy_for_translation(english, copy_parents=True)
+    assert translated.translation_key == course.translation_key and translated.pk != course.pk
+    other = get_user_model().objects.create_user("t2", "t2@example.org", "pw")
+    enrolled = dt.datetime(2026, 1, 5, 12, tzinfo=UTC)
+    with django_capture_on_commit_callbacks(execute=True):  # the per-enrolment sync
+        in_spanish = Enrollment.objects.create(user=user, course=course, enrolled_at=enrolled)
+        in_english = Enrollment.objects.create(user=other, course=translated, enrolled_at=enrolled)
+    facts = dict(ReportFact.objects.values_list("enrollment_id", "course_id"))
+    assert facts == {in_spanish.pk: course.pk, in_english.pk: course.pk}
+    report_facts_rebuild()  # the full rebuild (SQL on PostgreSQL) agrees
+    assert dict(ReportFact.objects.values_list("enrollment_id", "course_id")) == facts

@@ -13,6 +13,7 @@ import os
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,9 +23,16 @@ from progress.models import ReportFact, ReportRefresh
 from progress.reports.snapshots import report_snapshots_refresh
 from tests.progress.reports_builders import build_world, make_fact, make_monitor
 
+HAS_REPLICA = "reports" in django_settings.DATABASES
+if not HAS_REPLICA and os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
+    raise RuntimeError("REPORTS_DATABASE_URL is not set: CI's services run must start the replica")
+
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, databases=["default", "reports"]),
+    pytest.mark.skipif(not HAS_REPLICA, reason="no reports replica (REPORTS_DATABASE_URL)"),
+    pytest.mark.django_db(
+        transaction=True, databases=["default", "reports"] if HAS_REPLICA else ["default"]
+    ),
 ]
 
 NATIONAL = "/api/v1/reports/completion/?group_by=state"
@@ -35,10 +43,6 @@ DASHBOARD = "/admin/reports/"
 
 @pytest.fixture
 def replica(settings):
-    if "reports" not in settings.DATABASES:
-        if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
-            pytest.fail("REPORTS_DATABASE_URL is not set: CI must start the replica")
-        pytest.skip("no reports replica (REPORTS_DATABASE_URL)")
     settings.LMS_REPORTS_DATABASE = "reports"
     settings.LMS_REPORT_MIN_CELL = 3
     connection = connections["reports"]
