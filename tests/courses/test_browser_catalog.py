@@ -112,6 +112,7 @@ def test_knowledge_check_works_without_javascript(live_server, browser):
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}{lesson.url}")
     page.get_by_label("Un actuador").check()
+    page.get_by_label("HTTP").check()
     page.get_by_role("button", name="Revisar respuestas").click()
     page.get_by_text("Obtuviste 0 de 2").wait_for()
     assert "FEEDBACK-KO-1B" in page.content()

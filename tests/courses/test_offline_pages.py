@@ -94,7 +94,7 @@ def test_signed_out_pages_post_backs_and_personal_pages_are_never_marked(client,
     user = get_user_model().objects.create_user("lector", password="x")
     client.force_login(user)
     # The no-JS POST-back carries graded answers: it must never be kept.
-    answered = client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1a"})
+    answered = client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1a", "q-q2": "o2b"})
     assert answered.status_code == 200 and "Obtuviste" in answered.content.decode()
     assert offline.OFFLINE_HEADER not in answered
     assert offline.OFFLINE_HEADER not in client.get("/cuenta/perfil/")

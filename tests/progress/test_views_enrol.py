@@ -268,7 +268,7 @@ def test_the_end_of_a_lesson_says_it_is_done_and_offers_the_next(course):
     first, second = course_outline(course_id=course.pk).lessons
     html = signed_in(user).get(first.url).content.decode()
     end = html.split('id="lesson-end"', 1)[1].split("</section>", 1)[0]
-    assert "Completaste esta lección" not in end
+    assert "data-lesson-done" not in end and "data-lesson-todo" in end
     assert f'href="{second.url}" data-next-lesson>{second.title}</a>' in end
     store(lesson_statement(user, "passed", first.activity_id, scaled=1.0))
     end = signed_in(user).get(first.url).content.decode().split('id="lesson-end"', 1)[1]
@@ -487,7 +487,7 @@ def test_without_javascript_every_check_graded_passes_or_fails_the_lesson_as_tra
     client = signed_in(user)
     PASSED, FAILED = (f"http://adlnet.gov/expapi/verbs/{verb}" for verb in ("passed", "failed"))
     # 0 of 2: the lesson's only check is failed, so the lesson is failed (not done).
-    client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1b"})
+    client.post(lesson.url, {"block_id": "kc-1", "q-q1": "o1b", "q-q2": "o2b"})
     failed = Statement.objects.get(verb=FAILED, activity=lesson.activity_id).data
     assert failed["result"] == {
         "success": False,
