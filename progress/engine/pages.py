@@ -159,6 +159,8 @@ def course_offline_context(*, request: HttpRequest, course_page: Any) -> dict[st
         "budget_mb": package.budget_bytes // (1024 * 1024),
         "manifest": {
             "course": course_page.pk,
+            # The way in is saved too: offline, the course page opens like its lessons.
+            "page": course_page.url,
             "lessons": package.lesson_urls,
             "budget": package.budget_bytes,
             "estimate": package.estimated_bytes,
