@@ -39,6 +39,9 @@ def tracking_config(
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    if getattr(request, "is_preview", False):
+        # An editor or reviewer reading a draft (Wagtail or workflow preview) is not learning.
+        return None
     from progress.selectors import learner_actor
 
     module = lesson_page.get_parent().specific
