@@ -44,7 +44,7 @@ from progress.forms import (
 )
 from progress.hooks import account_cancel_notices
 from progress.models import Enrollment
-from progress.selectors import enrollment_list_for, teacher_profile_for
+from progress.selectors import enrollment_list_for, teacher_profile_for, teacher_user_for_curp
 from progress.services import (
     enrollment_cancel,
     enrollment_create,
@@ -90,6 +90,33 @@ def send_confirmation_email(request: HttpRequest, user, *, next_url: str = "") -
     send_mail(subject, body, None, [user.email])
 
 
+def send_existing_account_email(request: HttpRequest, user) -> None:
+    """Tell the holder of a CURP that someone signed up with it: sign in or reset the password.
+
+    The sign-up page answers as for a new account, so it reveals nothing about the CURP; only
+    the holder's own inbox learns that the account exists. An account never confirmed gets its
+    confirmation link again instead.
+    """
+    if not user.is_active:
+        send_confirmation_email(request, user)
+        return
+    context = {
+        "login": request.build_absolute_uri(reverse("progress:login")),
+        "reset": request.build_absolute_uri(reverse("progress:password_reset")),
+        "site_name": "Capacita",
+    }
+    subject = render_to_string(f"{TEMPLATES}/email/existing_account_subject.txt", context).strip()
+    body = render_to_string(f"{TEMPLATES}/email/existing_account_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def _taken_curp_only(error: ValidationError) -> bool:
+    """Whether the one thing wrong with a sign-up is that its CURP already has an account."""
+    return set(error.error_dict) == {"curp"} and all(
+        item.code == "unique" for item in error.error_dict["curp"]
+    )
+
+
 @never_cache
 @sensitive_post_parameters("password1", "password2", "curp")
 @require_http_methods(["GET", "POST"])
@@ -108,6 +135,13 @@ def signup(request: HttpRequest) -> HttpResponse:
                 **form.profile_fields(),
             )
         except ValidationError as error:
+            holder = teacher_user_for_curp(curp=form.cleaned_data["curp"])
+            if holder is not None and _taken_curp_only(error):
+                send_existing_account_email(request, holder)
+                return redirect("progress:signup_done")
+            if holder is not None:
+                # Other errors are shown; a taken CURP never is (it tells who has an account).
+                error.error_dict.pop("curp", None)
             form.add_service_errors(error)
         else:
             send_confirmation_email(request, user, next_url=next_url)
