@@ -1,5 +1,7 @@
 """One-time tokens for e-mail confirmation of new teacher accounts."""
 
+import copy
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
@@ -15,3 +17,13 @@ class AccountConfirmationTokenGenerator(PasswordResetTokenGenerator):
 
 
 account_confirmation_token = AccountConfirmationTokenGenerator()
+
+
+def confirmation_already_used(user: AbstractBaseUser, token: str) -> bool:
+    """Whether ``token`` was a genuine confirmation link for ``user`` that has since been used
+    (it checks against the account as it was before activation). A forged token is False."""
+    if not user.is_active:
+        return False
+    before = copy.copy(user)
+    before.is_active = False
+    return account_confirmation_token.check_token(before, token)

@@ -54,7 +54,7 @@ from progress.services import (
     teacher_data_export,
     teacher_profile_update,
 )
-from progress.tokens import account_confirmation_token
+from progress.tokens import account_confirmation_token, confirmation_already_used
 
 User = get_user_model()
 LOGIN_URL = reverse_lazy("progress:login")
@@ -160,6 +160,11 @@ def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         user = User._default_manager.get(pk=force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError, User.DoesNotExist):
         user = None
+    if user is not None and confirmation_already_used(user, token):
+        # A second click on a genuine link: say so instead of "invalid link".
+        messages.info(request, _("Tu cuenta ya está confirmada."))
+        signed_in_as_holder = request.user.is_authenticated and request.user.pk == user.pk
+        return redirect("progress:profile" if signed_in_as_holder else "progress:login")
     if user is None or not account_confirmation_token.check_token(user, token):
         return TemplateResponse(request, f"{TEMPLATES}/confirm_invalid.html", {}, status=400)
     teacher_account_activate(user=user)

@@ -76,8 +76,16 @@ def test_confirmation_link_activates_signs_in_and_works_only_once(client):
     assert response["Location"] == reverse("progress:profile")
     assert User.objects.get(email="ana.salas@example.mx").is_active
     assert client.get(reverse("progress:profile")).status_code == 200
+    # A second click says the account is already confirmed (no 400 "invalid link"): signed in,
+    # on the profile; signed out, on the sign-in page, which the used link does not bypass.
+    response = client.get(link, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("progress:profile")
+    assert "Tu cuenta ya está confirmada" in response.content.decode()
     client.logout()
-    assert client.get(link).status_code == 400
+    response = client.get(link, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("progress:login")
+    assert "Tu cuenta ya está confirmada" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_confirmation_with_a_forged_token_fails(client):
