@@ -220,7 +220,8 @@ def test_the_banner_counts_records_waiting_and_says_when_they_went(live_server, 
     page.wait_for_function(QUEUE_EMPTY)
     sync = "#connection-status [data-sync]"
     page.wait_for_function(
-        f"() => /Enviados a las \\d\\d:\\d\\d/.test(document.querySelector('{sync}').textContent)"
+        "() => /Tu avance se guardó a las \\d\\d:\\d\\d/"
+        f".test(document.querySelector('{sync}').textContent)"
     )
     assert not page.is_visible("#connection-status [data-offline]")
 
@@ -234,12 +235,12 @@ def test_the_banner_counts_records_waiting_and_says_when_they_went(live_server, 
         )
     waiting = page.evaluate("window.capacitaTracking.queued()")
     assert waiting >= 3
-    assert page.inner_text(sync) == f"{waiting} registros pendientes"
+    assert page.inner_text(sync) == f"{waiting} registros de tu avance por enviar"
     shot(page, "pending")
 
     context.set_offline(False)
     page.wait_for_function(QUEUE_EMPTY)
-    assert re.fullmatch(r"Enviados a las \d\d:\d\d", page.inner_text(sync))
+    assert re.fullmatch(r"Tu avance se guardó a las \d\d:\d\d", page.inner_text(sync))
     assert not page.is_visible("#connection-status [data-offline]")
     context.close()
 
