@@ -1,4 +1,5 @@
-"""Pages outside Wagtail's tree (account, wallet) offer the other language in the header."""
+"""English and Spanish on pages outside Wagtail's tree (account, wallet): the header's switch to
+the other language, and words that come from data (the subsystem "Otro")."""
 
 import pytest
 
@@ -43,3 +44,15 @@ def test_a_page_not_found_has_no_switch(client):
     # A 404 has no "other language" of a thing that does not exist.
     html = client.get("/no-existe/").content.decode()
     assert "hreflang" not in _switch(html)
+
+
+def test_the_subsystem_other_reads_in_english_on_english_pages(client):
+    # Subsystems are acronyms (DGETI, CONALEP) in both languages, except the catch-all "Otro".
+    from progress.models import Subsystem
+    from tests.progress.learners_factories import TeacherProfileFactory
+
+    other, _ = Subsystem.objects.get_or_create(code="otro", defaults={"name": "Otro"})
+    client.force_login(TeacherProfileFactory(subsystem=other).user)
+    html = client.get("/en/cuenta/perfil/").content.decode()
+    assert "<dd>Other</dd>" in html and ">Otro<" not in html
+    assert "<dd>Otro</dd>" in client.get("/cuenta/perfil/").content.decode()
