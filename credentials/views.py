@@ -314,7 +314,9 @@ def award_certificate_pdf(request: HttpRequest, uuid: Any) -> HttpResponse:
     language = _language(request)
     pdf = certificates.certificate_pdf(award, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificado-{award.uuid}.pdf"'
+    # Named with the word the pages use for it: "Constancia (PDF)", "Certificate (PDF)".
+    stem = "certificate" if language == "en" else "constancia"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{award.uuid}.pdf"'
     return response
 
 

@@ -158,7 +158,8 @@ def course_offline_context(*, request: HttpRequest, course_page: Any) -> dict[st
     package = course_offline_package(course_id=course_page.pk)
     return {
         "package": package,
-        "estimated_mb": round(package.estimated_bytes / (1024 * 1024), 1),
+        # Never "0.0 MB": a small course reads as nothing to save.
+        "estimated_mb": max(round(package.estimated_bytes / (1024 * 1024), 1), 0.1),
         "budget_mb": package.budget_bytes // (1024 * 1024),
         "manifest": {
             "course": course_page.pk,

@@ -59,6 +59,10 @@ def test_certificate_pdf_names_the_person_with_spanish_letters(client, learner, 
     response = client.get(f"/credentials/{award.uuid}/certificate.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    # The file is named with the page's word for it ("Constancia (PDF)"; "Certificate" in English).
+    assert f'filename="constancia-{award.uuid}.pdf"' in response["Content-Disposition"]
+    english = client.get(f"/credentials/{award.uuid}/certificate.pdf?lang=en")
+    assert f'filename="certificate-{award.uuid}.pdf"' in english["Content-Disposition"]
     text = _pdf_text(response.content)
     assert "María Guadalupe Núñez Güemes" in text
     assert "Ana Pérez" not in text and EMAIL not in text

@@ -18,7 +18,7 @@
     status.textContent = text;
   }
 
-  function mb(bytes) { return (Math.round(bytes / 104857.6) / 10).toLocaleString(document.documentElement.lang); }
+  function mb(bytes) { return (Math.max(1, Math.round(bytes / 104857.6)) / 10).toLocaleString(document.documentElement.lang); }
 
   // The candidate the browser will pick on this screen (srcset widths "url 720w").
   function imageUrl(img) {
