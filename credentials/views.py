@@ -127,13 +127,13 @@ def _plain_checks(award: Award, report: verification.Report, language: str) -> l
         return [
             item(
                 "proof",
-                _("Firma digital válida de %(issuer)s") % {"issuer": issuer},
+                _("Firma digital válida del emisor: %(issuer)s") % {"issuer": issuer},
                 _("La firma digital no es válida: el documento cambió o no lo firmó %(issuer)s")
                 % {"issuer": issuer},
             ),
             item(
                 "issuer",
-                _("Emitida por %(issuer)s") % {"issuer": issuer},
+                _("Emisor: %(issuer)s") % {"issuer": issuer},
                 _("No se pudo confirmar quién la emitió"),
             ),
             # The award's own end date counts even when a copy of the credential omits it.
