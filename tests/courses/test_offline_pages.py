@@ -107,7 +107,7 @@ def test_every_page_has_the_connection_status_box(client, course):
     assert 'data-signed-in="false"' in html
     assert "Estás sin conexión." in html and "data-offline hidden" in html
     english = client.get("/en/").content.decode()
-    assert "You are offline." in english and "{n} records waiting to be sent" in english
+    assert "You are offline." in english and "{n} progress records waiting to be sent" in english
 
 
 def _photo(size: tuple[int, int]) -> object:
