@@ -24,11 +24,11 @@ browser: ## Install Debian's Chromium for the browser tests (as root, when missi
 	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-demo: install ## Install, migrate, load the demo and serve it on http://127.0.0.1:8000
+demo: install ## Install, migrate, load the demo and serve it on http://HOST:PORT (default 127.0.0.1:8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py load_demo --site-url http://$(HOST):$(PORT)
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+	LMS_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py load_demo
+	LMS_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install browser ## Install and run the whole test suite on the embedded defaults
 	$(VENV)/bin/pytest -n auto

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import TaskState
@@ -35,7 +36,11 @@ def course_submit_for_review(request: HttpRequest, page_id: int) -> HttpResponse
             return redirect(reverse("courses_submit_for_review", args=[course.pk]))
         messages.success(
             request,
-            _("«%(title)s» se envió a revisión con %(count)d página(s).")
+            ngettext(
+                "«%(title)s» se envió a revisión con %(count)d página.",
+                "«%(title)s» se envió a revisión con %(count)d páginas.",
+                len(submission.submitted_page_ids),
+            )
             % {"title": course.title, "count": len(submission.submitted_page_ids)},
         )
         return redirect(explorer)

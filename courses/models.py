@@ -299,6 +299,13 @@ class CoursePage(ActivityPageMixin, Page):
         verbose_name = _("curso")
         verbose_name_plural = _("cursos")
 
+    @property
+    def content_language_name(self) -> str:
+        """The language the page is written in, named: its locale's. A translation copies
+        ``language`` from its source, so an English translation would otherwise read "Español"."""
+        code = self.locale.language_code
+        return str(dict(settings.LANGUAGES).get(code, self.get_language_display()))
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return mark_offline_readable(request, super().serve(request, *args, **kwargs))
 

@@ -119,3 +119,13 @@ def confirm_review_decision_in_editor(request: HttpRequest, page: Any) -> None:
             _("Pediste cambios en «%(title)s»; quien lo envió verá tu comentario.")
             % {"title": title},
         )
+
+
+@hooks.register("construct_reports_menu")
+def hide_translations_report_from_non_translators(request: HttpRequest, menu_items: list) -> None:
+    """wagtail-localize shows its translations report to every admin user; only those who may
+    submit translations (authors, reviewers) have a use for it (SEP monitors do not)."""
+    if request.user.has_perm("wagtail_localize.submit_translation"):
+        return
+    report = reverse("wagtail_localize:translations_report")
+    menu_items[:] = [item for item in menu_items if item.url != report]

@@ -128,13 +128,13 @@ def _plain_checks(award: Award, report: verification.Report, language: str) -> l
         return [
             item(
                 "proof",
-                _("Firma digital válida de %(issuer)s") % {"issuer": issuer},
+                _("Firma digital válida del emisor: %(issuer)s") % {"issuer": issuer},
                 _("La firma digital no es válida: el documento cambió o no lo firmó %(issuer)s")
                 % {"issuer": issuer},
             ),
             item(
                 "issuer",
-                _("Emitida por %(issuer)s") % {"issuer": issuer},
+                _("Emisor: %(issuer)s") % {"issuer": issuer},
                 _("No se pudo confirmar quién la emitió"),
             ),
             # The award's own end date counts even when a copy of the credential omits it.
@@ -315,7 +315,9 @@ def award_certificate_pdf(request: HttpRequest, uuid: Any) -> HttpResponse:
     language = _language(request)
     pdf = certificates.certificate_pdf(award, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificado-{award.uuid}.pdf"'
+    # Named with the word the pages use for it: "Constancia (PDF)", "Certificate (PDF)".
+    stem = "certificate" if language == "en" else "constancia"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{award.uuid}.pdf"'
     return response
 
 

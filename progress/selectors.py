@@ -63,6 +63,16 @@ def teacher_profile_for(*, user: User) -> TeacherProfile | None:
     )
 
 
+def teacher_user_for_curp(*, curp: str) -> User | None:
+    """The account whose (not cancelled) profile holds ``curp`` (already validated), if any."""
+    profile = (
+        TeacherProfile.objects.select_related("user")
+        .filter(curp=curp, cancelled_at__isnull=True)
+        .first()
+    )
+    return profile.user if profile else None
+
+
 def subsystem_list(*, active_only: bool = True) -> QuerySet[Subsystem]:
     """Subsystems by name; only active ones unless told otherwise."""
     queryset = Subsystem.objects.all()

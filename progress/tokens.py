@@ -1,7 +1,15 @@
 """One-time tokens for e-mail confirmation of new teacher accounts."""
 
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class AccountConfirmationTokenGenerator(PasswordResetTokenGenerator):
@@ -16,3 +24,13 @@ class AccountConfirmationTokenGenerator(PasswordResetTokenGenerator):
 
 
 account_confirmation_token = AccountConfirmationTokenGenerator()
+
+
+def confirmation_already_used(user: User, token: str) -> bool:
+    """Whether ``token`` was a genuine confirmation link for ``user`` that has since been used
+    (it checks against the account as it was before activation). A forged token is False."""
+    if not user.is_active:
+        return False
+    before = copy.copy(user)
+    before.is_active = False
+    return account_confirmation_token.check_token(before, token)

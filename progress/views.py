@@ -46,7 +46,7 @@ from progress.forms import (
 )
 from progress.hooks import account_cancel_notices, profile_links
 from progress.models import Enrollment
-from progress.selectors import enrollment_list_for, teacher_profile_for
+from progress.selectors import enrollment_list_for, teacher_profile_for, teacher_user_for_curp
 from progress.services import (
     enrollment_cancel,
     enrollment_create,
@@ -56,7 +56,7 @@ from progress.services import (
     teacher_data_export,
     teacher_profile_update,
 )
-from progress.tokens import account_confirmation_token
+from progress.tokens import account_confirmation_token, confirmation_already_used
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User as AuthUser
@@ -95,6 +95,33 @@ def send_confirmation_email(request: HttpRequest, user: AuthUser, *, next_url: s
     send_mail(subject, body, None, [user.email])
 
 
+def send_existing_account_email(request: HttpRequest, user: AuthUser) -> None:
+    """Tell the holder of a CURP that someone signed up with it: sign in or reset the password.
+
+    The sign-up page answers as for a new account, so it reveals nothing about the CURP; only
+    the holder's own inbox learns that the account exists. An account never confirmed gets its
+    confirmation link again instead.
+    """
+    if not user.is_active:
+        send_confirmation_email(request, user)
+        return
+    context = {
+        "login": request.build_absolute_uri(reverse("progress:login")),
+        "reset": request.build_absolute_uri(reverse("progress:password_reset")),
+        "site_name": "Capacita",
+    }
+    subject = render_to_string(f"{TEMPLATES}/email/existing_account_subject.txt", context).strip()
+    body = render_to_string(f"{TEMPLATES}/email/existing_account_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def _taken_curp_only(error: ValidationError) -> bool:
+    """Whether the one thing wrong with a sign-up is that its CURP already has an account."""
+    return set(error.error_dict) == {"curp"} and all(
+        item.code == "unique" for item in error.error_dict["curp"]
+    )
+
+
 @never_cache
 @sensitive_post_parameters("password1", "password2", "curp")
 @require_http_methods(["GET", "POST"])
@@ -113,6 +140,13 @@ def signup(request: HttpRequest) -> HttpResponse:
                 **form.profile_fields(),
             )
         except ValidationError as error:
+            holder = teacher_user_for_curp(curp=form.cleaned_data["curp"])
+            if holder is not None and _taken_curp_only(error):
+                send_existing_account_email(request, holder)
+                return redirect("progress:signup_done")
+            if holder is not None:
+                # Other errors are shown; a taken CURP never is (it tells who has an account).
+                error.error_dict.pop("curp", None)
             form.add_service_errors(error)
         else:
             send_confirmation_email(request, user, next_url=next_url)
@@ -131,6 +165,11 @@ def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         user = User._default_manager.get(pk=force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError, User.DoesNotExist):
         user = None
+    if user is not None and confirmation_already_used(user, token):
+        # A second click on a genuine link: say so instead of "invalid link".
+        messages.info(request, _("Tu cuenta ya está confirmada."))
+        signed_in_as_holder = request.user.is_authenticated and request.user.pk == user.pk
+        return redirect("progress:profile" if signed_in_as_holder else "progress:login")
     if user is None or not account_confirmation_token.check_token(user, token):
         return TemplateResponse(request, f"{TEMPLATES}/confirm_invalid.html", {}, status=400)
     teacher_account_activate(user=user)

@@ -39,6 +39,9 @@ def tracking_config(
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    if getattr(request, "is_preview", False):
+        # An editor or reviewer reading a draft (Wagtail or workflow preview) is not learning.
+        return None
     from progress.selectors import learner_actor
 
     module = lesson_page.get_parent().specific
@@ -155,10 +158,13 @@ def course_offline_context(*, request: HttpRequest, course_page: Any) -> dict[st
     package = course_offline_package(course_id=course_page.pk)
     return {
         "package": package,
-        "estimated_mb": round(package.estimated_bytes / (1024 * 1024), 1),
+        # Never "0.0 MB": a small course reads as nothing to save.
+        "estimated_mb": max(round(package.estimated_bytes / (1024 * 1024), 1), 0.1),
         "budget_mb": package.budget_bytes // (1024 * 1024),
         "manifest": {
             "course": course_page.pk,
+            # The way in is saved too: offline, the course page opens like its lessons.
+            "page": course_page.url,
             "lessons": package.lesson_urls,
             "budget": package.budget_bytes,
             "estimate": package.estimated_bytes,

@@ -32,6 +32,14 @@ class Subsystem(models.Model):
         verbose_name_plural = _("subsistemas")
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name to show: subsystems are acronyms in every language, but the catch-all row
+        ("otro", seeded as "Otro") reads in the active language."""
+        if self.code == self.Kind.OTHER and self.name == "Otro":
+            return str(_("Otro"))
         return self.name
 
 

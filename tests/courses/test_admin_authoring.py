@@ -181,7 +181,7 @@ def test_translate_review_approve_then_the_english_course_works_end_to_end(
     assert response.status_code == 200
     assert "Lección 1.1" in response.content.decode()  # the confirmation lists the pages
     response = client.post(f"/admin/courses/{pages[0].pk}/submit/", follow=True)
-    assert any("se envió a revisión con 3" in message for message in messages_of(response))
+    assert any("se envió a revisión con 3 páginas." in message for message in messages_of(response))
     states = WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS)
     assert {int(state.object_id) for state in states} == {page.pk for page in pages}
     assert client.get("/en/robotica/").status_code == 404  # not live before approval

@@ -96,7 +96,7 @@ def test_translate_review_and_study_an_english_course(live_server, browser):
     # One action sends the course with its modules and lessons to review.
     page.goto(f"{live_server.url}/admin/courses/{pages[0].pk}/submit/")
     page.get_by_role("button", name="Enviar curso a revisión").click()
-    page.get_by_text("se envió a revisión con 7 página(s)").wait_for()
+    page.get_by_text("se envió a revisión con 7 páginas").wait_for()
     context.close()
 
     # The reviewer approves the course on the dashboard.

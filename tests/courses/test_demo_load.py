@@ -1,7 +1,9 @@
 """load_demo: builds the course tree from JSON files, idempotently, with English translations."""
 
 import json
+import re
 import shutil
+import subprocess
 from io import StringIO
 from pathlib import Path
 
@@ -34,6 +36,7 @@ def run(*args, **env):
 
 def test_load_demo_builds_the_spanish_course_and_its_english_translation(settings):
     settings.LMS_DEMO_PASSWORD = ""
+    settings.LMS_SITE_URL = "http://127.0.0.1:8765"
     output = run("--site-url", "http://127.0.0.1:8765")
     course = CoursePage.objects.get(slug="mini-curso-de-sensores", locale__language_code="es-mx")
     assert course.live and course.url == "/mini-curso-de-sensores/"
@@ -95,15 +98,41 @@ def test_demo_knowledge_check_grades(settings):
     assert result.passed and result.raw == 2
 
 
-def test_site_url_sets_the_default_site_host_and_port():
-    run("--site-url", "https://capacita.example.mx")
+def test_site_url_sets_the_default_site_host_and_port(settings):
+    settings.LMS_SITE_URL = "https://capacita.example.mx"
+    run()
     site = Site.objects.get(is_default_site=True)
     assert (site.hostname, site.port) == ("capacita.example.mx", 443)
     assert site.root_page.specific.locale.language_code == "es-mx"
+    settings.LMS_SITE_URL = "http://127.0.0.1:8000"
     run("--site-url", "http://127.0.0.1:8000/")
     site = Site.objects.get(is_default_site=True)
     assert (site.hostname, site.port) == ("127.0.0.1", 8000)
     assert Site.objects.count() == 1
+
+
+def test_a_site_url_other_than_the_one_links_are_built_from_is_refused(settings):
+    # Links, activity IRIs and credential ids all come from LMS_SITE_URL, in this process and
+    # in the server started next: a demo loaded for another address would link nowhere.
+    settings.LMS_SITE_URL = "http://127.0.0.1:8000"
+    with pytest.raises(CommandError, match=re.escape("LMS_SITE_URL=http://127.0.0.1:8765")):
+        run("--site-url", "http://127.0.0.1:8765")
+    assert not Site.objects.filter(hostname="127.0.0.1", port=8765).exists()
+
+
+def test_make_demo_serves_and_loads_with_the_site_url_of_its_host_and_port():
+
+    root = Path(__file__).resolve().parents[2]
+    dry_run = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "demo", "HOST=192.0.2.7", "PORT=8765"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    commands = [line for line in dry_run.splitlines() if "load_demo" in line or "runserver" in line]
+    assert len(commands) == 2
+    assert all("LMS_SITE_URL=http://192.0.2.7:8765 " in line for line in commands)
 
 
 def test_demo_users_and_their_roles(settings, client):

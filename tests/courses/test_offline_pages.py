@@ -107,7 +107,7 @@ def test_every_page_has_the_connection_status_box(client, course):
     assert 'data-signed-in="false"' in html
     assert "Estás sin conexión." in html and "data-offline hidden" in html
     english = client.get("/en/").content.decode()
-    assert "You are offline." in english and "{n} records waiting to be sent" in english
+    assert "You are offline." in english and "{n} progress records waiting to be sent" in english
 
 
 def _photo(size: tuple[int, int]) -> object:
@@ -159,5 +159,14 @@ def test_only_an_enrolled_learner_is_offered_to_save_the_course(client, course, 
     assert manifest["lessons"] == [lesson.url for lesson in outline.lessons]
     assert manifest["budget"] == 25 * 1024 * 1024
     assert manifest["course"] == course.pk
+    assert manifest["page"] == outline.url
     client.logout()
     assert 'id="offline-save"' not in client.get(outline.url).content.decode()
+
+
+def test_a_one_lesson_course_is_about_0_1_mb_never_0_0(client, reader):
+    # 50 KB rounds to "0.0 MB", which reads as nothing to save.
+    small = factories.build_course(slug="corto", modules=1, lessons=1)
+    Enrollment.objects.create(user=reader, course=small)
+    html = client.get(course_outline(course_id=small.pk).url).content.decode()
+    assert "unos 0.0 MB" not in html and "unos 0.1 MB" in html

@@ -200,6 +200,9 @@ def test_pages_render_in_english_under_en(client, course):
     response = client.get("/en/robotica/")
     assert response.status_code == 200
     assert 'hreflang="es-mx"' in response.content.decode()
+    # The translation reads as English, not as the Spanish course it was copied from.
+    facts = re.search(r"<dt>Language</dt><dd>([^<]*)</dd>", response.content.decode())
+    assert facts and facts.group(1) == "English"
 
 
 def test_english_catalog_also_lists_untranslated_spanish_courses(client, course):

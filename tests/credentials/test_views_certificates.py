@@ -59,6 +59,10 @@ def test_certificate_pdf_names_the_person_with_spanish_letters(client, learner, 
     response = client.get(f"/credentials/{award.uuid}/certificate.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    # The file is named with the page's word for it ("Constancia (PDF)"; "Certificate" in English).
+    assert f'filename="constancia-{award.uuid}.pdf"' in response["Content-Disposition"]
+    english = client.get(f"/credentials/{award.uuid}/certificate.pdf?lang=en")
+    assert f'filename="certificate-{award.uuid}.pdf"' in english["Content-Disposition"]
     text = _pdf_text(response.content)
     assert "María Guadalupe Núñez Güemes" in text
     assert "Ana Pérez" not in text and EMAIL not in text
@@ -160,9 +164,12 @@ def test_after_arco_cancellation_the_page_shows_nothing_about_her(client, learne
 
 def test_verification_checks_are_plain_words_in_the_page_language(client, award):
     spanish = _html(client.get(f"/credentials/{award.uuid}/"))
-    assert "Firma digital válida de Secretaría de Educación Pública" in spanish
+    # The issuer's name is data without its article ("la Secretaría…", "el CONOCER"): the
+    # sentences name it after a colon instead of reading "emitida por Secretaría…".
+    assert "Firma digital válida del emisor: Secretaría de Educación Pública" in spanish
     assert "No ha sido revocada" in spanish
-    assert "Emitida por Secretaría de Educación Pública" in spanish
+    assert "Emisor: Secretaría de Educación Pública" in spanish
+    assert "emitida por Secretaría" not in spanish and "Emitida por Secretaría" not in spanish
     for english_text in (
         "Signature verified",
         "Not revoked",
@@ -171,7 +178,7 @@ def test_verification_checks_are_plain_words_in_the_page_language(client, award)
     ):
         assert english_text not in spanish
     english = _html(client.get(f"/en/credentials/{award.uuid}/"))
-    assert "Valid digital signature from Secretaría de Educación Pública" in english
+    assert "Valid digital signature from the issuer: Secretaría de Educación Pública" in english
     assert "Not revoked" in english
     assert "Firma digital" not in english
 

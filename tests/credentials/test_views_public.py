@@ -33,6 +33,22 @@ def test_verification_page_shows_what_was_achieved_in_spanish(client, award, ach
     assert "ana.perez@example.mx" not in html
 
 
+def test_verification_page_is_not_indexed_and_names_targets_without_slugs(
+    client, award, achievement
+):
+    # It carries the holder's full name: search engines must not list it.
+    AchievementAlignmentFactory(
+        achievement=achievement,
+        framework="sector",
+        target_code="tecnologias-de-la-informacion",
+        target_name="Tecnologías de la información",
+    )
+    html = client.get(f"/credentials/{award.uuid}/").content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+    assert "Tecnologías de la información" in html
+    assert "tecnologias-de-la-informacion" not in html.split('id="alignment-heading"')[1]
+
+
 def test_verification_page_in_english(client, award):
     response = client.get(f"/credentials/{award.uuid}/?lang=en")
     html = response.content.decode()

@@ -91,7 +91,10 @@ def _translate(page, english: Locale):
 def world(live_server, migration_data) -> World:
     seed_subsystems()
     course = course_factories.build_course(
-        title="Sensores en el taller", slug="sensores", modules=1, lessons=2
+        title="Sensores y microcontroladores en el taller de electrónica",
+        slug="sensores",
+        modules=1,
+        lessons=2,
     )
     outline = course_outline(course_id=course.pk)
     module = ModulePage.objects.child_of(course).get()
@@ -249,9 +252,7 @@ def test_page_has_no_serious_accessibility_violation(live_server, browser, world
             if blocking:
                 failures.append(f"{where}:\n{format_violations(blocking)}")
             # WCAG 1.4.10 (reflow), which axe-core does not check: nothing wider than the screen.
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > width:
-                failures.append(f"{where}: the page is {scroll_width} px wide (reflow)")
+            failures += _page_width_failures(page, where, width)
         context.close()
     report = "\n\n".join(failures)
     print(report)
@@ -292,3 +293,86 @@ def test_the_harness_fails_on_serious_violations_and_names_their_targets(browser
     violations = assert_no_serious_violations(page)
     assert not serious_violations(violations)
     page.close()
+
+
+OUTSIDE_THE_SCREEN = """([root, width]) => {
+  // Elements of `root` that reach past the screen's right edge, unless a scrolling box
+  // that fits the screen holds them (a table scrolling inside its wrapper is fine).
+  const found = [];
+  for (const el of document.querySelectorAll(root + " *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    let held = false;
+    for (let up = el.parentElement; up && !up.matches(root); up = up.parentElement) {
+      const overflow = getComputedStyle(up).overflowX;
+      if ((overflow === "auto" || overflow === "scroll")
+          && up.getBoundingClientRect().right <= width + 1) { held = true; break; }
+    }
+    const name = `${el.tagName.toLowerCase()}.${el.getAttribute("class") || ""}`;
+    if (!held) found.push(`${name} ends at ${Math.round(box.right)} px`);
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def _page_width_failures(page, where: str, width: int, root: str = "main") -> list[str]:
+    """WCAG 1.4.10 (reflow): nothing on the page is wider than the screen.
+
+    The document's own width catches a page that scrolls sideways; the element check catches
+    what a layout with hidden overflow (the Wagtail admin) cuts off instead.
+    """
+    failures = []
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        failures.append(f"{where}: the page is {scroll_width} px wide (reflow)")
+    outside = page.evaluate(OUTSIDE_THE_SCREEN, [root, width])
+    if outside:
+        failures.append(f"{where}: cut off at the right edge: {'; '.join(outside)}")
+    return failures
+
+
+@pytest.mark.parametrize("language", ["es-mx", "en"])
+def test_reports_dashboard_fits_a_phone(live_server, browser, settings, language):
+    # The Wagtail admin around it is Wagtail's: only the dashboard's own reflow is checked.
+    from wagtail.users.models import UserProfile
+
+    from tests.progress.reports_builders import build_world, make_monitor
+
+    settings.LMS_REPORT_MIN_CELL = 3
+    build_world()
+    monitor = make_monitor("nacional")
+    profile = UserProfile.get_for_user(monitor)
+    profile.preferred_language = language
+    profile.save()
+    client = Client()
+    client.force_login(monitor)
+    host = urlparse(live_server.url).hostname
+    width = VIEWPORTS["phone"]["width"]
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="es-MX")
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "domain": host,
+                "path": "/",
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    failures: list[str] = []
+    for path in (
+        "/admin/reports/",
+        "/admin/reports/?state=14",
+        "/admin/reports/?state=14&subsystem=dgeti",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        page.wait_for_selector("#reports-dashboard")
+        failures += _page_width_failures(
+            page, f"reports {language} at {width} px ({path})", width, "#reports-dashboard"
+        )
+    context.close()
+    report = "\n".join(failures)
+    assert not failures, report

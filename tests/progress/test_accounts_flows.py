@@ -76,8 +76,16 @@ def test_confirmation_link_activates_signs_in_and_works_only_once(client):
     assert response["Location"] == reverse("progress:profile")
     assert User.objects.get(email="ana.salas@example.mx").is_active
     assert client.get(reverse("progress:profile")).status_code == 200
+    # A second click says the account is already confirmed (no 400 "invalid link"): signed in,
+    # on the profile; signed out, on the sign-in page, which the used link does not bypass.
+    response = client.get(link, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("progress:profile")
+    assert "Tu cuenta ya está confirmada" in response.content.decode()
     client.logout()
-    assert client.get(link).status_code == 400
+    response = client.get(link, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("progress:login")
+    assert "Tu cuenta ya está confirmada" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_confirmation_with_a_forged_token_fails(client):
@@ -106,12 +114,27 @@ def test_signup_errors_are_listed_and_linked_to_their_inputs(client):
     assert not User.objects.exists()
 
 
-def test_signup_with_a_taken_curp_is_refused_one_account_per_curp(client):
-    TeacherProfileFactory(curp=DOMAIN_CURPS[0])
+def test_signup_with_a_taken_curp_tells_nothing_and_mails_the_holder(client):
+    # One account per CURP, but the form must not reveal whether a CURP has an account:
+    # the answer is the one a new account gets, and the holder is told by e-mail how to
+    # get back in (sign in, or reset the password).
+    holder = TeacherProfileFactory(curp=DOMAIN_CURPS[0])
     response = client.post(reverse("progress:signup"), _signup_data())
-    assert response.status_code == 200
-    assert "Ya existe una cuenta con esta CURP" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("progress:signup_done")
     assert TeacherProfile.objects.count() == 1
+    assert not User.objects.filter(email="ana.salas@example.mx").exists()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [holder.user.email]
+    assert "/cuenta/entrar/" in message.body and "/cuenta/contrasena/" in message.body
+    assert DOMAIN_CURPS[0] not in message.body  # nothing personal travels in the mail
+    # Another error on the same form is shown as usual, and still says nothing of the CURP.
+    response = client.post(reverse("progress:signup"), _signup_data(password2="otra"))
+    assert response.status_code == 200
+    assert 'id="id_password2-error"' in response.content.decode()
+    assert 'id="id_curp-error"' not in response.content.decode()
+    assert "Ya existe una cuenta con esta CURP" not in response.content.decode()
 
 
 def test_signup_with_a_taken_email_is_refused(client):

@@ -159,6 +159,13 @@ def test_a_saved_course_is_read_offline_without_answers_in_the_cached_pages(live
         "#check-kc-1 [data-check-result] .ok, #check-kc-1 [data-check-result] .ko"
     )
     page.goto(live_server.url + outline.url)
+    # As on a first visit, before the worker controlled the page: the course page itself is
+    # not in the cache until saving puts it there.
+    wait_cached(page, live_server.url + outline.url)
+    page.evaluate(
+        "url => caches.open('capacita-pages-v1').then(cache => cache.delete(url))",
+        live_server.url + outline.url,
+    )
     message = save_course(page)
     shot(page, "course-saved")
     assert "Curso guardado en este dispositivo: 4 lecciones y 2 imágenes" in message
@@ -187,9 +194,20 @@ def test_a_saved_course_is_read_offline_without_answers_in_the_cached_pages(live
     page.goto(live_server.url + outline.lessons[1].url)
     page.wait_for_function("() => document.querySelector('#lesson img').naturalWidth > 0")
     shot(page, "lesson-offline")
-    # A page that was never saved says it is offline instead of the browser's error.
+    # The course page itself was saved with its lessons: the way in works offline too.
+    page.goto(live_server.url + outline.url)
+    assert page.inner_text("h1") == course.title
+    # A page that was never saved says it is offline instead of the browser's error, and
+    # leads to what is saved: the course first, then its lessons.
     page.goto(live_server.url + "/no-guardada/")
     assert "Estás sin conexión" in page.inner_text("main")
+    saved = page.locator("main li a")
+    hrefs = saved.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs[0] == outline.url
+    assert set(hrefs) >= {lesson.url for lesson in outline.lessons}
+    assert saved.first.inner_text() == course.title
+    saved.first.click()
+    assert page.inner_text("h1") == course.title
     context.close()
 
 
@@ -202,7 +220,8 @@ def test_the_banner_counts_records_waiting_and_says_when_they_went(live_server, 
     page.wait_for_function(QUEUE_EMPTY)
     sync = "#connection-status [data-sync]"
     page.wait_for_function(
-        f"() => /Enviados a las \\d\\d:\\d\\d/.test(document.querySelector('{sync}').textContent)"
+        "() => /Tu avance se guardó a las \\d\\d:\\d\\d/"
+        f".test(document.querySelector('{sync}').textContent)"
     )
     assert not page.is_visible("#connection-status [data-offline]")
 
@@ -216,12 +235,12 @@ def test_the_banner_counts_records_waiting_and_says_when_they_went(live_server, 
         )
     waiting = page.evaluate("window.capacitaTracking.queued()")
     assert waiting >= 3
-    assert page.inner_text(sync) == f"{waiting} registros pendientes"
+    assert page.inner_text(sync) == f"{waiting} registros de tu avance por enviar"
     shot(page, "pending")
 
     context.set_offline(False)
     page.wait_for_function(QUEUE_EMPTY)
-    assert re.fullmatch(r"Enviados a las \d\d:\d\d", page.inner_text(sync))
+    assert re.fullmatch(r"Tu avance se guardó a las \d\d:\d\d", page.inner_text(sync))
     assert not page.is_visible("#connection-status [data-offline]")
     context.close()
 

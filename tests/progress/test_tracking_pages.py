@@ -79,3 +79,23 @@ def test_the_tracking_script_is_served():
     with open(finders.find("progress/tracking.js"), encoding="utf-8") as script:
         source = script.read()
     assert "crypto.randomUUID" in source and "localStorage" in source
+
+
+def test_a_preview_records_nothing_and_shows_no_learner_header(course, rf):
+    # A reviewer previewing a draft (Wagtail preview, workflow preview) is not a learner:
+    # no tracking script (so no statement), no account links, no offline queue banner.
+    from courses.models import LessonPage
+
+    lesson = LessonPage.objects.get(pk=course_outline(course_id=course.pk).lessons[0].id)
+    reviewer = make_learner()
+    client = Client()
+    client.force_login(reviewer)
+    # The preview request goes through the middleware with the editor's session cookie.
+    original = rf.get("/admin/pages/", HTTP_COOKIE=f"sessionid={client.cookies['sessionid'].value}")
+    original.user = reviewer
+    response = lesson.make_preview_request(original_request=original)
+    html = response.content.decode()
+    assert response.status_code == 200 and lesson.title in html
+    assert tracking_config(html) is None and "progress/tracking.js" not in html
+    assert "Mis credenciales" not in html and "Salir" not in html
+    assert 'id="connection-status"' not in html and "offline.js" not in html

@@ -73,8 +73,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--site-url",
-            default=settings.LMS_SITE_URL,
-            help="Address the site is served at (sets the Wagtail Site host and port).",
+            default=None,
+            help=(
+                "Address the site is served at; must equal LMS_SITE_URL, which every link, "
+                "activity IRI and credential id is built from (default: LMS_SITE_URL)."
+            ),
         )
         parser.add_argument(
             "--content-dir",
@@ -84,7 +87,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        site_url = options["site_url"].rstrip("/")
+        site_url = settings.LMS_SITE_URL.rstrip("/")
+        asked = (options["site_url"] or site_url).rstrip("/")
+        if asked != site_url:
+            # The server started next reads LMS_SITE_URL too: a demo loaded for another
+            # address would put a dead host in every link, IRI and credential id.
+            raise CommandError(
+                f"--site-url {asked} differs from LMS_SITE_URL ({site_url}), which every link, "
+                f"activity IRI and credential id is built from. Run LMS_SITE_URL={asked} "
+                "python manage.py load_demo and serve with the same variable (or set it in "
+                ".env); make demo HOST=… PORT=… does both."
+            )
         if options["verbosity"] < 2:
             # Publishing logs a line per page (and per search/reference task): keep the
             # output to the summary below (eager Celery tasks log a line each, too).

@@ -1,8 +1,6 @@
-/* "Guardar para leer sin conexión" on the course page: downloads every lesson of the course
- * and the images it shows into the cache the service worker reads offline (courses/offline/
- * sw.js), within the budget stated on the page. Everything goes to a staging cache first and
- * is kept only when the whole course fits; otherwise nothing is kept and the teacher is told.
- * Lesson pages are the plain GET a reader gets: never a graded answer. */
+/* "Guardar para leer sin conexión": the course page, its lessons and their images go to a
+ * staging cache, then to the worker's (courses/offline/sw.js) only if all fit the budget.
+ * Lessons are a reader's plain GET: never a graded answer. */
 (function () {
   "use strict";
   var section = document.getElementById("offline-save");
@@ -20,7 +18,7 @@
     status.textContent = text;
   }
 
-  function mb(bytes) { return (Math.round(bytes / 104857.6) / 10).toLocaleString(document.documentElement.lang); }
+  function mb(bytes) { return (Math.max(1, Math.round(bytes / 104857.6)) / 10).toLocaleString(document.documentElement.lang); }
 
   // The candidate the browser will pick on this screen (srcset widths "url 720w").
   function imageUrl(img) {
@@ -63,7 +61,7 @@
           return blob;
         });
       }
-      var chain = Promise.resolve();
+      var chain = manifest.page ? fetchInto(new URL(manifest.page, location.href).href) : Promise.resolve();
       manifest.lessons.forEach(function (path, index) {
         chain = chain.then(function () {
           say("saving", { n: index + 1, total: total });

@@ -11,7 +11,7 @@
  *   a closed tab or an offline phone only delays it; sending it again is harmless, because
  *   the LRS stores a statement id once and answers 200/204 to an identical repeat.
  * - The site's connection box (#connection-status, role=status) says how many statements wait
- *   ("3 registros pendientes") and when the last ones left ("Enviados a las 10:42").
+ *   ("3 registros de tu avance por enviar") and when the last ones left ("Tu avance se guardó a las 10:42").
  * Configuration comes from <script type="application/json" id="capacita-tracking">.
  */
 (function () {

@@ -1,7 +1,6 @@
-/* On every page: says when the device is offline (the banner is role=status, so screen
- * readers hear it), registers the service worker for signed-in readers and, on a signed-out
- * page, removes the worker and everything it kept (the next person on this phone must not
- * read the last one's pages or send their answers). Texts come from the banner's data attributes (translated). */
+/* Every page: the offline banner (role=status); registers the worker for a signed-in reader; a
+ * signed-out page drops the worker and all it kept (the next person on this phone must not read
+ * the last one's pages or send their answers). Texts: the banner's data attributes. */
 (function () {
   "use strict";
   var box = document.getElementById("connection-status");
@@ -20,7 +19,7 @@
       navigator.serviceWorker.controller.postMessage({ type: "remember" });
     }
   } else {
-    // The worker drops what it keeps once the copies it is still storing are done...
+    // The worker drops what it kept...
     if (navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: "forget" });
     }
@@ -33,8 +32,8 @@
         names.forEach(function (name) { if (name.indexOf("capacita-") === 0) { caches.delete(name); } });
       });
     }
-    // Answers waiting to be graded belong to whoever was signed in. (The xAPI queue is kept:
-    // it is keyed by the learner's account and only that learner's pages send it.)
+    // Answers waiting to be graded were the last person's (the xAPI queue, keyed by account,
+    // stays).
     try { localStorage.removeItem("capacita.checks.pending"); } catch (e) { /* no storage */ }
   }
 })();

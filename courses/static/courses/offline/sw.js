@@ -1,15 +1,14 @@
-/* Capacita service worker (docs/content.md, "Offline"). Served at /sw.js by
- * courses.views.service_worker, which puts a hash of the offline scripts in __VERSION__.
- * Keeps only pages marked "X-Capacita-Offline: page", network-first; images and static
- * files cache-first. */
+/* Capacita service worker (docs/content.md, "Offline"), served at /sw.js with a hash of the
+ * offline scripts in __VERSION__. Keeps only pages marked "X-Capacita-Offline: page",
+ * network-first; images and static files cache-first. */
 "use strict";
 var VERSION = "__VERSION__";
 var PAGES = "capacita-pages-v1";
 var STATIC = "capacita-static-" + VERSION;
 var NEVER = /^\/(en\/)?(admin|django-admin|api|xapi|cuenta|account|credentials|health|documents|i18n)(\/|$)/;
 
-// A signed-out page posts "forget": copies being stored are awaited, then every cache is
-// dropped and the worker unregisters (a late put must not bring pages back).
+// "forget" (a signed-out page): await copies being stored, drop every cache, unregister (a
+// late put must not bring pages back).
 var forgotten = false;
 var storing = [];
 
@@ -46,15 +45,32 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// Offline: links to the saved pages of this language (course before lessons), by <title>.
+function savedList(en) {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      return Promise.all(keys.map(function (k) { return new URL(k.url).pathname; }).filter(function (path) {
+        return /\/$/.test(path) && !path.indexOf("/en/") === en;
+      }).sort().map(function (path) {
+        return cache.match(path).then(function (r) { return r.text(); }).then(function (html) {
+          return "<li><a href=\"" + path + "\">" + (/<title>([^<·]*)/.exec(html) || [0, path])[1].trim() + "</a></li>";
+        });
+      }));
+    });
+  }).then(function (items) { return "<ul>" + items.join("") + "</ul>"; }, function () { return ""; });
+}
+
 function offlinePage(path) {
   var en = path.indexOf("/en/") === 0;
   var body = en
-    ? "<h1>You are offline</h1><p>This page was not saved on this device. Open a saved course, or try again when you have a connection.</p>"
-    : "<h1>Estás sin conexión</h1><p>Esta página no está guardada en este dispositivo. Abre un curso guardado o vuelve a intentarlo cuando tengas conexión.</p>";
-  return new Response("<!DOCTYPE html><html lang=\"" + (en ? "en" : "es-MX") +
-    "\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Capacita</title><main role=\"main\" style=\"font-family:sans-serif;padding:1rem\">" +
-    body + "<p><a href=\"" + (en ? "/en/" : "/") + "\">Capacita</a></p></main></html>",
-    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+    ? "<h1>You are offline</h1><p>This page is not saved on this device.</p>"
+    : "<h1>Estás sin conexión</h1><p>Esta página no está guardada en este dispositivo.</p>";
+  return savedList(en).then(function (list) {
+    return new Response("<!DOCTYPE html><html lang=\"" + (en ? "en" : "es-MX") +
+      "\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Capacita</title><main style=\"font-family:sans-serif;padding:1rem\">" +
+      body + list + "<p><a href=\"" + (en ? "/en/" : "/") + "\">Capacita</a></p></main></html>",
+      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  });
 }
 
 function page(event) {
@@ -66,7 +82,7 @@ function page(event) {
     }
     return response;
   });
-  // Keep the worker alive until the copy is stored (waitUntil must be called right away).
+  // Alive until the copy is stored (waitUntil must be called at once).
   event.waitUntil(network.then(function () { return saved; }, function () {}));
   return network.catch(function () {
     return caches.match(request.url, { cacheName: PAGES }).then(function (hit) {
@@ -87,8 +103,8 @@ function sameImage(request) {
   });
 }
 
-// Cache-first from its own cache; offline, any copy (a saved course keeps its static files
-// and images in PAGES, so they outlive a deploy that replaces STATIC).
+// Cache-first; offline, any copy (a saved course keeps its files in PAGES, which outlive a
+// deploy that replaces STATIC).
 function cacheFirst(request, name) {
   return caches.match(request.url, { cacheName: name }).then(function (hit) {
     return hit || fetch(request).then(function (response) {
