@@ -227,10 +227,17 @@ def run_queries(args: argparse.Namespace) -> dict:
     kinds = args.kinds.split(",")
     results: dict[str, object] = {"seed": seed, "cold": args.cold}
     pool: list[dict] = []
-    if {"agent_verb_activity", "agent_page"} & set(kinds):
+    if args.sample_file and Path(args.sample_file).exists() and not args.sample_only:
+        # Sampled before the caches were dropped, so the sample does not warm what is measured.
+        pool = json.loads(Path(args.sample_file).read_text())
+        rng.shuffle(pool)
+    elif args.sample_only or {"agent_verb_activity", "agent_page"} & set(kinds):
         started = time.perf_counter()
         pool = sample_stored(conn, rng, now, max(200, args.requests))
         results["sample_s"] = round(time.perf_counter() - started, 1)
+        if args.sample_only:
+            Path(args.sample_file).write_text(json.dumps(pool))
+            return {"mode": "sample", "statements": len(pool), **results}
 
     def timed(path: str) -> tuple[float, dict]:
         started = time.perf_counter()
@@ -335,6 +342,8 @@ def main() -> None:
     parser.add_argument("--agent-limit", type=int, default=50)
     parser.add_argument("--seed", type=int, default=None, help="default: the time, printed")
     parser.add_argument("--cold", action="store_true", help="no warm-up requests")
+    parser.add_argument("--sample-file", help="stored statements to query (JSON), read or written")
+    parser.add_argument("--sample-only", action="store_true", help="write --sample-file and stop")
     parser.add_argument(
         "--kinds",
         default="agent_verb_activity,since_forward,agent_page",

@@ -4,6 +4,7 @@
 #   bench/run_lrs_bench.sh            # full run (60-s POST runs, 1M statements for queries)
 #   DURATION=20 TOTAL=200000 bench/run_lrs_bench.sh   # a quicker look
 #   QUERIES_ONLY=1 KEEP_DB=1 bench/run_lrs_bench.sh     # only the queries, on the kept store
+#   COLD=0 (no cold pass) or COLD=os (cold without restarting PostgreSQL)
 #
 # Creates (and at the end drops, unless KEEP_DB=1) the database capacita_bench_lrs.
 set -euo pipefail
@@ -112,22 +113,31 @@ settle
 # Cold: PostgreSQL restarted (empty shared buffers) and, where allowed, the kernel's page cache
 # dropped, then each kind of query measured from its first request. Restarting the machine's
 # PostgreSQL interrupts anything else using it: run the benchmark alone (COLD=0 skips it).
+# COLD=os keeps PostgreSQL running (its 128 MB of shared buffers stay) and only drops the
+# kernel's page cache: usable while something else needs the server.
 cold_start() {
   stop_server
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
+  if [ "${COLD:-1}" != os ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
+  fi
   sync
   if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then echo "   (page cache not dropped: not allowed here)"; fi
   for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
   start_server
 }
 STORED=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement")
-if [ "${COLD:-1}" = 1 ]; then
+if [ "${COLD:-1}" != 0 ]; then
   echo "== cold queries with $STORED statements stored, x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
   for i in $(seq "$RUNS"); do
+    SAMPLE=$(mktemp)
     for kind in agent_verb_activity since_forward agent_page; do
+      stop_server
+      start_server
+      $LOAD query --sample-only --sample-file "$SAMPLE" --requests 200 | tail -1 >/dev/null
       cold_start
-      $LOAD query --cold --kinds "$kind" --requests 200 --limit 100 | tail -1
+      $LOAD query --cold --kinds "$kind" --sample-file "$SAMPLE" --requests 200 --limit 100 | tail -1
     done
+    rm -f "$SAMPLE"
   done
 fi
 start_server
