@@ -88,6 +88,11 @@ def pytest_configure(config: pytest.Config) -> None:
             # their ids: move the sequences past them, or the test's first insert clashes.
             for alias in self._databases_names(include_mirrors=False):
                 _reset_sequences(alias)
+            # The content types came back under the snapshot's ids: forget the ids cached
+            # since (a generic relation would otherwise resolve to another model, or to None).
+            from django.contrib.contenttypes.models import ContentType
+
+            ContentType.objects.clear_cache()
 
     _fixture_setup._capacita_flush_first = True  # type: ignore[attr-defined]
     replacement = classmethod(_fixture_setup) if is_classmethod else _fixture_setup
@@ -120,6 +125,9 @@ def _reload(snapshot: str) -> None:
     connection.creation.deserialize_db_from_string(snapshot)
     # The rows came back with their ids: move PostgreSQL's sequences past them.
     _reset_sequences()
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 def _flushed() -> bool:
