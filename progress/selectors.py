@@ -73,6 +73,18 @@ def teacher_user_for_curp(*, curp: str) -> User | None:
     return profile.user if profile else None
 
 
+def user_for_email(*, email: str) -> User | None:
+    """The account that signs in with ``email`` (its address or its username), if any."""
+    from django.contrib.auth.models import User as AuthUser
+    from django.db.models import Q
+
+    return (
+        AuthUser.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+
+
 def subsystem_list(*, active_only: bool = True) -> QuerySet[Subsystem]:
     """Subsystems by name; only active ones unless told otherwise."""
     queryset = Subsystem.objects.all()

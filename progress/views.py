@@ -46,7 +46,12 @@ from progress.forms import (
 )
 from progress.hooks import account_cancel_notices, profile_links
 from progress.models import Enrollment
-from progress.selectors import enrollment_list_for, teacher_profile_for, teacher_user_for_curp
+from progress.selectors import (
+    enrollment_list_for,
+    teacher_profile_for,
+    teacher_user_for_curp,
+    user_for_email,
+)
 from progress.services import (
     enrollment_cancel,
     enrollment_create,
@@ -95,12 +100,13 @@ def send_confirmation_email(request: HttpRequest, user: AuthUser, *, next_url: s
     send_mail(subject, body, None, [user.email])
 
 
-def send_existing_account_email(request: HttpRequest, user: AuthUser) -> None:
-    """Tell the holder of a CURP that someone signed up with it: sign in or reset the password.
+def send_existing_account_email(request: HttpRequest, user: AuthUser, *, reason: str) -> None:
+    """Tell the holder of a CURP or an e-mail address (``reason``: "curp" or "email") that
+    someone signed up with it: sign in or reset the password.
 
-    The sign-up page answers as for a new account, so it reveals nothing about the CURP; only
-    the holder's own inbox learns that the account exists. An account never confirmed gets its
-    confirmation link again instead.
+    The sign-up page answers as for a new account, so it reveals nothing about who has an
+    account; only the holder's own inbox learns that it exists. An account never confirmed gets
+    its confirmation link again instead.
     """
     if not user.is_active:
         send_confirmation_email(request, user)
@@ -109,17 +115,27 @@ def send_existing_account_email(request: HttpRequest, user: AuthUser) -> None:
         "login": request.build_absolute_uri(reverse("progress:login")),
         "reset": request.build_absolute_uri(reverse("progress:password_reset")),
         "site_name": "Capacita",
+        "reason": reason,
     }
     subject = render_to_string(f"{TEMPLATES}/email/existing_account_subject.txt", context).strip()
     body = render_to_string(f"{TEMPLATES}/email/existing_account_body.txt", context)
     send_mail(subject, body, None, [user.email])
 
 
-def _taken_curp_only(error: ValidationError) -> bool:
-    """Whether the one thing wrong with a sign-up is that its CURP already has an account."""
-    return set(error.error_dict) == {"curp"} and all(
-        item.code == "unique" for item in error.error_dict["curp"]
-    )
+# Fields whose "already has an account" error would tell anyone who has an account.
+_PRIVATE_UNIQUE = ("curp", "email")
+
+
+def _taken(error: ValidationError) -> set[str]:
+    """The fields of ``error`` refused only because another account already has the value."""
+    if not hasattr(error, "error_dict"):
+        return set()
+    return {
+        name
+        for name in _PRIVATE_UNIQUE
+        if name in error.error_dict
+        and all(item.code == "unique" for item in error.error_dict[name])
+    }
 
 
 @never_cache
@@ -140,13 +156,27 @@ def signup(request: HttpRequest) -> HttpResponse:
                 **form.profile_fields(),
             )
         except ValidationError as error:
-            holder = teacher_user_for_curp(curp=form.cleaned_data["curp"])
-            if holder is not None and _taken_curp_only(error):
-                send_existing_account_email(request, holder)
+            taken = _taken(error)
+            holders: dict[str, AuthUser | None] = {
+                "curp": teacher_user_for_curp(curp=form.cleaned_data["curp"])
+                if "curp" in taken
+                else None,
+                "email": user_for_email(email=form.cleaned_data["email"])
+                if "email" in taken
+                else None,
+            }
+            hidden = {name for name, holder in holders.items() if holder is not None}
+            if hidden and set(error.error_dict) <= hidden:
+                # Only taken values: answer as for a new account; each holder hears of it.
+                notified: set[int] = set()
+                for name, holder in holders.items():
+                    if holder is not None and holder.pk not in notified:
+                        notified.add(holder.pk)
+                        send_existing_account_email(request, holder, reason=name)
                 return redirect("progress:signup_done")
-            if holder is not None:
-                # Other errors are shown; a taken CURP never is (it tells who has an account).
-                error.error_dict.pop("curp", None)
+            for name in hidden:
+                # Other errors are shown; a taken CURP or e-mail never is.
+                error.error_dict.pop(name, None)
             form.add_service_errors(error)
         else:
             send_confirmation_email(request, user, next_url=next_url)

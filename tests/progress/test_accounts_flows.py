@@ -137,11 +137,32 @@ def test_signup_with_a_taken_curp_tells_nothing_and_mails_the_holder(client):
     assert "Ya existe una cuenta con esta CURP" not in response.content.decode()
 
 
-def test_signup_with_a_taken_email_is_refused(client):
-    UserFactory(username="ana.salas@example.mx")
+def test_signup_with_a_taken_email_tells_nothing_and_mails_the_holder(client):
+    # Like a taken CURP: the page must not confirm that an address has an account.
+    holder = UserFactory(username="ana.salas@example.mx", email="ana.salas@example.mx")
     response = client.post(reverse("progress:signup"), _signup_data())
-    assert response.status_code == 200
-    assert "Ya existe una cuenta con este correo" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("progress:signup_done")
+    assert User.objects.filter(email__iexact="ana.salas@example.mx").count() == 1
+    assert not TeacherProfile.objects.exists()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [holder.email]
+    assert "con tu correo" in message.body and "CURP" not in message.body
+    # With another error on the form, that error is shown and the address still is not.
+    html = client.post(reverse("progress:signup"), _signup_data(password2="otra")).content.decode()
+    assert 'id="id_password2-error"' in html
+    assert "Ya existe una cuenta con este correo" not in html
+
+
+def test_a_taken_curp_and_a_taken_email_of_two_accounts_mail_each_holder_once(client):
+    curp_holder = TeacherProfileFactory(curp=DOMAIN_CURPS[0])
+    email_holder = UserFactory(username="ana.salas@example.mx", email="ana.salas@example.mx")
+    response = client.post(reverse("progress:signup"), _signup_data())
+    assert response.status_code == 302
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [curp_holder.user.email, email_holder.email]
+    )
 
 
 def test_signup_with_an_unknown_cct_is_refused_and_a_known_one_links_the_school(client):
