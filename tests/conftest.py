@@ -62,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.core.management import call_command
     from django.test import TransactionTestCase
 
+    _flush_retries_on_deadlock()
     original = TransactionTestCase.__dict__["_fixture_setup"]
     if getattr(original, "_capacita_flush_first", False):
         return
@@ -98,6 +99,33 @@ def pytest_configure(config: pytest.Config) -> None:
     replacement = classmethod(_fixture_setup) if is_classmethod else _fixture_setup
     replacement._capacita_flush_first = True  # type: ignore[union-attr]
     TransactionTestCase._fixture_setup = replacement  # type: ignore[method-assign,assignment]
+
+
+def _flush_retries_on_deadlock() -> None:
+    """A transactional test's flush (TRUNCATE on PostgreSQL) can deadlock with a write that
+    arrives late: a request the browser sent as the test ended, or the Celery worker process
+    finishing a task. PostgreSQL cancels one side; the flush is then simply tried again."""
+    import time
+
+    from django.core.management.base import CommandError
+    from django.core.management.commands import flush
+
+    handle = flush.Command.handle
+    if getattr(handle, "_capacita_retries", False):
+        return
+
+    def retrying(self: Any, **options: Any) -> Any:
+        for attempt in range(5):
+            try:
+                return handle(self, **options)
+            except CommandError as error:
+                if "deadlock detected" not in str(error.__cause__ or "") or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        return None
+
+    retrying._capacita_retries = True  # type: ignore[attr-defined]
+    flush.Command.handle = retrying  # type: ignore[method-assign]
 
 
 def _reset_sequences(alias: str = "default") -> None:
