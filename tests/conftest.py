@@ -353,3 +353,12 @@ def celery_worker_process(transactional_db, settings) -> Iterator[subprocess.Pop
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless (tests/support/browser.py); skips where it is missing."""
+    from tests.support.browser import chromium
+
+    with chromium() as launched:
+        yield launched

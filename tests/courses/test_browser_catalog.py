@@ -1,7 +1,5 @@
 """A teacher in Debian's Chromium: catalog → filter → course → lesson → knowledge check."""
 
-import os
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -10,16 +8,7 @@ from courses.models import LessonPage, Sector
 from tests.courses import factories
 
 # Playwright's sync API runs an event loop in this thread; the live server is another thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,20 +17,6 @@ pytestmark = [
     # catalogs, facets and groups if they were flushed (see conftest.py).
     pytest.mark.usefixtures("migration_data"),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 sends it to review, a reviewer approves it on the dashboard, and a teacher studies it at /en/
 (catalog → course → module → lesson) without a single 404."""
 
-import os
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,36 +12,13 @@ from tests.courses import factories
 from tests.courses.localize_helpers import fill_translations, translated_pages
 
 # Playwright's sync API runs an event loop in this thread; the live server is another thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("migration_data"),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def session_for(username: str, group: str | None = None) -> str:

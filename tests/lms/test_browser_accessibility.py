@@ -8,7 +8,6 @@ axe-core violation (tests/support/axe.py prints each rule with its targets when 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,18 +32,10 @@ from tests.support.axe import (
     format_violations,
     serious_violations,
 )
+from tests.support.browser import chromium
 
 # Playwright's sync API runs an event loop in this thread; the live server is another one.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 
 pytestmark = [
@@ -55,16 +46,9 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """One browser for the module: the sweep opens many pages."""
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass

@@ -18,10 +18,6 @@ from tests.courses import factories
 
 from .engine_support import lesson_statement, make_learner, store
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "Aprender-2026-seguro"
 QUEUE_EMPTY = "() => window.capacitaTracking && window.capacitaTracking.queued() === 0"
@@ -31,20 +27,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def signed_in_context(browser, live_server, user, **options):

@@ -23,10 +23,6 @@ from courses.selectors import course_outline
 from progress.models import Enrollment, Statement
 from tests.courses import factories
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 SHOTS = os.environ.get("OFFLINE_SHOTS")  # a folder: save screenshots there to look at them
 PHONE = {"width": 360, "height": 740}
 QUEUE_EMPTY = "() => window.capacitaTracking && window.capacitaTracking.queued() === 0"
@@ -36,20 +32,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def shot(page, name: str) -> None:

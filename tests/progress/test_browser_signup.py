@@ -11,10 +11,7 @@ import pytest
 from .learners_factories import DOMAIN_CURPS, SchoolFactory, seed_subsystems
 
 # Playwright's sync API runs an event loop in this thread; the live server is another one.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 PASSWORD = "Aprender-2026-seguro"
 SCREENSHOTS = os.environ.get("LMS_TEST_SCREENSHOTS", "")
 
@@ -22,20 +19,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _shot(page, name: str) -> None:

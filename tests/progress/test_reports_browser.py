@@ -1,41 +1,19 @@
 """The dashboard in a real browser (Debian's Chromium): 32 states on the map, drill-down."""
 
-import os
-
 import pytest
 
 from tests.progress.reports_builders import build_world, make_monitor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(locale="es-MX")
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def page(browser):
+    context = browser.new_context(locale="es-MX")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_map_shows_32_states_and_drills_down_to_a_school(page, live_server, settings):

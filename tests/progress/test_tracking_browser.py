@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import urllib.request
 import uuid
@@ -26,16 +25,7 @@ from .engine_support import course_stream, void
 from .learners_factories import DOMAIN_CURPS, seed_subsystems
 
 # Playwright's sync API runs an event loop in this thread; the live server is another one.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "Aprender-2026-seguro"
 QUEUE_EMPTY = "() => window.capacitaTracking && window.capacitaTracking.queued() === 0"
 
@@ -43,20 +33,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def signed_in_context(browser, live_server, user):
