@@ -33,6 +33,9 @@ demo: install ## Install, migrate, load the demo and serve it on http://HOST:POR
 test: install browser ## Install and run the whole test suite on the embedded defaults
 	$(VENV)/bin/pytest -n auto
 
+test-lrs: install ## Run the LRS's tests in a Django site that installs only the lrs app
+	$(VENV)/bin/pytest -n auto --create-db --ds=tests.lrs.settings_standalone tests/lrs
+
 lint: install ## ruff, mypy, import-linter layer contract, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

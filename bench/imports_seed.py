@@ -23,8 +23,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.base")
 
 from stdnum.mx import curp as stdnum_curp  # noqa: E402
 
-from progress.mexico import STATES  # noqa: E402
-from progress.validators import cct_check_letter  # noqa: E402
+from learners.mexico import STATES  # noqa: E402
+from learners.validators import cct_check_letter  # noqa: E402
 
 SUBSYSTEMS = ["DGETI", "CONALEP", "CECyTE", "UEMSTAyCM", "IPN", "CETI", "DGCFT", "Otro"]
 CONSONANTS = "BCDFGHJKLMNPRSTVZ"

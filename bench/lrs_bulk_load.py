@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/capacita_bench_lrs \
         .venv/bin/python bench/lrs_bulk_load.py 1000000
 
-Rows are derived with the LRS's own helpers (progress.xapi.statements), so the index columns
+Rows are derived with the LRS's own helpers (lrs.statements), so the index columns
 and side tables are exactly what the HTTP path writes.
 """
 
@@ -28,7 +28,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from lrs_synthetic import statement  # noqa: E402
 
-from progress.xapi.statements import agent_ifi, iter_activities, iter_agents, to_iso  # noqa: E402
+from lrs.statements import agent_ifi, iter_activities, iter_agents, to_iso  # noqa: E402
 
 AUTHORITY = {
     "objectType": "Agent",

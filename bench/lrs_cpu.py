@@ -29,7 +29,7 @@ django.setup()
 from django.test import Client  # noqa: E402
 from lrs_synthetic import statement  # noqa: E402
 
-from progress.xapi.client_services import lrs_client_create  # noqa: E402
+from lrs.client_services import lrs_client_create  # noqa: E402
 
 
 def measure(client: Client, auth: str, batch: int, requests: int) -> dict:

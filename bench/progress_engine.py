@@ -47,10 +47,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from lrs_bulk_load import add_side_rows, copy_statement_rows  # noqa: E402
 
 from courses.selectors import course_outline  # noqa: E402
+from lrs.models import LearnerIdentity, Statement  # noqa: E402
+from lrs.services import statements_store  # noqa: E402
+from lrs.statements import agent_ifi, to_iso  # noqa: E402
 from progress.engine import receivers  # noqa: E402
-from progress.models import LearnerIdentity, Statement  # noqa: E402
-from progress.services import statements_store  # noqa: E402
-from progress.xapi.statements import agent_ifi, to_iso  # noqa: E402
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"

@@ -48,15 +48,16 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from progress.models import ReportFact, School
-    from progress.reports.query import ReportQuery
-    from progress.reports.reports import completion_report, summary_report, trend_report
-    from progress.reports.scopes import NATIONAL, SCHOOL, STATE, Scope
+    from learners.models import School
+    from reports.models import ReportFact
+    from reports.query import ReportQuery
+    from reports.reports import completion_report, summary_report, trend_report
+    from reports.scopes import NATIONAL, SCHOOL, STATE, Scope
 
     if args.no_cache:
         from django.core.cache.backends.dummy import DummyCache
 
-        import progress.reports.reports as reports_module
+        import reports.reports as reports_module
 
         reports_module.cache = DummyCache("bench", {})
     nation = Scope(level=NATIONAL)

@@ -147,7 +147,7 @@ def copy(cursor, table: str, columns: list[str], rows) -> int:
 
 
 def cct(state: str, subsystem: str, number: int) -> str:
-    from progress.validators import cct_check_letter
+    from learners.validators import cct_check_letter
 
     base = f"{state}{KIND.get(subsystem, 'DIT')}{number % 10000:04d}"
     return base + cct_check_letter(base)
@@ -160,7 +160,8 @@ def main() -> None:
     setup_django(url)
     from django.db import connection
 
-    from progress.models import ReportCourseTag, ReportFact, School, Subsystem, TeacherProfile
+    from learners.models import School, Subsystem, TeacherProfile
+    from reports.models import ReportCourseTag, ReportFact
 
     rng = random.Random(args.seed)
     connection.ensure_connection()
@@ -362,12 +363,12 @@ def main() -> None:
     from django.apps import apps
 
     if has_model(apps, "Enrollment"):
-        from progress.reports.refresh import report_facts_rebuild
+        from reports.refresh import report_facts_rebuild
 
         refresh = report_facts_rebuild()
         print(f"facts rebuilt from enrolments: {refresh.rows} rows", flush=True)
     else:
-        from progress.reports.snapshots import report_snapshots_refresh
+        from reports.snapshots import report_snapshots_refresh
 
         report_snapshots_refresh()
     print(f"beat refresh (facts + snapshots): {time.monotonic() - refresh_started:.0f} s")
@@ -391,7 +392,7 @@ def _month(value: dt.datetime | None) -> dt.date | None:
 
 def write_facts(raw, rows) -> None:
     """No Enrollment model on this branch: write the report facts the rebuild would write."""
-    from progress.models import ReportFact
+    from reports.models import ReportFact
 
     columns = [
         "enrollment_id", "user_id", "course_id", "state", "subsystem_id", "school_id",
@@ -454,7 +455,7 @@ def write_enrollments(raw, rows) -> bool:
 
     if not has_model(apps, "Enrollment"):
         return False
-    model = apps.get_model("progress", "Enrollment")
+    model = apps.get_model("learners", "Enrollment")
     now = dt.datetime.now(dt.UTC)
     fields = {field.name: field for field in model._meta.concrete_fields}
     values = {

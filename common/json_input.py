@@ -6,7 +6,7 @@ Python's ``json`` module accepts what the rest of the stack cannot hold: ``1e400
 be encoded as UTF-8 when answered or stored) and ten thousand nested brackets exhaust the
 parser's recursion. Each of those used to surface as a 500 long after parsing. Here they are
 refused at the door with the path of the offending value and the rule it broke; the xAPI
-validation (``progress.xapi.validation``) and the API's JSON parser (``common.parsers``) call
+validation (``lrs.validation``) and the API's JSON parser (``common.parsers``) call
 these functions and map :class:`UnsafeInputError` to their own error shapes, once each.
 """
 

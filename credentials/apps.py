@@ -11,11 +11,8 @@ class CredentialsConfig(AppConfig):
 
         from courses.models import CoursePage
         from credentials import receivers
-        from progress.signals import (
-            course_completed,
-            course_completion_revoked,
-            teacher_account_cancelled,
-        )
+        from learners.signals import teacher_account_cancelled
+        from progress.signals import course_completed, course_completion_revoked
 
         # credentials sits above courses: it listens to the course's publication, courses
         # never calls into credentials.

@@ -30,11 +30,11 @@ def learner_name(award: Award) -> str:
     Never the username or the e-mail address; empty after an ARCO cancellation or when the
     profile has no name, so the certificate never shows an account identifier instead.
     """
-    from progress import selectors as progress_selectors
+    from learners import selectors as learner_selectors
 
     if award.recipient_erased_at is not None:
         return ""
-    profile = progress_selectors.teacher_profile_for(user=award.recipient)
+    profile = learner_selectors.teacher_profile_for(user=award.recipient)
     if profile is None or profile.is_cancelled:
         return ""
     return profile.full_name

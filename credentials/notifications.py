@@ -21,11 +21,11 @@ TEMPLATES = "credentials/email"
 def holder_language(award: Award) -> str:
     """The language she studied in: that of the course whose completion earned the award, or
     the site's default language (a manual award, a pathway)."""
-    from progress import selectors as progress_selectors
+    from learners import selectors as learner_selectors
 
     if award.enrollment_id:
         enrollment = (
-            progress_selectors.enrollment_list_for(user=award.recipient)
+            learner_selectors.enrollment_list_for(user=award.recipient)
             .filter(pk=award.enrollment_id)
             .select_related("course__locale")
             .first()

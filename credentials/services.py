@@ -286,9 +286,9 @@ def _mark_enrollment_credentialed(
     enrolments and counts credentials in its reports without importing credentials)."""
     if enrollment_id is None:
         return
-    from progress import services as progress_services
+    from learners import services as learner_services
 
-    progress_services.enrollment_mark_credentialed(
+    learner_services.enrollment_mark_credentialed(
         enrollment_id=enrollment_id, credentialed_at=credentialed_at
     )
 
@@ -478,9 +478,9 @@ def award_revoke(
         .exists()
     ):
         # The enrolment's last standing credential: reports stop counting it as credentialed.
-        from progress import services as progress_services
+        from learners import services as learner_services
 
-        progress_services.enrollment_clear_credentialed(enrollment_id=award.enrollment_id)
+        learner_services.enrollment_clear_credentialed(enrollment_id=award.enrollment_id)
     AuditEvent.objects.create(
         action=AuditEvent.Action.REVOKED,
         award=award,

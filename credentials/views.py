@@ -33,7 +33,7 @@ from credentials.models import Achievement, Award, Endorsement, Issuer
 logger = logging.getLogger(__name__)
 LD_JSON = "application/ld+json"
 # The site's own sign-in page (in the page's language), never the Wagtail admin's.
-SITE_LOGIN_URL = reverse_lazy("progress:login")
+SITE_LOGIN_URL = reverse_lazy("learners:login")
 PUBLIC_CACHE = "public, max-age=300"
 
 

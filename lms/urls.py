@@ -23,7 +23,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("courses.api.urls")),
+    path("", include("learners.api.urls")),
     path("", include("progress.api.urls")),
+    path("", include("reports.api_urls")),
     path("", include("credentials.api.urls")),
 ]
 
@@ -44,7 +46,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),
-    path("xapi/", include("progress.xapi.urls")),
+    path("xapi/", include("lrs.urls")),
     path("credentials/", include("credentials.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Never media/ wholesale, in any settings module: only public course images are served
@@ -62,7 +64,7 @@ urlpatterns += i18n_patterns(
     # English). The include above stays first and is the one the documents' ids reverse to,
     # so no credential ever names a language-prefixed URL.
     path("credentials/", include("credentials.urls", namespace="credentials_pages")),
-    path("", include("progress.urls")),
+    path("", include("learners.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -2,14 +2,14 @@ from django.apps import AppConfig
 
 
 class ProgressConfig(AppConfig):
+    """The progress engine (lesson, module and course progress derived from the LRS's
+    statements) and the learner progress API."""
+
     name = "progress"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from progress.engine import receivers as engine_receivers
-        from progress.reports import receivers as report_receivers
+        from progress.engine import receivers
 
-        # The progress engine follows stored and voided statements; report facts follow
-        # enrolments.
-        engine_receivers.connect()
-        report_receivers.connect()
+        # The progress engine follows stored and voided statements and new enrolments.
+        receivers.connect()

@@ -1,11 +1,11 @@
-"""Build progress/static/progress/mexico-states.svg from the npm package @svg-maps/mexico.
+"""Build progress/static/reports/mexico-states.svg from the npm package @svg-maps/mexico.
 
 Provenance: @svg-maps/mexico 2.0.0 (Victor Cazanave, after MapSVG), licence CC BY 4.0.
 Only the generated SVG is committed; fetch the package into a scratch folder first:
 
     cd /tmp && npm pack @svg-maps/mexico@2.0.0 && tar xzf svg-maps-mexico-2.0.0.tgz
     python scripts/build_mexico_svg.py /tmp/package/index.js \
-        progress/static/progress/mexico-states.svg
+        progress/static/reports/mexico-states.svg
 
 Each state becomes one ``<path>`` carrying ``data-state`` (INEGI code "01".."32") and a
 ``<title>``; coordinates are rounded to one decimal, which keeps the outline and halves the size.

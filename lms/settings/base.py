@@ -31,7 +31,10 @@ LMS_SITE_URL = env("LMS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "lms",
     "courses",
+    "lrs",
+    "learners",
     "progress",
+    "reports",
     "credentials",
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -144,7 +147,7 @@ if env("REPORTS_DATABASE_URL", default=""):
 LMS_REPORTS_DATABASE = env(
     "LMS_REPORTS_DATABASE", default="reports" if "reports" in DATABASES else "default"
 )
-DATABASE_ROUTERS = ["progress.reports.routers.ReportsDatabaseRouter"]
+DATABASE_ROUTERS = ["reports.routers.ReportsDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -155,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Teachers sign in on the site's own page (also where a private page or a certificate link
 # sends a signed-out visitor); the Wagtail admin keeps its own login for staff.
-LOGIN_URL = "progress:login"
+LOGIN_URL = "learners:login"
 
 # --- Login throttling (django-axes; docs/operations.md, "Login throttling") -----------------
 # Failed sign-ins are counted in the database, so every web process sees the same counts.
@@ -381,7 +384,7 @@ LMS_REPORT_EXPORT_LINK_SECONDS = env.int("LMS_REPORT_EXPORT_LINK_SECONDS", defau
 LMS_REPORT_EXPORT_BUCKET = env("LMS_REPORT_EXPORT_BUCKET", default="")
 # Reports: facts, course tags and national snapshots rebuilt on this beat (the staleness bound).
 CELERY_BEAT_SCHEDULE["progress-reports-refresh"] = {
-    "task": "progress.reports.refresh_facts",
+    "task": "reports.refresh_facts",
     "schedule": LMS_REPORT_REFRESH_MINUTES * 60,
 }
 LMS_CURP_ALLOW_X_SEX = env.bool("LMS_CURP_ALLOW_X_SEX", default=True)

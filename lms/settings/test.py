@@ -13,7 +13,7 @@ from .base import CACHES, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run inside transactions a replica never sees: reports read the primary, except in the
-# replica tests (tests/progress/test_reports_replica.py), which commit and wait for replay.
+# replica tests (tests/reports/test_reports_replica.py), which commit and wait for replay.
 LMS_REPORTS_DATABASE = "default"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="capacita-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="capacita-test-static-")

@@ -67,7 +67,7 @@ class MyCourseProgressView(APIView):
         tags=["learner"],
     )
     def get(self, request: Request, course_id: int) -> Response:
-        from progress.models import Enrollment
+        from learners.models import Enrollment
 
         if not Enrollment.objects.filter(
             user=signed_in_user(request), course_id=course_id, status="active"

@@ -60,7 +60,7 @@ class Prefetched:
 
     @classmethod
     def load(cls, user_ids: list[int]) -> Prefetched:
-        from progress.models import Enrollment
+        from learners.models import Enrollment
 
         lessons: dict[int, list[LessonProgress]] = defaultdict(list)
         for lesson in LessonProgress.objects.filter(user_id__in=user_ids):

@@ -34,7 +34,7 @@ class Actors:
 
     def preload(self, user_ids: list[int]) -> None:
         """Read many learners' identities in one query (those without one are made later)."""
-        from progress.models import LearnerIdentity
+        from lrs.models import LearnerIdentity
 
         for user_id, name in LearnerIdentity.objects.filter(user_id__in=user_ids).values_list(
             "user_id", "account_name"
@@ -46,15 +46,15 @@ class Actors:
 
     def __call__(self, user_id: int) -> dict[str, Any]:
         if user_id not in self._cache:
-            from progress.selectors import learner_actor
+            from lrs.conf import actor_for_user
 
-            self._cache[user_id] = learner_actor(user=get_user_model().objects.get(pk=user_id))
+            self._cache[user_id] = actor_for_user(get_user_model().objects.get(pk=user_id))
         return self._cache[user_id]
 
 
 def store(statements: list[dict[str, Any]], *, batch_size: int = 500) -> None:
     """Store the LMS's statements (authority: the LMS) in batches, in order."""
-    from progress.services import statements_store
+    from lrs.services import statements_store
 
     for start in range(0, len(statements), batch_size):
         statements_store(statements=statements[start : start + batch_size])
@@ -115,7 +115,7 @@ def enrollments_sync(
 
     Returns ``(enrollment id, course page id)`` of each enrolment touched.
     """
-    from progress.models import Enrollment
+    from learners.models import Enrollment
 
     from .structure import translation_key_of
 

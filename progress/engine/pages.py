@@ -17,7 +17,7 @@ from .selectors import CourseProgressView, learner_course_progress
 
 
 def _is_enrolled(user: Any, course_page: Any) -> bool:
-    from progress.models import Enrollment
+    from learners.models import Enrollment
 
     return Enrollment.objects.filter(
         user=user, course__translation_key=course_page.translation_key, status="active"
@@ -42,14 +42,14 @@ def tracking_config(
     if getattr(request, "is_preview", False):
         # An editor or reviewer reading a draft (Wagtail or workflow preview) is not learning.
         return None
-    from progress.selectors import learner_actor
+    from lrs.conf import actor_for_user
 
     module = lesson_page.get_parent().specific
     course = module.get_parent().specific
     return {
         # The LRS is mounted at /xapi/ by lms/urls.py (DESIGN.md "Public contract").
         "endpoint": get_script_prefix() + "xapi/statements",
-        "actor": learner_actor(user=user),
+        "actor": actor_for_user(user),
         "csrfToken": csrf_token(request),
         "lesson": lesson_page.activity_id,
         "module": module.activity_id,
@@ -86,7 +86,7 @@ def date_in_words(value: datetime) -> str:
 
 def course_action_context(*, request: HttpRequest, course_page: Any) -> CourseAction | None:
     """What the course page's action area shows to this visitor (None for unsaved pages)."""
-    from progress.selectors import missing_prerequisite_keys
+    from learners.selectors import missing_prerequisite_keys
 
     if course_page.pk is None:
         return None

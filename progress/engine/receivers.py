@@ -1,7 +1,7 @@
-"""Signal receivers that keep progress and the forwarding outbox in step with the LRS.
+"""Signal receivers that keep progress in step with the LRS.
 
 Both run inside the transaction that stores (or voids) the statements: if they fail, the
-statements are not stored, so progress and the outbox never miss an accepted statement.
+statements are not stored, so progress never misses an accepted statement.
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ from typing import Any
 
 from django.db import transaction
 
-from progress import forwarding
-from progress.signals import statements_stored, statements_voided
+from lrs.signals import statements_stored, statements_voided
 
 from .core import apply_statements, refresh_course, void_statements
 from .source import stored_statements
 
 
 def on_statements_stored(sender: Any, statements: list[Any], **kwargs: Any) -> None:
-    if forwarding.forwarding_enabled():
-        forwarding.outbox_add(statements=statements)
     apply_statements(stored_statements(statements))
 
 
@@ -43,7 +40,7 @@ def connect() -> None:
     from wagtail.models import Page
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    from progress.models import Enrollment
+    from learners.models import Enrollment
 
     from .structure import forget_structures
 

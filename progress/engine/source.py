@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from progress.models import LearnerIdentity, Statement
+from lrs.models import LearnerIdentity, Statement
 
 from .core import StoredStatement
 from .facts import ACTIVITY_VERBS, ADL_VERBS, TRACKED_VERBS, about_a_lesson

@@ -56,7 +56,7 @@ def test_teacher_filters_the_catalog_opens_a_lesson_and_passes_a_check(
     page.get_by_role("link", name="Sensores en el taller").click()
     page.get_by_role("heading", name="Contenido del curso").wait_for()
     # The lessons stay open to read from the outline (the sign-in action is tested in
-    # tests/progress/test_browser_enrol.py).
+    # tests/learners/test_browser_enrol.py).
     page.get_by_role("link", name="Lección 1.1").click()
     page.get_by_role("heading", level=1, name="Lección 1.1").wait_for()
     lesson_url = page.url

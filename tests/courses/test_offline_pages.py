@@ -19,7 +19,7 @@ from wagtail.images import get_image_model
 from courses import offline
 from courses.models import LessonPage
 from courses.selectors import LESSON_PAGE_BYTES, course_offline_package, course_outline
-from progress.models import Enrollment
+from learners.models import Enrollment
 from tests.courses import factories
 
 pytestmark = pytest.mark.django_db

@@ -97,7 +97,7 @@ def test_cancellation_erases_the_stored_copies_that_are_not_needed_to_verify(hol
 
 def test_cancelling_through_the_profile_page_erases_the_recipient_too(client, holder, award):
     client.force_login(holder)
-    response = client.post(reverse("progress:cancel"), {"password": PASSWORD, "confirm": "on"})
+    response = client.post(reverse("learners:cancel"), {"password": PASSWORD, "confirm": "on"})
     assert response.status_code == 302
     award.refresh_from_db()
     assert award.recipient_erased_at is not None and award.recipient_hash == ""
@@ -128,7 +128,7 @@ def test_cancel_page_tells_what_happens_to_the_credentials_and_links_the_downloa
     client, holder, award
 ):
     client.force_login(holder)
-    html = client.get(reverse("progress:cancel")).content.decode()
+    html = client.get(reverse("learners:cancel")).content.decode()
     assert 'data-cancel-notice="credentials"' in html
     assert "1 credencial" in html
     assert "seguirán siendo válidas" in html
@@ -139,7 +139,7 @@ def test_cancel_page_tells_what_happens_to_the_credentials_and_links_the_downloa
 def test_cancel_page_without_credentials_shows_no_credentials_notice(client):
     user = UserFactory(email="sin.insignias@example.mx")
     client.force_login(user)
-    html = client.get(reverse("progress:cancel")).content.decode()
+    html = client.get(reverse("learners:cancel")).content.decode()
     assert 'data-cancel-notice="credentials"' not in html
 
 

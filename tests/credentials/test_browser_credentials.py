@@ -13,7 +13,7 @@ from django.test import Client
 
 from credentials import services
 from tests.credentials.factories import AchievementFactory, IssuerFactory, UserFactory
-from tests.progress.learners_factories import TeacherProfileFactory
+from tests.learners.learners_factories import TeacherProfileFactory
 
 SHOTS = Path(os.environ.get("LMS_BROWSER_SCREENSHOTS", "/tmp/capacita-credentials-shots"))
 

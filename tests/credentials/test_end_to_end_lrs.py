@@ -9,7 +9,7 @@ import pytest
 from courses.selectors import course_outline
 from credentials import verification
 from credentials.models import Award
-from progress.services import enrollment_create
+from learners.services import enrollment_create
 from tests.courses.factories import build_course
 from tests.credentials.factories import AchievementFactory
 from tests.progress.engine_support import course_stream, make_learner, store, void

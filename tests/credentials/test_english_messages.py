@@ -22,7 +22,7 @@ def test_the_cancellation_page_in_english_tells_what_happens_to_the_credentials(
     client, learner, award
 ):
     client.force_login(learner)
-    html = client.get("/en" + reverse("progress:cancel")).content.decode()
+    html = client.get("/en" + reverse("learners:cancel")).content.decode()
     notice = visible_text("<x " + _notice_block(html))
     assert "You have 1 credential." in notice
     assert "recipient check" in notice and "Download all my credentials (zip)" in notice

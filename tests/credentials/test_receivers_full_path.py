@@ -272,10 +272,10 @@ def test_completion_voided_then_earned_again_over_xapi_issues_a_new_credential(
     from django.test import Client
 
     from courses.selectors import course_outline
-    from progress.services import enrollment_create
+    from learners.services import enrollment_create
     from tests.courses.factories import build_course
+    from tests.lrs.xapi_fixtures import XAPI, make_client
     from tests.progress.engine_support import course_stream, lesson_statement, make_learner, void
-    from tests.progress.xapi_fixtures import XAPI, make_client
 
     course = build_course(modules=1, lessons=2, passing_score=70)
     achievement = AchievementFactory(issuer=issuer, course=course, credits_available=None)

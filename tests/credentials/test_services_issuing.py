@@ -273,11 +273,11 @@ def test_recipient_hash_normalises_case_and_spaces():
 def test_the_award_is_recorded_on_the_enrolment_through_progress(
     achievement, learner, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from progress import services as progress_services
+    from learners import services as learner_services
 
     calls = []
     monkeypatch.setattr(
-        progress_services, "enrollment_mark_credentialed", lambda **kwargs: calls.append(kwargs)
+        learner_services, "enrollment_mark_credentialed", lambda **kwargs: calls.append(kwargs)
     )
     with django_capture_on_commit_callbacks(execute=True):
         award, _ = services.award_issue(
@@ -294,8 +294,8 @@ def test_the_award_is_recorded_on_the_enrolment_through_progress(
 def test_revoking_the_enrolments_last_credential_clears_its_credentialed_date(
     issuer, learner, django_capture_on_commit_callbacks
 ):
-    from progress.models import Enrollment
-    from progress.services import enrollment_create
+    from learners.models import Enrollment
+    from learners.services import enrollment_create
     from tests.courses.factories import build_course
 
     course = build_course(modules=1, lessons=1)

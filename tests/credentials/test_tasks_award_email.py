@@ -13,9 +13,9 @@ from wagtail.models import Locale
 
 from credentials import notifications, services, tasks
 from credentials.models import Award
-from progress.models import Enrollment
+from learners.models import Enrollment
 from tests.credentials.factories import AchievementFactory, IssuerFactory, UserFactory
-from tests.progress.learners_factories import TeacherProfileFactory
+from tests.learners.learners_factories import TeacherProfileFactory
 
 EMAIL = "ana.perez@example.mx"
 

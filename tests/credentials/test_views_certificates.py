@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone, translation
 
 from credentials import certificates, services
-from progress import services as progress_services
+from learners import services as learner_services
 from tests.credentials.factories import UserFactory
-from tests.progress.learners_factories import TeacherProfileFactory
+from tests.learners.learners_factories import TeacherProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_verification_page_names_the_holder_as_on_the_certificate(client, profil
 
 
 def test_after_arco_cancellation_the_page_shows_nothing_about_her(client, learner, profile, award):
-    progress_services.teacher_account_cancel(user=learner)
+    learner_services.teacher_account_cancel(user=learner)
     html = _html(client.get(f"/credentials/{award.uuid}/"))
     assert "María" not in html and "Núñez" not in html and "data-holder" not in html
     assert EMAIL not in html

@@ -192,7 +192,7 @@ def test_certificate_is_for_the_learner_only(client, award, learner):
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
     client.force_login(learner)
-    from tests.progress.learners_factories import TeacherProfileFactory
+    from tests.learners.learners_factories import TeacherProfileFactory
 
     TeacherProfileFactory(user=learner, first_name="Ana", paternal_surname="Pérez")
     page = client.get(url)

@@ -19,7 +19,7 @@ def test_admin_pages_request_no_gravatar(client):
 def test_the_translations_report_is_only_in_the_menu_of_those_who_translate(client):
     # A monitor has nothing to do with wagtail-localize's report (and it used to be her only
     # "Informes" item); editors who translate keep it.
-    from tests.progress.reports_builders import make_monitor
+    from tests.reports.reports_builders import make_monitor
 
     client.force_login(make_monitor("nacional"))
     html = client.get("/admin/").content.decode()

@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from progress.models import Enrollment, ExportJob
-from tests.progress.reports_builders import make_monitor
+from learners.models import Enrollment
+from reports.models import ExportJob
+from tests.reports.reports_builders import make_monitor
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from progress.models import AuditEvent, Enrollment, ExportJob
-from tests.progress.reports_builders import make_monitor
+from learners.models import AuditEvent, Enrollment
+from reports.models import ExportJob
+from tests.reports.reports_builders import make_monitor
 from tests.support.json_strategies import hostile_json_text, hostile_text, query_string
 
 pytestmark = pytest.mark.django_db

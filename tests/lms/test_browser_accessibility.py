@@ -21,11 +21,11 @@ from wagtail.models import Locale
 from courses.models import CoursePage, LessonPage, ModulePage
 from courses.selectors import course_outline
 from credentials import services as credential_services
-from progress.models import Enrollment
+from learners.models import Enrollment
 from tests.courses import factories as course_factories
 from tests.credentials.factories import AchievementFactory, IssuerFactory
+from tests.learners.learners_factories import TeacherProfileFactory, UserFactory, seed_subsystems
 from tests.progress.engine_support import lesson_statement, store
-from tests.progress.learners_factories import TeacherProfileFactory, UserFactory, seed_subsystems
 from tests.support.axe import (
     assert_no_serious_violations,
     axe_violations,
@@ -320,7 +320,7 @@ def test_reports_dashboard_fits_a_phone(live_server, browser, settings, language
     # The Wagtail admin around it is Wagtail's: only the dashboard's own reflow is checked.
     from wagtail.users.models import UserProfile
 
-    from tests.progress.reports_builders import build_world, make_monitor
+    from tests.reports.reports_builders import build_world, make_monitor
 
     settings.LMS_REPORT_MIN_CELL = 3
     build_world()

@@ -18,11 +18,11 @@ from django.urls import reverse
 
 from lms.checks import NON_DELIVERING_EMAIL_BACKENDS, email_backend_delivers
 from lms.log_filters import PersonalDataFilter
-from tests.lms.test_settings import PROD_ENV, ROOT
-from tests.progress.learners_factories import (
+from tests.learners.learners_factories import (
     DOMAIN_CURPS,
     seeded_subsystems,  # noqa: F401  (fixture)
 )
+from tests.lms.test_settings import PROD_ENV, ROOT
 
 PASSWORD = "Aprender-2026-seguro"
 EMAIL = "ana.salas@example.mx"
@@ -125,7 +125,7 @@ def test_sign_up_confirm_and_reset_log_no_address_or_token_link(
     caplog.handler.addFilter(PersonalDataFilter())
     with caplog.at_level(logging.DEBUG):
         response = client.post(
-            reverse("progress:signup"),
+            reverse("learners:signup"),
             {
                 "email": EMAIL,
                 "password1": PASSWORD,
@@ -149,12 +149,12 @@ def test_sign_up_confirm_and_reset_log_no_address_or_token_link(
         forged = confirm.rstrip("/").rsplit("-", 1)[0] + "-0000000000000000/"
         assert client.get(forged).status_code == 400  # django.request logs the path
         client.logout()
-        response = client.post(reverse("progress:password_reset"), {"email": EMAIL})
+        response = client.post(reverse("learners:password_reset"), {"email": EMAIL})
         assert response.status_code == 302
         reset = _links(mail_folder)[-1]
         assert "/cuenta/contrasena/" in reset
         assert client.get(reset, follow=True).status_code == 200
-        client.post(reverse("progress:password_reset"), {"email": "nadie@example.mx"})
+        client.post(reverse("learners:password_reset"), {"email": "nadie@example.mx"})
 
     logged = caplog.text + "".join(r.getMessage() for r in caplog.records)
     printed = capsys.readouterr()

@@ -26,7 +26,7 @@ def test_sign_in_and_sign_up_link_to_the_other_language(client, path, other, lab
 
 
 def test_profile_and_wallet_link_to_the_other_language(client):
-    from tests.progress.learners_factories import TeacherProfileFactory
+    from tests.learners.learners_factories import TeacherProfileFactory
 
     client.force_login(TeacherProfileFactory().user)
     for path, other in (
@@ -48,8 +48,8 @@ def test_a_page_not_found_has_no_switch(client):
 
 def test_the_subsystem_other_reads_in_english_on_english_pages(client):
     # Subsystems are acronyms (DGETI, CONALEP) in both languages, except the catch-all "Otro".
-    from progress.models import Subsystem
-    from tests.progress.learners_factories import TeacherProfileFactory
+    from learners.models import Subsystem
+    from tests.learners.learners_factories import TeacherProfileFactory
 
     other, _ = Subsystem.objects.get_or_create(code="otro", defaults={"name": "Otro"})
     client.force_login(TeacherProfileFactory(subsystem=other).user)

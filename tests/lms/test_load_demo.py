@@ -13,10 +13,12 @@ from django.core.management import CommandError, call_command
 
 from courses.models import CoursePage
 from credentials.models import Achievement, Microcredential, MicrocredentialCourse
-from progress.demo import DEMO_CCT, DEMO_CURP, DEMO_LRS_CLIENT_NAME
-from progress.demo_reports import SYNTHETIC_USERNAME_PREFIX, synthetic_schools
-from progress.models import Enrollment, LRSClient, ReportFact, School, TeacherProfile
-from progress.validators import cct_check_letter, cct_warnings, validate_cct, validate_curp
+from learners.models import Enrollment, School, TeacherProfile
+from learners.validators import cct_check_letter, cct_warnings, validate_cct, validate_curp
+from lms.demo_progress import DEMO_CCT, DEMO_CURP, DEMO_LRS_CLIENT_NAME
+from lrs.models import LRSClient
+from reports.demo import SYNTHETIC_USERNAME_PREFIX, synthetic_schools
+from reports.models import ReportFact
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +52,7 @@ def run(content_dir: Path) -> str:
 
 
 def counts() -> dict[str, int]:
-    """What the demo makes, the synthetic monitoring picture aside (tests/progress/
+    """What the demo makes, the synthetic monitoring picture aside (tests/reports/
     test_demo_monitoring.py counts that)."""
     synthetic = {"user__username__startswith": SYNTHETIC_USERNAME_PREFIX}
     return {
@@ -110,7 +112,7 @@ def test_a_second_run_creates_no_duplicates_and_prints_the_secret_only_once(cont
 
 
 def test_the_demo_lrs_client_is_reused_when_one_already_exists(content_dir):
-    from progress.xapi.client_services import lrs_client_create
+    from lrs.client_services import lrs_client_create
 
     existing, _secret = lrs_client_create(name=DEMO_LRS_CLIENT_NAME, scopes=["all"])
     output = run(content_dir)
@@ -194,7 +196,7 @@ def test_course_achievements_are_issued_by_sep_and_the_microcredential_is_comple
 
 
 def test_a_curp_held_by_another_account_stops_the_demo_with_a_clear_error(content_dir):
-    from progress.services import teacher_profile_create
+    from learners.services import teacher_profile_create
 
     other = get_user_model().objects.create_user(username="someone", password="x")
     teacher_profile_create(

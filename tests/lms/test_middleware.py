@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.redirects.models import Redirect
 
-from tests.progress.xapi_fixtures import ACTIVITY, xapi  # noqa: F401
+from tests.lrs.xapi_fixtures import ACTIVITY, xapi  # noqa: F401
 
 STATE = {
     "activityId": ACTIVITY,

@@ -1,3 +1,3 @@
-"""Fixtures of the progress tests."""
+"""Fixtures of these tests."""
 
-from tests.progress.xapi_fixtures import xapi  # noqa: F401  (the LRS test client fixture)
+from tests.lrs.xapi_fixtures import xapi  # noqa: F401  (the LRS test client fixture)

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from lrs.identity import learner_actor
+from lrs.services import statements_store
 from progress.models import CourseProgress, LessonProgress, ModuleProgress
-from progress.selectors import learner_actor
-from progress.services import statements_store
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"

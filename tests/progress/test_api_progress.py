@@ -7,10 +7,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from courses.selectors import course_outline
-from progress.models import Enrollment
+from learners.models import Enrollment
 from tests.courses.factories import build_course
-
-from .engine_support import course_stream, lesson_statement, make_learner, store
+from tests.progress.engine_support import course_stream, lesson_statement, make_learner, store
 
 pytestmark = [
     pytest.mark.django_db,

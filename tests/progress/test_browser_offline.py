@@ -20,7 +20,8 @@ from playwright.sync_api import Error as PlaywrightError
 from wagtail.images import get_image_model
 
 from courses.selectors import course_outline
-from progress.models import Enrollment, Statement
+from learners.models import Enrollment
+from lrs.models import Statement
 from tests.courses import factories
 
 SHOTS = os.environ.get("OFFLINE_SHOTS")  # a folder: save screenshots there to look at them

@@ -9,18 +9,12 @@ import pytest
 from django.core.management import call_command
 
 from courses.selectors import course_outline
+from learners.models import Enrollment
+from lrs.models import Statement
 from progress import signals
-from progress.models import (
-    CourseProgress,
-    Enrollment,
-    LessonProgress,
-    ModuleProgress,
-    ProgressEvidence,
-    Statement,
-)
+from progress.models import CourseProgress, LessonProgress, ModuleProgress, ProgressEvidence
 from tests.courses.factories import build_course
-
-from .engine_support import (
+from tests.progress.engine_support import (
     course_stream,
     lesson_statement,
     make_learner,

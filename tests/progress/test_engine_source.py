@@ -10,10 +10,9 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
+from lrs.identity import learner_actor
 from progress.engine.source import stored_statements
-from progress.selectors import learner_actor
-
-from .engine_support import make_learner
+from tests.progress.engine_support import make_learner
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,14 @@ from django.core import mail
 from django.test import Client
 
 from courses.selectors import course_outline
-from progress.models import CourseProgress, Enrollment, Statement
-from progress.selectors import learner_actor
-from progress.xapi.auth import generate_credentials, hash_secret
+from learners.models import Enrollment
+from lrs.auth import generate_credentials, hash_secret
+from lrs.identity import learner_actor
+from lrs.models import Statement
+from progress.models import CourseProgress
 from tests.courses import factories
-
-from .engine_support import course_stream, void
-from .learners_factories import DOMAIN_CURPS, seed_subsystems
+from tests.learners.learners_factories import DOMAIN_CURPS, seed_subsystems
+from tests.progress.engine_support import course_stream, void
 
 # Playwright's sync API runs an event loop in this thread; the live server is another one.
 
@@ -212,7 +213,7 @@ def test_an_external_tool_completes_the_course_and_a_void_reverts_it(live_server
     user = get_user_model().objects.create_user("externa", password="x")
     Enrollment.objects.create(user=user, course=course)
     key, secret = generate_credentials()
-    from progress.models import LRSClient
+    from lrs.models import LRSClient
 
     LRSClient.objects.create(
         name="simulador", key=key, secret_hash=hash_secret(secret), scopes=["all"]

@@ -9,11 +9,10 @@ import pytest
 from django.test import Client
 
 from courses.selectors import course_outline
-from progress.models import Enrollment
-from progress.selectors import learner_actor
+from learners.models import Enrollment
+from lrs.identity import learner_actor
 from tests.courses.factories import build_course
-
-from .engine_support import lesson_statement, make_learner, store
+from tests.progress.engine_support import lesson_statement, make_learner, store
 
 pytestmark = pytest.mark.django_db
 

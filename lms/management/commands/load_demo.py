@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from courses.demo import DemoContentError, configure_site, load_demo_courses
 from credentials.demo import load_demo_credentials
-from progress.demo import load_demo_progress
+from lms.demo_progress import load_demo_progress
 
 # username → (groups, is_staff, e-mail, first name)
 DEMO_USERS: dict[str, tuple[list[str], str, str]] = {

@@ -1,0 +1,322 @@
+"""Forwarding accepted statements to an external LRS through a transactional outbox.
+
+When ``LMS_LRS_FORWARD_URL`` is set, the ``statements_stored`` receiver writes one
+``ForwardedStatement`` row per accepted statement *in the storing transaction* (so nothing is
+accepted without being queued) and, on commit, nudges ``lrs.tasks.forward_statements``
+(without waiting on a broker that is down: the beat sweep delivers anyway). The task sends due
+rows in batches, oldest first, with ``PUT`` by statement id (an external LRS ignores an
+identical repeat, so a retry never doubles a statement), each exactly as stored.
+
+- An unreachable LRS or a 5xx answer puts the batch back with exponential backoff, capped at
+  ``LMS_LRS_FORWARD_BACKOFF_MAX`` (30 s) so a recovering LRS is tried again soon; rows stay
+  pending for as long as it takes (no retry count runs out).
+- A 4xx, a statement the external LRS's xAPI version cannot carry, or a statement the adapter
+  fails on is *parked* (status ``failed``, with the reason) without holding back the others;
+  the Wagtail admin lists it with a retry button.
+- A worker claims a batch with a short lease (``LMS_LRS_FORWARD_LEASE``, 30 s) that it renews
+  while it works, so the rows of a worker that died are due again within the lease; the beat
+  sweep (every ``LMS_LRS_FORWARD_SWEEP_SECONDS``, 15 s) picks them up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from integrations.lrs import get_forwarder
+from integrations.lrs.base import OK, RETRY
+from lrs.models import ForwardedStatement
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_BACKOFF_BASE = 5.0  # seconds before the first retry
+# A recovering LRS is tried again within this (plus one sweep), so a backlog drains soon after.
+DEFAULT_BACKOFF_MAX = 30.0
+# A dead worker's claimed rows are due again after this; a live worker renews it as it sends.
+DEFAULT_LEASE = 30.0
+
+
+def forwarding_enabled() -> bool:
+    return bool(getattr(settings, "LMS_LRS_FORWARD_URL", ""))
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """Seconds to wait after ``attempts`` failed tries: base x 2^(attempts-1), capped."""
+    base = _setting("LMS_LRS_FORWARD_BACKOFF_BASE", DEFAULT_BACKOFF_BASE)
+    cap = _setting("LMS_LRS_FORWARD_BACKOFF_MAX", DEFAULT_BACKOFF_MAX)
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def lease_duration() -> timedelta:
+    """How long a claim holds: ``LMS_LRS_FORWARD_LEASE``, but always longer than one request.
+
+    The worker renews it before each statement, so it only has to outlast a single request
+    (which gives up after ``LMS_LRS_FORWARD_TIMEOUT``), not a whole batch.
+    """
+    timeout = _setting("LMS_LRS_FORWARD_TIMEOUT", 10.0)
+    lease = _setting("LMS_LRS_FORWARD_LEASE", DEFAULT_LEASE)
+    return timedelta(seconds=max(lease, 2 * timeout + 5))
+
+
+def outbox_add(*, statements: Iterable[Any]) -> int:
+    """Queue stored statements (``progress.Statement`` rows) for forwarding; returns how many.
+
+    Call inside the storing transaction. A statement already queued is not queued again.
+    """
+    now = timezone.now()
+    rows = [
+        ForwardedStatement(
+            statement_id=statement.statement_id,
+            payload=statement.data,
+            next_attempt_at=now,
+        )
+        for statement in statements
+    ]
+    if not rows:
+        return 0
+    ForwardedStatement.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(_enqueue)
+    return len(rows)
+
+
+# The nudge's broker connection, one per thread (kombu connections are not thread-safe).
+_nudge = threading.local()
+NUDGE_CONNECT_TIMEOUT = 0.5  # seconds; the broker is on the local network
+
+
+def _nudge_connection(app: Any) -> Any:
+    """A broker connection that fails at once when the broker is down.
+
+    Celery's pooled connections retry the connect for up to ``broker_connection_timeout``
+    (kombu's ``ensure_connection``); a request that stored statements must not wait on that.
+    """
+    connection = getattr(_nudge, "connection", None)
+    if connection is None:
+        options = {**(app.conf.broker_transport_options or {}), "max_retries": 0}
+        connection = app.connection_for_write(
+            connect_timeout=NUDGE_CONNECT_TIMEOUT, transport_options=options
+        )
+        _nudge.connection = connection
+    return connection
+
+
+def _enqueue() -> None:
+    """Nudge a worker to send the new rows now, without ever delaying the caller long.
+
+    No publish retries and a short connect timeout: with the broker down a retry would run
+    inside the request that stored the statements. The rows are durable and the beat sweep
+    sends them whether or not this nudge arrives.
+    """
+    from lrs.tasks import forward_statements
+
+    app = forward_statements.app
+    try:
+        if app.conf.task_always_eager:
+            forward_statements.apply()
+        else:
+            # Celery passes the connection on among its options; celery-types does not list it.
+            forward_statements.apply_async(  # type: ignore[call-arg]
+                retry=False, connection=_nudge_connection(app)
+            )
+    except Exception:  # the broker is down: the beat sweep (or the next commit) picks them up
+        connection = getattr(_nudge, "connection", None)
+        _nudge.connection = None
+        if connection is not None:
+            # A half-open connection may fail to close; it is dropped either way.
+            with contextlib.suppress(Exception):
+                connection.release()
+        logger.warning(
+            "could not enqueue forward_statements; the sweep will send them", exc_info=True
+        )
+
+
+@dataclass
+class ForwardReport:
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    retry_in: float | None = None  # seconds until the deferred rows are due again
+
+
+def _claim(batch_size: int) -> tuple[list[ForwardedStatement], datetime]:
+    """Take a lease on the oldest due rows (skipping rows another worker holds).
+
+    Returns the rows and the lease's end, which marks them as this worker's: a renewal only
+    touches rows whose due time is still exactly that value.
+    """
+    now = timezone.now()
+    lease_until = now + lease_duration()
+    with transaction.atomic():
+        rows = list(
+            ForwardedStatement.objects.select_for_update(skip_locked=True)
+            .filter(status=ForwardedStatement.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("id")[:batch_size]
+        )
+        if rows:
+            ForwardedStatement.objects.filter(pk__in=[r.pk for r in rows]).update(
+                next_attempt_at=lease_until
+            )
+    return rows, lease_until
+
+
+def _renew(rows: list[ForwardedStatement], lease_until: datetime) -> tuple[set[int], datetime]:
+    """Extend the lease on the rows still held under ``lease_until``; return them and the end.
+
+    A row whose lease ran out and that another worker claimed no longer matches, so it is
+    left to that worker.
+    """
+    renewed_until = timezone.now() + lease_duration()
+    pks = [row.pk for row in rows]
+    held = set(
+        ForwardedStatement.objects.filter(
+            pk__in=pks, status=ForwardedStatement.Status.PENDING, next_attempt_at=lease_until
+        ).values_list("pk", flat=True)
+    )
+    if held:
+        ForwardedStatement.objects.filter(pk__in=held, next_attempt_at=lease_until).update(
+            next_attempt_at=renewed_until
+        )
+    return held, renewed_until
+
+
+def _park(row: ForwardedStatement, reason: str, status_code: int | None, kind: str) -> None:
+    """Set a statement aside with its reason: shown in the admin, sent again only on retry.
+
+    The log names the statement and the kind of problem only: a reason may quote the
+    statement, and statements from other tools can carry an e-mail address.
+    """
+    row.status = ForwardedStatement.Status.FAILED
+    row.last_status_code = status_code
+    row.last_error = reason[:2000]
+    logger.error(
+        "statement %s parked, not forwarded (%s); see the forwarding admin", row.statement_id, kind
+    )
+
+
+def forward_due_statements(*, max_batches: int = 50) -> ForwardReport:
+    """Send due outbox rows, oldest first, in batches, until none is due or the LRS is down.
+
+    At-least-once by design, never doubled: a crash between the PUT and marking the row sent
+    only means the same PUT is made again later, which a conformant LRS ignores.
+    """
+    report = ForwardReport()
+    if not forwarding_enabled():
+        return report
+    forwarder = get_forwarder()
+    batch_size = int(_setting("LMS_LRS_FORWARD_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    # Renewing before each statement would cost two queries each; a third of the lease leaves
+    # room for one more request (the lease outlasts two) before it could run out.
+    renew_every = lease_duration().total_seconds() / 3
+    for _ in range(max_batches):
+        rows, lease_until = _claim(batch_size)
+        if not rows:
+            break
+        renewed_at = time.monotonic()
+        for index, row in enumerate(rows):
+            if time.monotonic() - renewed_at > renew_every:
+                # Keep the rest of the batch ours while we work; stop where another worker took
+                # over rows whose lease ran out (a request that hung the whole lease).
+                held, lease_until = _renew(rows[index:], lease_until)
+                renewed_at = time.monotonic()
+                if row.pk not in held:
+                    break
+            try:
+                result = forwarder.send(row.payload)
+            except Exception as exc:  # a statement the adapter cannot handle must not stop the rest
+                row.attempts += 1
+                _park(row, f"{type(exc).__name__}: {exc}", None, type(exc).__name__)
+                report.failed += 1
+                row.save(update_fields=_FIELDS)
+                continue
+            row.attempts += 1
+            row.last_status_code = result.status_code
+            row.last_error = "" if result.outcome == OK else result.detail
+            if result.outcome == OK:
+                row.status = ForwardedStatement.Status.SENT
+                row.sent_at = timezone.now()
+                report.sent += 1
+            elif result.outcome == RETRY:
+                # The external LRS is down: this row and the rest of the batch wait, in order.
+                delay = backoff_delay(row.attempts)
+                row.next_attempt_at = timezone.now() + delay
+                row.save(update_fields=_FIELDS)
+                rest = [r.pk for r in rows[index + 1 :]]
+                ForwardedStatement.objects.filter(
+                    pk__in=rest,
+                    status=ForwardedStatement.Status.PENDING,
+                    next_attempt_at=lease_until,
+                ).update(next_attempt_at=row.next_attempt_at)
+                report.deferred += 1 + len(rest)
+                report.retry_in = delay.total_seconds()
+                logger.warning(
+                    "external LRS unavailable (%s); %d statements wait %.0f s",
+                    result.detail or result.status_code,
+                    1 + len(rest),
+                    report.retry_in,
+                )
+                return report
+            else:
+                _park(row, result.detail or "rejected", result.status_code, "rejected")
+                report.failed += 1
+            row.save(update_fields=_FIELDS)
+    return report
+
+
+_FIELDS = ["status", "attempts", "last_status_code", "last_error", "next_attempt_at", "sent_at"]
+
+
+def outbox_retry(*, ids: Iterable[int] | None = None) -> int:
+    """Make failed (or waiting) rows due now and enqueue the task; returns how many."""
+    rows = ForwardedStatement.objects.exclude(status=ForwardedStatement.Status.SENT)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    with transaction.atomic():
+        count = rows.update(
+            status=ForwardedStatement.Status.PENDING, next_attempt_at=timezone.now()
+        )
+        if count:
+            transaction.on_commit(_enqueue)
+    return count
+
+
+def outbox_summary() -> dict[str, Any]:
+    """Counts by status (and pending rows never tried), the oldest waiting row, the next try."""
+    counts = {
+        row["status"]: row["n"]
+        for row in ForwardedStatement.objects.values("status").annotate(n=Count("id"))
+    }
+    pending = ForwardedStatement.objects.filter(status=ForwardedStatement.Status.PENDING)
+    oldest = pending.order_by("id").values_list("created_at", flat=True).first()
+    next_try = pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    return {
+        "enabled": forwarding_enabled(),
+        "pending": counts.get("pending", 0),
+        "sent": counts.get("sent", 0),
+        "failed": counts.get("failed", 0),
+        # Claimed by a worker that died or failed before its first request, or not reached yet.
+        "never_tried": pending.filter(attempts=0).count(),
+        "oldest_pending_at": oldest,
+        "next_attempt_at": next_try,
+    }
+
+
+def on_statements_stored(sender: Any, statements: list[Any], **kwargs: Any) -> None:
+    """Receiver of ``statements_stored``: queue the new statements when forwarding is on."""
+    if forwarding_enabled():
+        outbox_add(statements=statements)

@@ -1,0 +1,308 @@
+"""Storage of the xAPI Learning Record Store: statements, documents, activities, clients.
+
+A statement is kept whole as JSON (JSONB on PostgreSQL) next to indexed columns for every query
+parameter of the Statement resource. The bigint primary key is the monotonic ``stored``
+sequence: pages follow it, so ``more`` links stay stable while new statements arrive.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+__all__ = [
+    "ForwardedStatement",
+    "LRSActivity",
+    "LRSAttachment",
+    "LRSClient",
+    "LRSDocument",
+    "LearnerIdentity",
+    "Statement",
+    "StatementActivity",
+    "StatementAgent",
+]
+
+LRS_SCOPES = (
+    "statements/write",
+    "statements/read",
+    "statements/read/mine",
+    "state",
+    "profile",
+    "define",
+    "all",
+)
+
+
+class LRSClient(models.Model):
+    """An activity provider allowed to use the LRS with HTTP Basic credentials.
+
+    The secret is high-entropy and random, so a single HMAC-SHA256 is enough to keep it
+    unrecoverable from the database while costing microseconds per request (a password hash
+    such as PBKDF2 would cost tens of milliseconds on every statement POST).
+    """
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "progress_lrsclient"  # kept from before the split of progress/
+        verbose_name = "LRS client"
+        verbose_name_plural = "LRS clients"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, *wanted: str) -> bool:
+        scopes = set(self.scopes or ())
+        return "all" in scopes or bool(scopes.intersection(wanted))
+
+
+class Statement(models.Model):
+    """One stored statement: the JSON as served in the ``exact`` format plus query columns."""
+
+    id = models.BigAutoField(primary_key=True)
+    statement_id = models.UUIDField(unique=True)
+    data = models.JSONField()
+    actor_ifi = models.CharField(max_length=512)
+    verb = models.CharField(max_length=512)
+    activity = models.CharField(max_length=512, null=True, blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    ref_target = models.UUIDField(null=True, blank=True)
+    voiding = models.BooleanField(default=False)
+    voided = models.BooleanField(default=False)
+    has_attachments = models.BooleanField(default=False)
+    stored = models.DateTimeField()
+    timestamp = models.DateTimeField()
+    # Indexed by lrs_stmt_client (client, -id) below; a second index on client alone would
+    # only cost one more b-tree insert per statement.
+    client = models.ForeignKey(
+        LRSClient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
+        db_table = "progress_statement"  # kept from before the split of progress/
+        # No index on actor_ifi: StatementAgent's (ifi, statement) key already finds an actor's
+        # statements, and a second copy cost one more random b-tree leaf per stored statement
+        # (a quarter of the full-page images written to the WAL after each checkpoint).
+        indexes = [
+            models.Index(fields=["verb", "-id"], name="lrs_stmt_verb"),
+            models.Index(fields=["activity", "-id"], name="lrs_stmt_activity"),
+            models.Index(
+                fields=["registration", "-id"],
+                name="lrs_stmt_registration",
+                condition=models.Q(registration__isnull=False),
+            ),
+            models.Index(
+                fields=["ref_target"],
+                name="lrs_stmt_ref_target",
+                condition=models.Q(ref_target__isnull=False),
+            ),
+            models.Index(fields=["stored"], name="lrs_stmt_stored"),
+            models.Index(fields=["client", "-id"], name="lrs_stmt_client"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementAgent(models.Model):
+    """An agent a statement is about: ``direct`` for the actor/object (and their group
+    members), otherwise one of the places ``related_agents`` looks at."""
+
+    # The composite key (ifi, statement) is the only index: one b-tree insert per row on the
+    # hot path, and exactly the lookup the agent filters need.
+    pk = models.CompositePrimaryKey("ifi", "statement")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    ifi = models.CharField(max_length=512)
+    direct = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "progress_statementagent"  # kept from before the split of progress/
+
+    def __str__(self) -> str:
+        return self.ifi
+
+
+class StatementActivity(models.Model):
+    """An activity a statement mentions anywhere (object, context, sub-statement), for
+    ``related_activities``."""
+
+    pk = models.CompositePrimaryKey("activity", "statement")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    activity = models.CharField(max_length=512)
+
+    class Meta:
+        db_table = "progress_statementactivity"  # kept from before the split of progress/
+
+    def __str__(self) -> str:
+        return self.activity
+
+
+class LRSActivity(models.Model):
+    """The LRS's canonical definition of an activity (Activities resource)."""
+
+    iri = models.CharField(max_length=512, unique=True)
+    definition = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "progress_lrsactivity"  # kept from before the split of progress/
+        verbose_name = "LRS activity"
+        verbose_name_plural = "LRS activities"
+
+    def __str__(self) -> str:
+        return self.iri
+
+
+def attachment_upload_to(instance: LRSAttachment, filename: str) -> str:
+    """A random name: the SHA-2 is in every statement that carries the attachment, so a name
+    built from it could be guessed. Only the LRS (which checks who may read the statement)
+    serves the file; the name is a second line of defence."""
+    token = uuid.uuid4().hex
+    return f"xapi/attachments/{token[:2]}/{token}"
+
+
+class LRSAttachment(models.Model):
+    """Raw attachment content, stored once per SHA-2 in the default storage (S3 in production)."""
+
+    sha2 = models.CharField(max_length=128, unique=True)
+    content_type = models.CharField(max_length=255)
+    length = models.BigIntegerField()
+    file = models.FileField(upload_to=attachment_upload_to, max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "progress_lrsattachment"  # kept from before the split of progress/
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class LRSDocument(models.Model):
+    """A State, Activity Profile or Agent Profile document."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        ACTIVITY_PROFILE = "activity_profile", "Activity profile"
+        AGENT_PROFILE = "agent_profile", "Agent profile"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    activity = models.CharField(max_length=512, blank=True, default="")
+    agent_ifi = models.CharField(max_length=512, blank=True, default="")
+    registration = models.CharField(max_length=36, blank=True, default="")
+    document_id = models.CharField(max_length=512)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=40)
+    updated = models.DateTimeField()
+
+    class Meta:
+        db_table = "progress_lrsdocument"  # kept from before the split of progress/
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "activity", "agent_ifi", "registration", "document_id"],
+                name="lrs_document_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "activity", "agent_ifi", "registration"], name="lrs_document_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.document_id}"
+
+
+class ForwardedStatement(models.Model):
+    """One accepted statement waiting to be (or already) forwarded.
+
+    Written in the transaction that stores the statement, so a statement is never accepted
+    without its row; the forwarding task PUTs it with its id (an external LRS ignores an
+    identical repeat), so retrying after a crash never doubles it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    statement_id = models.UUIDField(unique=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # Due time of the next try; also the lease a worker takes while sending.
+    next_attempt_at = models.DateTimeField()
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "progress_forwardedstatement"  # kept from before the split of progress/
+        indexes = [
+            # Sent rows pile up; the sweep only ever reads the unsent ones.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="progress_fwd_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["status", "id"],
+                name="progress_fwd_status",
+                condition=~models.Q(status="sent"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} ({self.status})"
+
+
+def _new_account_name() -> str:
+    return str(uuid.uuid4())
+
+
+class LearnerIdentity(models.Model):
+    """Links a user to the opaque account name of their xAPI account agent.
+
+    Created lazily by ``lrs.identity.learner_actor``; the name never changes, so
+    statements stored years ago still point at the same person.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_identity"
+    )
+    account_name = models.CharField(max_length=64, unique=True, default=_new_account_name)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "progress_learneridentity"  # kept from before the split of progress/
+        verbose_name = "learner identity"
+        verbose_name_plural = "learner identities"
+
+    def __str__(self) -> str:
+        return self.account_name

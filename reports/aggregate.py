@@ -1,0 +1,511 @@
+"""Aggregation over ``ReportFact``: one or two dimensions, margins, medians, suppression.
+
+PostgreSQL answers a whole table with its margins in one statement (GROUPING SETS, and
+``percentile_cont`` for the median); SQLite, the embedded default, runs one statement per
+grouping set and takes medians from per-group histograms of days-to-complete. Both return the
+same numbers: the median of an even count is the mean of the two middle values, as
+``percentile_cont(0.5)`` gives.
+"""
+
+# SQL text is built only from the fixed column and table names below; values are parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, transaction
+from django.utils.translation import gettext as _
+
+from reports import conf
+from reports.models import ReportCourseTag, ReportFact
+from reports.query import QueryError
+from reports.suppression import (
+    TOTAL,
+    suppress_one_dimension,
+    suppress_two_dimensions,
+)
+
+FIGURES = (
+    "enrolled",
+    "started",
+    "completed",
+    "credentialed",
+    "completion_rate",
+    "median_days_to_complete",
+    "hours_completed",
+)
+
+
+@dataclass(frozen=True)
+class ResolvedFilters:
+    """Filters translated to fact-table values (ids instead of codes)."""
+
+    state: str | None = None
+    subsystem_id: int | None = None
+    school_id: int | None = None
+    course_id: int | None = None
+    sector: str | None = None
+    topic: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass
+class Cell:
+    """The figures of one group (or of a margin). ``keys`` maps each dimension to its code."""
+
+    keys: dict[str, str]
+    enrolled: int = 0
+    teachers: int = 0
+    started: int = 0
+    completed: int = 0
+    credentialed: int = 0
+    hours_completed: float = 0.0
+    median_days_to_complete: float | None = None
+    suppressed: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def completion_rate(self) -> float | None:
+        if self.suppressed or not self.enrolled:
+            return None
+        return round(self.completed / self.enrolled, 4)
+
+    def figures(self) -> dict[str, Any]:
+        """The published figures: all None when the cell is suppressed."""
+        if self.suppressed:
+            return {name: None for name in FIGURES}
+        return {
+            "enrolled": self.enrolled,
+            "started": self.started,
+            "completed": self.completed,
+            "credentialed": self.credentialed,
+            "completion_rate": self.completion_rate,
+            "median_days_to_complete": (
+                None
+                if self.median_days_to_complete is None
+                else round(float(self.median_days_to_complete), 1)
+            ),
+            "hours_completed": round(float(self.hours_completed), 1),
+        }
+
+
+@dataclass
+class Table:
+    """A report: inner cells, margins (two dimensions only) and the grand total."""
+
+    dimensions: tuple[str, ...]
+    cells: list[Cell]
+    total: Cell
+    row_totals: list[Cell] = field(default_factory=list)
+    column_totals: list[Cell] = field(default_factory=list)
+    min_cell: int = conf.DEFAULT_MIN_CELL
+
+
+# --- SQL building -----------------------------------------------------------------------------
+
+_FACT = ReportFact._meta.db_table
+_TAG = ReportCourseTag._meta.db_table
+
+_DIMENSION_SQL = {
+    "state": "f.state",
+    "subsystem": "f.subsystem_id",
+    "school": "f.school_id",
+    "course": "f.course_id",
+    "sector": "ts.slug",
+    "topic": "tt.slug",
+    "month": "f.enrolled_month",
+}
+
+
+def _where(filters: ResolvedFilters) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("f.state", filters.state),
+        ("f.subsystem_id", filters.subsystem_id),
+        ("f.school_id", filters.school_id),
+        ("f.course_id", filters.course_id),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    for kind, value in (("sector", filters.sector), ("topic", filters.topic)):
+        if value is not None:
+            clauses.append(
+                f"f.course_id IN (SELECT course_id FROM {_TAG} WHERE kind = %s AND slug = %s)"
+            )
+            params.extend([kind, value])
+    if filters.date_from is not None:
+        clauses.append("f.enrolled_on >= %s")
+        params.append(filters.date_from)
+    if filters.date_to is not None:
+        clauses.append("f.enrolled_on <= %s")
+        params.append(filters.date_to)
+    return clauses, params
+
+
+def _joins(dimensions: Sequence[str]) -> str:
+    joins = []
+    if "sector" in dimensions:
+        joins.append(f"JOIN {_TAG} ts ON ts.course_id = f.course_id AND ts.kind = 'sector'")
+    if "topic" in dimensions:
+        joins.append(f"JOIN {_TAG} tt ON tt.course_id = f.course_id AND tt.kind = 'topic'")
+    return " ".join(joins)
+
+
+_AGGREGATES = (
+    "COUNT(*) AS enrolled, "
+    "{teachers} AS teachers, "
+    "COUNT(f.started_on) AS started, "
+    "COUNT(f.completed_on) AS completed, "
+    "COUNT(f.credentialed_on) AS credentialed, "
+    "COALESCE(SUM(f.hours_completed), 0) AS hours"
+)
+
+
+def _aggregates(filters: ResolvedFilters) -> str:
+    # One enrolment per teacher and course: within one course, enrolments are people, and the
+    # costly COUNT(DISTINCT) (a sort of every row) is not needed.
+    teachers = "COUNT(*)" if filters.course_id is not None else "COUNT(DISTINCT f.user_id)"
+    return _AGGREGATES.format(teachers=teachers)
+
+
+def _key(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    if isinstance(value, str) and len(value) >= 7 and value[4] == "-" and value[:4].isdigit():
+        return value[:7]  # SQLite returns dates as text
+    return str(value)
+
+
+def _cell(keys: dict[str, str], row: Sequence[Any]) -> Cell:
+    enrolled, teachers, started, completed, credentialed, hours = row[:6]
+    median = row[6] if len(row) > 6 else None
+    return Cell(
+        keys=keys,
+        enrolled=int(enrolled),
+        teachers=int(teachers),
+        started=int(started or 0),
+        completed=int(completed or 0),
+        credentialed=int(credentialed or 0),
+        hours_completed=float(hours or 0),
+        median_days_to_complete=None if median is None else float(median),
+    )
+
+
+def _median_from_histogram(histogram: dict[int, int]) -> float | None:
+    total = sum(histogram.values())
+    if not total:
+        return None
+    lower_rank, upper_rank = (total - 1) // 2, total // 2
+    lower = upper = None
+    seen = 0
+    for days in sorted(histogram):
+        count = histogram[days]
+        if lower is None and seen + count > lower_rank:
+            lower = days
+        if seen + count > upper_rank:
+            upper = days
+            break
+        seen += count
+    assert lower is not None and upper is not None
+    return (lower + upper) / 2
+
+
+def _grouping_sets(dimensions: Sequence[str]) -> list[tuple[str, ...]]:
+    if not dimensions:
+        return [()]
+    if len(dimensions) == 1:
+        return [tuple(dimensions), ()]
+    first, second = dimensions
+    return [(first, second), (first,), (second,), ()]
+
+
+def _run_postgresql(
+    dimensions: Sequence[str], filters: ResolvedFilters, using: str
+) -> dict[tuple[str, ...], dict[tuple[str, ...], Cell]]:
+    clauses, params = _where(filters)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    expressions = [_DIMENSION_SQL[d] for d in dimensions]
+    select_keys = "".join(f"{expr} AS k{i}, " for i, expr in enumerate(expressions))
+    flags = "".join(f"GROUPING({expr}) AS g{i}, " for i, expr in enumerate(expressions))
+    sets = ", ".join(
+        "(" + ", ".join(_DIMENSION_SQL[d] for d in grouping) + ")"
+        for grouping in _grouping_sets(dimensions)
+    )
+    group = f"GROUP BY GROUPING SETS ({sets})" if dimensions else ""
+    sql = (
+        f"SELECT {select_keys}{flags}{_aggregates(filters)}, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_complete) AS median "
+        f"FROM {_FACT} f {_joins(dimensions)} {where} {group}"
+    )
+    results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        n = len(dimensions)
+        for row in cursor.fetchall():
+            keys = row[:n]
+            grouping_flags = row[n : 2 * n]
+            present = tuple(
+                d for d, flag in zip(dimensions, grouping_flags, strict=True) if not flag
+            )
+            key_values = tuple(
+                _key(value) for value, flag in zip(keys, grouping_flags, strict=True) if not flag
+            )
+            results[present][key_values] = _cell(
+                dict(zip(present, key_values, strict=True)), row[2 * n :]
+            )
+    return results
+
+
+def _run_portable(
+    dimensions: Sequence[str], filters: ResolvedFilters, using: str
+) -> dict[tuple[str, ...], dict[tuple[str, ...], Cell]]:
+    clauses, params = _where(filters)
+    results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
+    joins = _joins(dimensions)
+    aggregates = _aggregates(filters)
+    with connections[using].cursor() as cursor:
+        for grouping in _grouping_sets(dimensions):
+            expressions = [_DIMENSION_SQL[d] for d in grouping]
+            select_keys = "".join(f"{expr}, " for expr in expressions)
+            group = f"GROUP BY {', '.join(expressions)}" if expressions else ""
+            where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+            cursor.execute(
+                f"SELECT {select_keys}{aggregates} FROM {_FACT} f {joins} {where} {group}",
+                params,
+            )
+            n = len(grouping)
+            for row in cursor.fetchall():
+                key_values = tuple(_key(value) for value in row[:n])
+                if not n and not row[n]:
+                    continue  # an aggregate over no rows
+                results[grouping][key_values] = _cell(
+                    dict(zip(grouping, key_values, strict=True)), row[n:]
+                )
+            histogram_where = " AND ".join([*clauses, "f.days_to_complete IS NOT NULL"])
+            cursor.execute(
+                f"SELECT {select_keys}f.days_to_complete, COUNT(*) FROM {_FACT} f {joins} "
+                f"WHERE {histogram_where} GROUP BY {select_keys}f.days_to_complete",
+                params,
+            )
+            histograms: dict[tuple[str, ...], dict[int, int]] = defaultdict(dict)
+            for row in cursor.fetchall():
+                histograms[tuple(_key(v) for v in row[:n])][int(row[n])] = int(row[n + 1])
+            for key_values, histogram in histograms.items():
+                cell = results[grouping].get(key_values)
+                if cell is not None:
+                    cell.median_days_to_complete = _median_from_histogram(histogram)
+    return results
+
+
+Results = dict[tuple[str, ...], dict[tuple[str, ...], Cell]]
+
+
+def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
+    """Raw figures for every grouping set of ``dimensions`` (no suppression yet).
+
+    Unfiltered national tables come from the snapshots that Celery beat refreshes (see
+    ``reports.snapshots``); everything else is computed from the fact table.
+    """
+    from reports import snapshots
+
+    dimensions = tuple(dimensions)
+    using = conf.database()
+    if filters == ResolvedFilters():
+        cached = snapshots.read(dimensions, using=using)
+        if cached is not None:
+            return cached
+    if len(dimensions) == 1 and filters == ResolvedFilters(state=filters.state):
+        cached = snapshots.read_for_state(dimensions[0], filters.state, using=using)
+        if cached is not None:
+            return cached
+    return compute(dimensions, filters, using=using)
+
+
+def compute(dimensions: Sequence[str], filters: ResolvedFilters, *, using: str) -> Results:
+    """Raw figures for every grouping set, computed from the fact table of database ``using``
+    (the reports database for monitors; ``default`` when the snapshots are rebuilt)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            # Room for hash aggregation and sorts of the larger national tables in memory.
+            cursor.execute("SET LOCAL work_mem = %s", [conf.work_mem()])
+            return _run_postgresql(dimensions, filters, using)
+    return _run_portable(dimensions, filters, using)
+
+
+def aggregate(
+    dimensions: Sequence[str], filters: ResolvedFilters, *, k: int | None = None
+) -> Table:
+    """Figures grouped by up to two ``dimensions``, with margins, suppression applied."""
+    dimensions = tuple(dimensions)
+    return suppress(dimensions, collect(dimensions, filters), k=k)
+
+
+def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = None) -> Table:
+    """Apply small-cell and complementary suppression to collected results."""
+    k = conf.min_cell() if k is None else k
+    # ``results`` is always freshly built (from SQL or a decoded snapshot): marked in place.
+    total = results.get((), {}).get(()) or Cell(keys={})
+    if len(results.get(dimensions, {})) > conf.max_groups():
+        raise QueryError(
+            "group_by",
+            "too_many_groups",
+            _("El reporte tiene más de %(max)s grupos; agrega un filtro.")
+            % {"max": conf.max_groups()},
+        )
+    if not dimensions:
+        total.suppressed = 0 < total.teachers < k
+        return Table(dimensions=(), cells=[], total=total, min_cell=k)
+    inner = results.get(dimensions, {})
+    if len(dimensions) == 1:
+        counts = {key[0]: cell.teachers for key, cell in inner.items()}
+        hidden = suppress_one_dimension(counts, total.teachers, k)
+        for key, cell in inner.items():
+            cell.suppressed = key[0] in hidden
+        total.suppressed = TOTAL in hidden
+        cells = sorted(inner.values(), key=lambda c: _sort_key(c, dimensions))
+        return Table(dimensions=dimensions, cells=cells, total=total, min_cell=k)
+    first, second = dimensions
+    row_totals = {key[0]: cell for key, cell in results.get((first,), {}).items()}
+    column_totals = {key[0]: cell for key, cell in results.get((second,), {}).items()}
+    hidden2 = suppress_two_dimensions(
+        {(key[0], key[1]): cell.teachers for key, cell in inner.items()},  # two dimensions
+        {row: cell.teachers for row, cell in row_totals.items()},
+        {column: cell.teachers for column, cell in column_totals.items()},
+        total.teachers,
+        k,
+    )
+    for key, cell in inner.items():
+        cell.suppressed = key in hidden2
+    for row, cell in row_totals.items():
+        cell.suppressed = (row, TOTAL) in hidden2
+    for column, cell in column_totals.items():
+        cell.suppressed = (TOTAL, column) in hidden2
+    total.suppressed = (TOTAL, TOTAL) in hidden2
+    return Table(
+        dimensions=dimensions,
+        cells=sorted(inner.values(), key=lambda c: _sort_key(c, dimensions)),
+        total=total,
+        row_totals=sorted(row_totals.values(), key=lambda c: _sort_key(c, (first,))),
+        column_totals=sorted(column_totals.values(), key=lambda c: _sort_key(c, (second,))),
+        min_cell=k,
+    )
+
+
+def _sort_key(cell: Cell, dimensions: Sequence[str]) -> tuple[Hashable, ...]:
+    parts: list[Hashable] = []
+    for dimension in dimensions:
+        value = cell.keys.get(dimension, "")
+        parts.append((0, int(value), "") if value.isdigit() else (1, 0, value))
+    return tuple(parts)
+
+
+# --- trend ------------------------------------------------------------------------------------
+
+TREND_SERIES = {
+    "enrolled": ("enrolled_month", "enrolled_on"),
+    "started": ("started_month", "started_on"),
+    "completed": ("completed_month", "completed_on"),
+    "credentialed": ("credentialed_month", "credentialed_on"),
+}
+
+
+@dataclass
+class TrendPoint:
+    month: str
+    counts: dict[str, int | None]
+
+
+def trend_series(
+    filters: ResolvedFilters, *, using: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Raw event counts per series and month (no suppression yet), read from database
+    ``using`` (the reports database unless given)."""
+    from reports import snapshots
+
+    using = using or conf.database()
+    if filters == ResolvedFilters():
+        cached = snapshots.read_trend(using=using)
+        if cached is not None:
+            return cached
+    if filters.state is not None and filters == ResolvedFilters(state=filters.state):
+        cached = snapshots.read_trend(filters.state, using=using)
+        if cached is not None:
+            return cached
+    base = ResolvedFilters(**{**filters.__dict__, "date_from": None, "date_to": None})
+    clauses, params = _where(base)
+    parts: list[str] = []
+    all_params: list[Any] = []
+    for name, (month_column, date_column) in TREND_SERIES.items():
+        conditions = [*clauses, f"f.{month_column} IS NOT NULL"]
+        series_params = list(params)
+        if filters.date_from is not None:
+            conditions.append(f"f.{date_column} >= %s")
+            series_params.append(filters.date_from)
+        if filters.date_to is not None:
+            conditions.append(f"f.{date_column} <= %s")
+            series_params.append(filters.date_to)
+        parts.append(
+            f"SELECT '{name}' AS series, f.{month_column} AS month, COUNT(*) AS n "
+            f"FROM {_FACT} f WHERE {' AND '.join(conditions)} GROUP BY f.{month_column}"
+        )
+        all_params.extend(series_params)
+    series: dict[str, dict[str, int]] = {name: {} for name in TREND_SERIES}
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), all_params)
+        for name, month, count in cursor.fetchall():
+            series[name][_key(month)] = int(count)
+    return series
+
+
+def trend_series_by_state(*, using: str) -> dict[str, dict[str, dict[str, int]]]:
+    """Every state's raw trend series, in one statement (for the snapshots)."""
+    parts = [
+        f"SELECT '{name}', f.state, f.{month_column}, COUNT(*) FROM {_FACT} f "
+        f"WHERE f.{month_column} IS NOT NULL GROUP BY f.state, f.{month_column}"
+        for name, (month_column, _date) in TREND_SERIES.items()
+    ]
+    states: dict[str, dict[str, dict[str, int]]] = {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        for name, state, month, count in cursor.fetchall():
+            series = states.setdefault(state, {key: {} for key in TREND_SERIES})
+            series[name][_key(month)] = int(count)
+    return states
+
+
+def trend(filters: ResolvedFilters, *, k: int | None = None) -> list[TrendPoint]:
+    """Events per calendar month (enrolments, starts, completions, credentials), suppressed.
+
+    The date range applies to each event's own date. Each series is a one-dimension table
+    whose total is the series sum, protected like any other.
+    """
+    k = conf.min_cell() if k is None else k
+    series = trend_series(filters)
+    months = sorted({month for counts in series.values() for month in counts})
+    hidden = {
+        name: suppress_one_dimension(counts, sum(counts.values()), k)
+        for name, counts in series.items()
+    }
+    return [
+        TrendPoint(
+            month=month,
+            counts={
+                name: (None if month in hidden[name] else series[name].get(month, 0))
+                for name in TREND_SERIES
+            },
+        )
+        for month in months
+    ]

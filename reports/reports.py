@@ -1,0 +1,217 @@
+"""Report entry points used by the API, the dashboard and exports.
+
+Each takes a validated ``ReportQuery`` and the caller's ``Scope``, narrows the query to the
+scope, resolves codes to ids, aggregates and attaches human labels (state, subsystem and
+course names, school CCT and name: no personal data). Query count is bounded: one or a few
+aggregate statements, plus at most one label lookup per dimension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports import conf, snapshots
+from reports.aggregate import Cell, ResolvedFilters, Table, aggregate, trend
+from reports.models import ReportCourseTag, ReportRefresh
+from reports.query import QueryError, ReportQuery
+from reports.scopes import Scope
+
+# Lazy: the dashboard shows them in the monitor's language, exports in the default one.
+DIMENSION_LABELS = {
+    "state": gettext_lazy("Entidad"),
+    "subsystem": gettext_lazy("Subsistema"),
+    "school": gettext_lazy("Escuela (CCT)"),
+    "course": gettext_lazy("Curso"),
+    "sector": gettext_lazy("Sector"),
+    "topic": gettext_lazy("Tema"),
+    "month": gettext_lazy("Mes de inscripción"),
+}
+
+
+def resolve(query: ReportQuery, scope: Scope) -> ResolvedFilters:
+    """Narrow ``query`` to ``scope`` and translate its codes to fact-table values."""
+    from learners.models import School, Subsystem
+
+    query = scope.narrow(query)
+    subsystem_id = None
+    if query.subsystem is not None:
+        subsystem_id = (
+            Subsystem.objects.filter(code=query.subsystem).values_list("pk", flat=True).first()
+        )
+        if subsystem_id is None:
+            raise QueryError(
+                "subsystem", "unknown", _("subsystem no es la clave de un subsistema conocido.")
+            )
+    school_id = scope.school_id
+    if query.school is not None and school_id is None:
+        school_id = School.objects.filter(cct=query.school).values_list("pk", flat=True).first()
+        if school_id is None:
+            raise QueryError("school", "unknown", _("school no es una CCT conocida."))
+    return ResolvedFilters(
+        state=query.state,
+        subsystem_id=subsystem_id,
+        school_id=school_id,
+        course_id=query.course,
+        sector=query.sector,
+        topic=query.topic,
+        date_from=query.date_from,
+        date_to=query.date_to,
+    )
+
+
+def _label_maps(dimensions: Iterable[str], cells: list[Cell]) -> dict[str, dict[str, str]]:
+    from learners.mexico import STATES_BY_INEGI
+    from learners.models import School, Subsystem
+
+    maps: dict[str, dict[str, str]] = {}
+    for dimension in dimensions:
+        keys = {cell.keys[dimension] for cell in cells if dimension in cell.keys}
+        keys.discard("")
+        if dimension == "state":
+            maps[dimension] = {k: STATES_BY_INEGI[k].name for k in keys if k in STATES_BY_INEGI}
+        elif dimension == "subsystem":
+            maps[dimension] = {
+                str(pk): f"{code}|{name}"
+                for pk, code, name in Subsystem.objects.filter(pk__in=keys).values_list(
+                    "pk", "code", "name"
+                )
+            }
+        elif dimension == "school":
+            schools = School.objects.all()
+            if len(keys) <= 500:
+                # A national list of thousands is faster read whole than through a huge IN.
+                schools = schools.filter(pk__in=keys)
+            maps[dimension] = {
+                str(pk): f"{cct}|{name}"
+                for pk, cct, name in schools.values_list("pk", "cct", "name").iterator(5000)
+                if str(pk) in keys
+            }
+        elif dimension == "course":
+            from wagtail.models import Page
+
+            maps[dimension] = {
+                str(pk): title
+                for pk, title in Page.objects.filter(pk__in=keys).values_list("pk", "title")
+            }
+        elif dimension in ("sector", "topic"):
+            maps[dimension] = dict(
+                ReportCourseTag.objects.filter(kind=dimension, slug__in=keys)
+                .values_list("slug", "name")
+                .distinct()
+            )
+        else:  # month
+            maps[dimension] = {k: k for k in keys}
+    return maps
+
+
+def _group(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]]) -> dict:
+    """The public key of a cell: codes as the API accepts them back as filters, and labels."""
+    group: dict[str, Any] = {}
+    for dimension in dimensions:
+        raw = cell.keys.get(dimension, "")
+        label = labels.get(dimension, {}).get(raw, "")
+        if dimension in ("subsystem", "school") and "|" in label:
+            code, name = label.split("|", 1)
+            group[dimension] = code
+            group[f"{dimension}_name"] = name
+        elif not raw:
+            group[dimension] = None
+            group[f"{dimension}_name"] = _("Sin dato")
+        else:
+            group[dimension] = int(raw) if dimension == "course" else raw
+            group[f"{dimension}_name"] = label or raw
+    return group
+
+
+def _row(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]]) -> dict:
+    return {**_group(cell, dimensions, labels), **cell.figures(), "suppressed": cell.suppressed}
+
+
+def freshness() -> dict[str, Any]:
+    """When the fact table was last fully refreshed, and the promised staleness bound."""
+    last = (
+        ReportRefresh.objects.using(conf.database())
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+    )
+    finished = last.first()
+    return {
+        "refreshed_at": finished.isoformat() if finished else None,
+        "staleness_bound_minutes": conf.refresh_minutes(),
+    }
+
+
+def completion_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
+    """Figures grouped by ``query.group_by`` (one or two dimensions) with totals."""
+    if not query.group_by:
+        raise QueryError(
+            "group_by", "required", _("group_by es obligatorio (por ejemplo, group_by=state).")
+        )
+    filters = resolve(query, scope)
+    covered = snapshots.covers(query.group_by, filters)
+    version = snapshots.version(using=conf.database()) if covered else None
+    if version is None:
+        return _table_payload(aggregate(query.group_by, filters), query, scope)
+    # A table read from the snapshots changes only when beat refreshes them: keep the finished
+    # payload (suppressed and labelled) in the cache until then, keyed by that refresh.
+    key = "reports:{}:{}:{}:{}:{}".format(
+        version, conf.min_cell(), ",".join(query.group_by), filters.state or "-", scope.level
+    )
+    key = key.replace(" ", "_")  # the ISO time has no spaces, but keep keys portable
+    payload = cache.get(key)
+    if payload is None:
+        payload = _table_payload(aggregate(query.group_by, filters), query, scope)
+        cache.set(key, payload, timeout=conf.refresh_minutes() * 60 * 2)
+    return {**payload, "generated_at": timezone.now().isoformat()}
+
+
+def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, Any]:
+    dims = table.dimensions
+    everything = [*table.cells, *table.row_totals, *table.column_totals]
+    labels = _label_maps(dims, everything)
+    payload: dict[str, Any] = {
+        "group_by": list(dims),
+        "filters": scope.narrow(query).as_params(),
+        "scope": scope.as_json(),
+        "min_cell": table.min_cell,
+        "generated_at": timezone.now().isoformat(),
+        **freshness(),
+        "results": [_row(cell, dims, labels) for cell in table.cells],
+        "total": {**table.total.figures(), "suppressed": table.total.suppressed},
+    }
+    if len(dims) == 2:
+        payload["row_totals"] = [_row(cell, dims[:1], labels) for cell in table.row_totals]
+        payload["column_totals"] = [_row(cell, dims[1:], labels) for cell in table.column_totals]
+    return payload
+
+
+def summary_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
+    """The figures of everything the query and scope select, as one cell."""
+    table = aggregate((), resolve(query.with_changes(group_by=()), scope))
+    return {
+        "filters": scope.narrow(query).as_params(),
+        "scope": scope.as_json(),
+        "min_cell": table.min_cell,
+        "generated_at": timezone.now().isoformat(),
+        **freshness(),
+        "total": {**table.total.figures(), "suppressed": table.total.suppressed},
+    }
+
+
+def trend_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
+    """Enrolments, starts, completions and credentials per calendar month."""
+    points = trend(resolve(query.with_changes(group_by=()), scope))
+    return {
+        "filters": scope.narrow(query).as_params(),
+        "scope": scope.as_json(),
+        "min_cell": conf.min_cell(),
+        "generated_at": timezone.now().isoformat(),
+        **freshness(),
+        "results": [{"month": point.month, **point.counts} for point in points],
+    }
