@@ -381,7 +381,7 @@ def course_offline_package(*, course_id: int) -> OfflinePackage:
     budget ``LMS_OFFLINE_COURSE_BUDGET_MB``. Raises ``CoursePage.DoesNotExist``."""
     from wagtail.images import get_image_model
 
-    from courses.defaults import LMS_OFFLINE_COURSE_BUDGET_MB
+    from courses.conf import app_settings
 
     outline = course_outline(course_id=course_id)
     urls = [lesson.url for lesson in outline.lessons if lesson.url]
@@ -404,7 +404,7 @@ def course_offline_package(*, course_id: int) -> OfflinePackage:
         estimated_bytes=len(urls) * LESSON_PAGE_BYTES + image_bytes,
         # Read at call time so override_settings and per-deploy settings apply.
         budget_bytes=int(
-            getattr(settings, "LMS_OFFLINE_COURSE_BUDGET_MB", LMS_OFFLINE_COURSE_BUDGET_MB)
+            app_settings.LMS_OFFLINE_COURSE_BUDGET_MB
         )
         * 1024
         * 1024,

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from django.urls import reverse
 
-from credentials import defaults
+from credentials import conf as defaults
 from credentials.jsonld import CREDENTIALS_V2, OB_V3P0_CONTEXT
 from credentials.models import Achievement, AlignmentBase, Award, Endorsement, Issuer
 

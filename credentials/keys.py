@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwcrypto import jwk
 
-from credentials import defaults
+from credentials import conf as defaults
 
 ED25519 = "ed25519"
 RSA = "rsa"

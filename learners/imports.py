@@ -758,7 +758,7 @@ def import_files_purge(*, now: dt.datetime | None = None) -> int:
     """Delete the files of imports finished more than ``LMS_IMPORT_FILE_RETENTION_HOURS`` ago.
 
     Pending and running imports keep theirs (the worker still needs it). Idempotent; run by
-    Celery beat (``progress-import-files-purge``). Returns how many files were deleted.
+    Celery beat (``learners-import-files-purge``). Returns how many files were deleted.
     """
     limit = (now or timezone.now()) - _retention()
     finished = ImportJob.objects.filter(

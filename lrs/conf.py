@@ -1,4 +1,9 @@
-"""Settings of the LRS, with their defaults (override them in Django settings)."""
+"""Settings of the LRS, with their defaults (override them in Django settings or, in Capacita,
+through environment variables of the same names).
+
+Read them through :data:`app_settings` (``app_settings.LMS_XAPI_MAX_BODY``) or the functions
+below; both see ``override_settings``.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +12,69 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-__all__ = ["actor_for_user", "max_body", "site_url", "statement_limit"]
+from common.appconf import AppSettings
+
+__all__ = ["actor_for_user", "app_settings", "max_body", "site_url", "statement_limit"]
+
+app_settings = AppSettings(
+    "lrs",
+    {
+        # Request bodies larger than this many bytes get 413.
+        "LMS_XAPI_MAX_BODY": 20 * 1024 * 1024,
+        # The most statements one GET returns.
+        "LMS_XAPI_STATEMENT_LIMIT": 500,
+        # Dotted path of ``function(user=...) -> Agent``: who a signed-in user is in xAPI.
+        "LMS_LRS_ACTOR": "lrs.identity.learner_actor",
+        # Forwarding to an external LRS: off while the URL is empty.
+        "LMS_LRS_FORWARD_URL": "",
+        "LMS_LRS_FORWARD_USERNAME": "",
+        "LMS_LRS_FORWARD_PASSWORD": "",
+        # Adapter class (dotted path); empty = the tincan client of integrations.lrs.
+        "LMS_LRS_FORWARDER": "",
+        # Seconds one forwarding request may take.
+        "LMS_LRS_FORWARD_TIMEOUT": 10.0,
+        # Outbox rows one forwarding task claims at a time.
+        "LMS_LRS_FORWARD_BATCH_SIZE": 100,
+        # Seconds a claim holds; a live worker renews it before each statement.
+        "LMS_LRS_FORWARD_LEASE": 30.0,
+        # Backoff after a failed try: base x 2^(tries-1) seconds, capped.
+        "LMS_LRS_FORWARD_BACKOFF_BASE": 5.0,
+        "LMS_LRS_FORWARD_BACKOFF_MAX": 30.0,
+        # Seconds the external LRS's /about versions are cached.
+        "LMS_LRS_FORWARD_VERSION_CACHE_SECONDS": 600,
+        # Seconds between sweeps of the outbox (the delivery guarantee: a lost nudge, a dead
+        # worker's lease, a backoff that ran out). A sweep with nothing due is one query.
+        "LMS_LRS_FORWARD_SWEEP_SECONDS": 15.0,
+    },
+    beat=lambda value: {
+        "lrs-forward-statements": {
+            "task": "progress.tasks.forward_statements",
+            "schedule": float(value("LMS_LRS_FORWARD_SWEEP_SECONDS")),
+        }
+    },
+)
 
 
 def max_body() -> int:
     """Request bodies larger than this many bytes get 413 (``LMS_XAPI_MAX_BODY``)."""
-    return getattr(settings, "LMS_XAPI_MAX_BODY", 20 * 1024 * 1024)
+    return int(app_settings.LMS_XAPI_MAX_BODY)
 
 
 def statement_limit() -> int:
     """The most statements one GET returns (``LMS_XAPI_STATEMENT_LIMIT``)."""
-    return getattr(settings, "LMS_XAPI_STATEMENT_LIMIT", 500)
+    return int(app_settings.LMS_XAPI_STATEMENT_LIMIT)
 
 
 def site_url() -> str:
-    """The site's public address, without a trailing slash (``LMS_SITE_URL``): the home page
-    of account agents the LRS itself names (its clients, the default learner actor)."""
+    """The site's public address, without a trailing slash (``LMS_SITE_URL``, the host
+    project's setting): the home page of account agents the LRS itself names (its clients,
+    the default learner actor)."""
     return str(getattr(settings, "LMS_SITE_URL", "http://localhost")).rstrip("/")
 
 
 def actor_for_user(user: Any) -> dict:
-    """The xAPI actor of a signed-in user, from the function named by ``LMS_LRS_ACTOR`` (a dotted
-    path; default ``lrs.identity.learner_actor``: an account agent with an opaque, permanent
-    name). The function is called as ``function(user=user)`` and returns an Agent object."""
-    path = getattr(settings, "LMS_LRS_ACTOR", "lrs.identity.learner_actor")
-    actor: dict = import_string(path)(user=user)
+    """The xAPI actor of a signed-in user, from the function named by ``LMS_LRS_ACTOR`` (a
+    dotted path; default ``lrs.identity.learner_actor``: an account agent with an opaque,
+    permanent name). The function is called as ``function(user=user)`` and returns an Agent."""
+    actor: dict = import_string(app_settings.LMS_LRS_ACTOR)(user=user)
     return actor

@@ -29,37 +29,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from integrations.lrs import get_forwarder
+from lrs.conf import app_settings
 from integrations.lrs.base import OK, RETRY
 from lrs.models import ForwardedStatement
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 100
-DEFAULT_BACKOFF_BASE = 5.0  # seconds before the first retry
-# A recovering LRS is tried again within this (plus one sweep), so a backlog drains soon after.
-DEFAULT_BACKOFF_MAX = 30.0
-# A dead worker's claimed rows are due again after this; a live worker renews it as it sends.
-DEFAULT_LEASE = 30.0
+# Defaults in lrs/conf.py: a recovering LRS is tried again within LMS_LRS_FORWARD_BACKOFF_MAX
+# (plus one sweep), so a backlog drains soon after; a dead worker's claimed rows are due again
+# after LMS_LRS_FORWARD_LEASE, which a live worker renews as it sends.
 
 
 def forwarding_enabled() -> bool:
-    return bool(getattr(settings, "LMS_LRS_FORWARD_URL", ""))
+    return bool(app_settings.LMS_LRS_FORWARD_URL)
 
 
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
+def _setting(name: str) -> float:
+    return float(app_settings.get(name))
 
 
 def backoff_delay(attempts: int) -> timedelta:
     """Seconds to wait after ``attempts`` failed tries: base x 2^(attempts-1), capped."""
-    base = _setting("LMS_LRS_FORWARD_BACKOFF_BASE", DEFAULT_BACKOFF_BASE)
-    cap = _setting("LMS_LRS_FORWARD_BACKOFF_MAX", DEFAULT_BACKOFF_MAX)
+    base = _setting("LMS_LRS_FORWARD_BACKOFF_BASE")
+    cap = _setting("LMS_LRS_FORWARD_BACKOFF_MAX")
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -69,8 +66,8 @@ def lease_duration() -> timedelta:
     The worker renews it before each statement, so it only has to outlast a single request
     (which gives up after ``LMS_LRS_FORWARD_TIMEOUT``), not a whole batch.
     """
-    timeout = _setting("LMS_LRS_FORWARD_TIMEOUT", 10.0)
-    lease = _setting("LMS_LRS_FORWARD_LEASE", DEFAULT_LEASE)
+    timeout = _setting("LMS_LRS_FORWARD_TIMEOUT")
+    lease = _setting("LMS_LRS_FORWARD_LEASE")
     return timedelta(seconds=max(lease, 2 * timeout + 5))
 
 
@@ -219,7 +216,7 @@ def forward_due_statements(*, max_batches: int = 50) -> ForwardReport:
     if not forwarding_enabled():
         return report
     forwarder = get_forwarder()
-    batch_size = int(_setting("LMS_LRS_FORWARD_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    batch_size = int(_setting("LMS_LRS_FORWARD_BATCH_SIZE"))
     # Renewing before each statement would cost two queries each; a third of the lease leaves
     # room for one more request (the lease outlasts two) before it could run out.
     renew_every = lease_duration().total_seconds() / 3

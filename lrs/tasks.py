@@ -10,7 +10,7 @@ def forward_statements() -> dict[str, int | float | None]:
 
     Nudged on commit after statements are stored, and run every
     ``LMS_LRS_FORWARD_SWEEP_SECONDS`` by the beat schedule
-    (``CELERY_BEAT_SCHEDULE["progress-forward-statements"]``). It does not retry itself: the
+    (``CELERY_BEAT_SCHEDULE["lrs-forward-statements"]``). It does not retry itself: the
     rows keep their due time (capped exponential backoff, see
     ``lrs.forwarding.backoff_delay``) and the sweep sends them when due, for as long as
     the external LRS stays down. A self-retry would stop after Celery's ``max_retries`` and

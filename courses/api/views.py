@@ -24,7 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
-from courses import defaults
+from courses.conf import app_settings
 from courses.api.serializers import (
     CourseDetailSerializer,
     CourseListItemSerializer,
@@ -128,7 +128,7 @@ class KnowledgeCheckThrottle(SimpleRateThrottle):
     scope = "knowledge_check"
 
     def get_rate(self) -> str:
-        return defaults.LMS_KNOWLEDGE_CHECK_RATE
+        return str(app_settings.LMS_KNOWLEDGE_CHECK_RATE)
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         ident = str(request.user.pk) if request.user.is_authenticated else self.get_ident(request)

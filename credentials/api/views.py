@@ -59,7 +59,7 @@ class VerifyThrottle(AnonRateThrottle):
     scope = "credentials_verify"
 
     def get_rate(self) -> str:
-        from credentials import defaults
+        from credentials import conf as defaults
 
         return str(defaults.get("LMS_CREDENTIALS_VERIFY_RATE"))
 

@@ -28,14 +28,13 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Public address used in links, activity IRIs and credential ids.
 LMS_SITE_URL = env("LMS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Capacita's own apps, in dependency order (docs/architecture.md). Each one's settings and their
+# defaults live in its conf.py; this module only takes from the environment those set there
+# (see the end of this file).
+CAPACITA_APPS = ["lms", "courses", "lrs", "learners", "progress", "reports", "credentials"]
+
 INSTALLED_APPS = [
-    "lms",
-    "courses",
-    "lrs",
-    "learners",
-    "progress",
-    "reports",
-    "credentials",
+    *CAPACITA_APPS,
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -309,14 +308,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 # Worker tests consume a queue of their own (tests/conftest.py celery_worker_process).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-CELERY_BEAT_SCHEDULE: dict = {}
-# Sweep the external-LRS forwarding outbox: the delivery guarantee (a lost nudge, a dead
-# worker's lease, a backoff that ran out). A sweep with nothing due is one indexed query.
-LMS_LRS_FORWARD_SWEEP_SECONDS = env.float("LMS_LRS_FORWARD_SWEEP_SECONDS", default=15.0)
-CELERY_BEAT_SCHEDULE["progress-forward-statements"] = {
-    "task": "progress.tasks.forward_statements",
-    "schedule": LMS_LRS_FORWARD_SWEEP_SECONDS,
-}
 
 # --- Cache: in process unless REDIS_URL is set -------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -366,40 +357,16 @@ LOGGING: dict[str, Any] = {
 
 # --- Capacita (LMS_*) -------------------------------------------------------------------------
 LMS_DEMO_PASSWORD = env("LMS_DEMO_PASSWORD", default="")
-LMS_LRS_FORWARD_URL = env("LMS_LRS_FORWARD_URL", default="")
-LMS_LRS_FORWARD_USERNAME = env("LMS_LRS_FORWARD_USERNAME", default="")
-LMS_LRS_FORWARD_PASSWORD = env("LMS_LRS_FORWARD_PASSWORD", default="")
-LMS_LRS_FORWARD_TIMEOUT = env.float("LMS_LRS_FORWARD_TIMEOUT", default=10.0)
-LMS_LRS_FORWARD_BATCH_SIZE = env.int("LMS_LRS_FORWARD_BATCH_SIZE", default=100)
-LMS_LRS_FORWARD_LEASE = env.float("LMS_LRS_FORWARD_LEASE", default=30.0)
-LMS_LRS_FORWARD_BACKOFF_BASE = env.float("LMS_LRS_FORWARD_BACKOFF_BASE", default=5.0)
-LMS_LRS_FORWARD_BACKOFF_MAX = env.float("LMS_LRS_FORWARD_BACKOFF_MAX", default=30.0)
-LMS_LRS_FORWARD_VERSION_CACHE_SECONDS = env.int(
-    "LMS_LRS_FORWARD_VERSION_CACHE_SECONDS", default=600
-)
-LMS_XAPI_MAX_BODY = env.int("LMS_XAPI_MAX_BODY", default=20 * 1024 * 1024)
-LMS_REPORT_MIN_CELL = env.int("LMS_REPORT_MIN_CELL", default=5)
-LMS_REPORT_REFRESH_MINUTES = env.int("LMS_REPORT_REFRESH_MINUTES", default=15)
-LMS_REPORT_EXPORT_LINK_SECONDS = env.int("LMS_REPORT_EXPORT_LINK_SECONDS", default=600)
-LMS_REPORT_EXPORT_BUCKET = env("LMS_REPORT_EXPORT_BUCKET", default="")
-# Reports: facts, course tags and national snapshots rebuilt on this beat (the staleness bound).
-CELERY_BEAT_SCHEDULE["progress-reports-refresh"] = {
-    "task": "reports.refresh_facts",
-    "schedule": LMS_REPORT_REFRESH_MINUTES * 60,
-}
-LMS_CURP_ALLOW_X_SEX = env.bool("LMS_CURP_ALLOW_X_SEX", default=True)
-# Most a course saved for offline reading may take on a teacher's phone (docs/progress.md).
-LMS_OFFLINE_COURSE_BUDGET_MB = env.int("LMS_OFFLINE_COURSE_BUDGET_MB", default=25)
-# Uploaded rosters (personal data) are deleted when their import finishes, or this many hours
-# later; the beat entry purges the ones kept (docs/operations.md, "Files and who may read them").
-LMS_IMPORT_FILE_RETENTION_HOURS = env.float("LMS_IMPORT_FILE_RETENTION_HOURS", default=0)
-CELERY_BEAT_SCHEDULE["progress-import-files-purge"] = {
-    "task": "progress.tasks.purge_import_files",
-    "schedule": 15 * 60.0,
-}
-LMS_SIGNING_KEY_ED25519 = env("LMS_SIGNING_KEY_ED25519", default="")
-LMS_SIGNING_KEY_RSA = env("LMS_SIGNING_KEY_RSA", default="")
-LMS_KEY_ENCRYPTION_KEY = env("LMS_KEY_ENCRYPTION_KEY", default="")
-LMS_ALLOW_PLAINTEXT_SIGNING_KEYS = env.bool("LMS_ALLOW_PLAINTEXT_SIGNING_KEYS", default=True)
-LMS_CREDENTIALS_FETCH_TIMEOUT = env.float("LMS_CREDENTIALS_FETCH_TIMEOUT", default=5.0)
-LMS_CREDENTIALS_VERIFY_RATE = env("LMS_CREDENTIALS_VERIFY_RATE", default="120/min")
+
+# --- Settings of the apps ---------------------------------------------------------------------
+# Each app declares its LMS_* settings with their defaults in its conf.py (common/appconf.py):
+# here only the environment variables that are set are read, cast like the default, and each
+# app's Celery beat entries are gathered.
+from common.appconf import collect as _collect_app_settings  # noqa: E402
+
+_APP_SETTINGS = _collect_app_settings(CAPACITA_APPS)
+for _app in _APP_SETTINGS:
+    globals().update(_app.env_overrides(env))
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+for _app in _APP_SETTINGS:
+    CELERY_BEAT_SCHEDULE.update(_app.beat_schedule(globals()))

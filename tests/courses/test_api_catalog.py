@@ -274,13 +274,11 @@ def test_grading_only_accepts_post(api, lesson):
     assert api.get(grade_url(lesson)).status_code == 405
 
 
-def test_grading_is_throttled(api, lesson, monkeypatch):
+def test_grading_is_throttled(api, lesson, settings):
     from django.core.cache import cache
 
-    from courses import defaults
-
     cache.clear()
-    monkeypatch.setattr(defaults, "LMS_KNOWLEDGE_CHECK_RATE", "2/min")
+    settings.LMS_KNOWLEDGE_CHECK_RATE = "2/min"
     codes = [
         api.post(grade_url(lesson), {"answers": {}}, format="json").status_code for _ in range(3)
     ]

@@ -235,7 +235,7 @@ def test_on_s3_a_roster_is_private_staff_only_and_deleted(s3_storage, settings, 
 def test_the_beat_entry_purges_kept_rosters(settings):
     from learners.tasks import purge_import_files
 
-    entry = settings.CELERY_BEAT_SCHEDULE["progress-import-files-purge"]
+    entry = settings.CELERY_BEAT_SCHEDULE["learners-import-files-purge"]
     assert entry["task"] == purge_import_files.name
     settings.LMS_IMPORT_FILE_RETENTION_HOURS = 24
     job = _import(HEADER + ANA)

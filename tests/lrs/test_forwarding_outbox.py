@@ -247,12 +247,12 @@ def test_a_renewal_keeps_the_batch_away_from_other_workers(fake_lrs):
 
 @pytest.mark.capacita
 def test_the_default_backoff_lets_a_recovering_lrs_drain_within_a_minute(settings):
-    from lms.settings import base
+    from lrs.conf import app_settings
 
     cap = forwarding.backoff_delay(1000).total_seconds()
-    sweep = settings.CELERY_BEAT_SCHEDULE["progress-forward-statements"]["schedule"]
-    assert cap == base.LMS_LRS_FORWARD_BACKOFF_MAX == 30
-    assert sweep == base.LMS_LRS_FORWARD_SWEEP_SECONDS == 15
+    sweep = settings.CELERY_BEAT_SCHEDULE["lrs-forward-statements"]["schedule"]
+    assert cap == app_settings.defaults["LMS_LRS_FORWARD_BACKOFF_MAX"] == 30
+    assert sweep == app_settings.defaults["LMS_LRS_FORWARD_SWEEP_SECONDS"] == 15
     # A row waits at most the cap, then at most one sweep: well inside 60 s of the LRS's return.
     assert cap + sweep <= 60
     assert forwarding.lease_duration().total_seconds() + sweep <= 60

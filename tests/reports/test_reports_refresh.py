@@ -162,9 +162,11 @@ def test_beat_task_refreshes_and_reports_freshness(settings):
     from reports.scopes import Scope
     from reports.tasks import refresh_report_facts
 
-    assert settings.CELERY_BEAT_SCHEDULE["progress-reports-refresh"] == {
+    from reports import conf
+
+    assert settings.CELERY_BEAT_SCHEDULE["reports-refresh"] == {
         "task": "reports.refresh_facts",
-        "schedule": settings.LMS_REPORT_REFRESH_MINUTES * 60,
+        "schedule": conf.refresh_minutes() * 60,
     }
     refresh_report_facts.delay()
     assert ReportRefresh.objects.count() == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from common.appconf import AppSettings
 
 DEFAULTS: dict[str, Any] = {
     # PEM (or base64 of a PEM) private keys supplied by the operator; empty = generated per issuer.
@@ -21,14 +21,19 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CREDENTIALS_VERIFY_RATE": "120/min",
     # Slug of the issuer used when an achievement names none (SEP).
     "LMS_DEFAULT_ISSUER_SLUG": "sep",
-    "LMS_SITE_URL": "http://127.0.0.1:8000",
 }
+
+
+app_settings = AppSettings("credentials", DEFAULTS)
 
 
 def get(name: str) -> Any:
     """The setting ``name`` from Django settings, or its default here."""
-    return getattr(settings, name, DEFAULTS[name])
+    return app_settings.get(name)
 
 
 def site_url() -> str:
-    return str(get("LMS_SITE_URL")).rstrip("/")
+    """The site's public address (``LMS_SITE_URL``, the host project's setting)."""
+    from django.conf import settings
+
+    return str(getattr(settings, "LMS_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
