@@ -394,6 +394,36 @@ def populate_teacher(facts: dict[str, Any]) -> None:
     )
 
 
+def populate_staff_award(facts: dict[str, Any], admin: str) -> None:
+    """Staff award the teacher's achievement by hand to another user, then revoke it: the
+    status list, the verification and the holder's wallet then show a revocation."""
+    teacher = user_client(facts["teacher"])
+    awards = expect(teacher.get("/api/v1/me/credentials/"), 200, what="GET credentials").json()
+    achievement = awards["results"][0]["achievement"]["id"]
+    holder = "autor"
+    holder_id = expect(user_client(holder).get("/api/v1/me/"), 200, what="GET me").json()["id"]
+    staff = user_client(admin)
+    award = expect(
+        staff.post(
+            "/api/v1/credentials/awards/",
+            {"achievement": achievement, "user_id": holder_id, "reason": "Curso presencial."},
+            content_type="application/json",
+        ),
+        201,
+        what="award by hand",
+    ).json()
+    expect(
+        staff.post(
+            f"/api/v1/credentials/awards/{award['id']}/revoke",
+            {"reason": "Otorgada por error."},
+            content_type="application/json",
+        ),
+        200,
+        what="revoke the award",
+    )
+    facts["other_holder"] = holder
+
+
 def populate_reports(facts: dict[str, Any]) -> None:
     from django.core.management import call_command
     from django.test import Client
@@ -416,6 +446,7 @@ def main() -> None:
     parser.add_argument("--code", type=Path, required=True, help="the code tree to run")
     parser.add_argument("--lrs-client", type=Path, required=True, help='{"key", "secret"} JSON')
     parser.add_argument("--out", type=Path, required=True, help="where to write the facts")
+    parser.add_argument("--admin", required=True, help="a superuser's username")
     args = parser.parse_args()
     start_django(args.code)
     credentials = json.loads(args.lrs_client.read_text())
@@ -426,6 +457,7 @@ def main() -> None:
     populate_tool(lrs, facts)
     populate_documents(lrs, facts)
     populate_teacher(facts)
+    populate_staff_award(facts, args.admin)
     populate_reports(facts)
     args.out.write_text(json.dumps(facts, indent=2, ensure_ascii=False))
 

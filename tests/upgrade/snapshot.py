@@ -383,7 +383,14 @@ def ask_teacher(answers: Answers, facts: dict[str, Any]) -> list[str]:
             f"teacher GET progress of course {course}",
             client.get(f"/api/v1/me/progress/{course}/"),
         )
-        answers.add(f"teacher GET course {course}", client.get(f"/api/v1/courses/{course}/"))
+        detail = answers.add(
+            f"teacher GET course {course}", client.get(f"/api/v1/courses/{course}/")
+        )
+        if detail.status_code == 200:
+            # The course page shows her progress and enrolment (the public site, Wagtail).
+            url = urlsplit(json.loads(detail.content)["url"]).path
+            answers.add(f"teacher GET page {url}", client.get(url))
+    answers.add("teacher GET /", client.get("/"))
     answers.add("teacher GET profile page", client.get("/cuenta/perfil/"))
     answers.add("teacher GET wallet", client.get("/credentials/wallet/"))
     answers.add("teacher GET wallet export", client.get("/credentials/wallet/export.zip"))
@@ -483,6 +490,12 @@ def snapshot_answers(facts: dict[str, Any]) -> dict[str, Any]:
         awards = ask_teacher(answers, facts)
         if not awards:
             raise SystemExit("the teacher has no credential to ask about")
+        holder = user_client(facts["other_holder"])
+        answers.add(
+            "other holder GET /api/v1/me/credentials/", holder.get("/api/v1/me/credentials/")
+        )
+        listed = json.loads(holder.get("/api/v1/me/credentials/").content)["results"]
+        awards += sorted(_award_uuid(item) for item in listed)
         ask_reports(answers, facts)
         ask_credentials(answers, awards)
         transaction.set_rollback(True)

@@ -41,6 +41,9 @@ ROOT = HERE.parent.parent
 BASE_COMMIT = "7dd445f"
 # Content types of models the split moves keep their ids but get the new app's label.
 RELABELLED_APPS = {"progress": {"lrs", "learners", "reports"}}
+# The staff user populate.py awards and revokes a credential as (no password: it signs in
+# through a session made directly).
+ADMIN = "upgrade-admin"
 STEP_TIMEOUT = 600
 MAX_DIFFERENCES = 200
 
@@ -214,6 +217,16 @@ def run_upgrade(
         created = steps.manage(
             "old-lrs-client", old_tree, "lrs_client", "create", "Herramienta de la actualización"
         )
+        steps.manage(
+            "old-superuser",
+            old_tree,
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            ADMIN,
+            "--email",
+            f"{ADMIN}@example.invalid",
+        )
         client = workdir / "lrs-client.json"
         client.write_text(created.strip().splitlines()[-1])
         facts = workdir / "facts.json"
@@ -225,6 +238,8 @@ def run_upgrade(
             str(client),
             "--out",
             str(facts),
+            "--admin",
+            ADMIN,
         )
         before = workdir / "before.json"
         steps.script(
