@@ -1,0 +1,119 @@
+"""The comparison of two upgrade snapshots (tests/upgrade/upgrade.py), on made-up snapshots:
+it must find every changed row and answer, and allow only the relabelling the split makes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.upgrade.upgrade import compare, diff_values, is_postgres, with_database
+
+
+def snapshot() -> dict[str, Any]:
+    return {
+        "rows": {
+            "django_content_type": {
+                "key": ["id"],
+                "rows": [
+                    {"id": 1, "model": "statement", "app": "progress"},
+                    {"id": 2, "model": "coursepage", "app": "courses"},
+                ],
+            },
+            "progress_enrollment": {
+                "key": ["id"],
+                "rows": [
+                    {"id": 1, "status": "active", "hours_completed": 2.5},
+                    {"id": 2, "status": "unenrolled", "hours_completed": 0},
+                ],
+            },
+            "progress_statementagent": {
+                "key": ["ifi", "statement_id"],
+                "rows": [{"ifi": "mbox:a", "statement_id": 1}],
+            },
+        },
+        "sequences_ahead": {"progress_enrollment": {"id": True}},
+        "answers": {
+            "xapi statements all": {
+                "status": 200,
+                "headers": {"Content-Type": "application/json"},
+                "body": {"statements": [{"id": "s1", "actor": {"name": "Ana"}}], "more": ""},
+            }
+        },
+    }
+
+
+def test_identical_snapshots_have_no_difference() -> None:
+    assert compare(snapshot(), snapshot()) == []
+
+
+def test_content_types_may_move_from_progress_to_the_split_apps_under_the_same_id() -> None:
+    after = snapshot()
+    after["rows"]["django_content_type"]["rows"][0]["app"] = "lrs"
+    assert compare(snapshot(), after) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "app", "model"),
+    [(0, "courses", "statement"), (1, "lrs", "coursepage"), (0, "lrs", "lrsstatement")],
+)
+def test_any_other_content_type_change_is_a_difference(row: int, app: str, model: str) -> None:
+    after = snapshot()
+    after["rows"]["django_content_type"]["rows"][row].update(app=app, model=model)
+    assert len(compare(snapshot(), after)) == 1
+
+
+def test_a_changed_gone_or_new_row_is_named_by_table_and_key() -> None:
+    after = snapshot()
+    rows = after["rows"]["progress_enrollment"]["rows"]
+    rows[0]["hours_completed"] = 3
+    del rows[1]
+    rows.append({"id": 3, "status": "active", "hours_completed": 0})
+    after["rows"]["progress_statementagent"]["rows"][0]["statement_id"] = 2
+    found = compare(snapshot(), after)
+    assert "progress_enrollment (id=1).hours_completed: 2.5 → 3" in found
+    assert any(line.startswith("progress_enrollment (id=2): row gone") for line in found)
+    assert any(line.startswith("progress_enrollment (id=3): new row") for line in found)
+    assert any("progress_statementagent (ifi=mbox:a, statement_id=1): row gone" in x for x in found)
+    assert len(found) == 5
+
+
+def test_a_table_gone_or_new_and_a_sequence_left_behind_are_differences() -> None:
+    after = snapshot()
+    after["rows"]["lrs_statement"] = after["rows"].pop("progress_statementagent")
+    after["sequences_ahead"]["progress_enrollment"]["id"] = False
+    found = compare(snapshot(), after)
+    assert "table lrs_statement: new (1 rows)" in found
+    assert "table progress_statementagent: gone (1 rows)" in found
+    assert "sequence ahead of.progress_enrollment.id: true → false" in found
+
+
+def test_a_changed_answer_shows_the_path_of_the_change() -> None:
+    after = snapshot()
+    answer = after["answers"]["xapi statements all"]
+    answer["body"]["statements"][0]["actor"]["name"] = "Ana T."
+    answer["headers"]["ETag"] = '"x"'
+    after["answers"]["xapi about"] = {"status": 200, "headers": {}, "body": {}}
+    found = compare(snapshot(), after)
+    assert found == [
+        "answer 'xapi about': not asked before the upgrade",
+        'answer \'xapi statements all\'.body.statements[0].actor.name: "Ana" → "Ana T."',
+        'answer \'xapi statements all\'.headers.ETag: new ("\\"x\\"")',
+    ]
+
+
+def test_values_of_another_type_differ_even_when_equal_in_python() -> None:
+    assert list(diff_values({"a": 1}, {"a": True}, "x")) == ["x.a: 1 → true"]
+    assert list(diff_values([1, 2], [1], "x")) == [
+        "x: 2 items before, 1 after",
+        "x[1]: gone (was 2)",
+    ]
+
+
+def test_database_urls() -> None:
+    assert is_postgres("postgres://postgres@127.0.0.1:5432/capacita_ci")
+    assert not is_postgres("sqlite:///db.sqlite3")
+    assert (
+        with_database("postgres://postgres@127.0.0.1:5432/capacita_ci?sslmode=disable", "x")
+        == "postgres://postgres@127.0.0.1:5432/x?sslmode=disable"
+    )
