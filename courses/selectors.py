@@ -403,9 +403,5 @@ def course_offline_package(*, course_id: int) -> OfflinePackage:
         image_count=sum(1 for pk in image_ids if pk in images),
         estimated_bytes=len(urls) * LESSON_PAGE_BYTES + image_bytes,
         # Read at call time so override_settings and per-deploy settings apply.
-        budget_bytes=int(
-            app_settings.LMS_OFFLINE_COURSE_BUDGET_MB
-        )
-        * 1024
-        * 1024,
+        budget_bytes=int(app_settings.LMS_OFFLINE_COURSE_BUDGET_MB) * 1024 * 1024,
     )

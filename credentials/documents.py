@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from django.urls import reverse
 
-from credentials import conf as defaults
+from credentials import conf
 from credentials.jsonld import CREDENTIALS_V2, OB_V3P0_CONTEXT
 from credentials.models import Achievement, AlignmentBase, Award, Endorsement, Issuer
 
@@ -51,7 +51,7 @@ SUBJECT_ID_NAMESPACE = uuid.UUID("6f1d2c4e-3b8a-4f0e-9a57-0c2d7e41b9a3")
 
 
 def absolute(path: str) -> str:
-    return defaults.site_url() + path
+    return conf.site_url() + path
 
 
 def url(name: str, **kwargs: Any) -> str:
@@ -66,7 +66,7 @@ def iso(moment: dt.datetime) -> str:
 # --- issuers ----------------------------------------------------------------------------------
 def issuer_did(issuer: Issuer) -> str:
     """``did:web`` of the issuer; resolves to ``/credentials/issuers/<slug>/did.json``."""
-    parts = urlsplit(defaults.site_url())
+    parts = urlsplit(conf.site_url())
     host = quote(parts.netloc, safe="")
     path_segments = [segment for segment in parts.path.split("/") if segment]
     return ":".join(["did:web", host, *path_segments, "credentials", "issuers", issuer.slug])

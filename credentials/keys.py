@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwcrypto import jwk
 
-from credentials import conf as defaults
+from credentials import conf
 
 ED25519 = "ed25519"
 RSA = "rsa"
@@ -87,7 +87,7 @@ def public_jwk(key: PrivateKey) -> dict[str, str]:
 
 
 def _fernet() -> Fernet | None:
-    secret = str(defaults.get("LMS_KEY_ENCRYPTION_KEY") or "")
+    secret = str(conf.get("LMS_KEY_ENCRYPTION_KEY") or "")
     if not secret:
         return None
     try:
@@ -104,7 +104,7 @@ def seal(key: PrivateKey) -> str:
     pem = private_pem(key)
     if fernet is not None:
         return "fernet:" + fernet.encrypt(pem).decode()
-    if not defaults.get("LMS_ALLOW_PLAINTEXT_SIGNING_KEYS"):
+    if not conf.get("LMS_ALLOW_PLAINTEXT_SIGNING_KEYS"):
         raise KeyConfigurationError(
             "Refusing to store a private key in plain text: set LMS_KEY_ENCRYPTION_KEY or "
             "supply LMS_SIGNING_KEY_ED25519 / LMS_SIGNING_KEY_RSA."
@@ -140,7 +140,7 @@ def _load_cached(pem: bytes) -> PrivateKey:
 
 def env_private_key(algorithm: str) -> PrivateKey | None:
     """The operator-supplied key for ``algorithm``, or None when its variable is empty."""
-    value = str(defaults.get(ENV_SETTING[algorithm]) or "")
+    value = str(conf.get(ENV_SETTING[algorithm]) or "")
     if not value:
         return None
     key = _load_cached(value.encode())

@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from jwcrypto import jwk
 
 from common import json_input
-from credentials import baking, defaults, documents, proofs, status_lists
+from credentials import baking, conf, documents, proofs, status_lists
 from credentials.models import Award, Issuer, SigningKey
 from integrations.http_documents import DocumentFetcher, FetchError
 
@@ -77,8 +77,8 @@ class VerificationInputError(ValueError):
 
 
 def get_fetcher() -> DocumentFetcher:
-    fetcher_class = import_string(defaults.get("LMS_CREDENTIALS_FETCHER"))
-    return fetcher_class(timeout=float(defaults.get("LMS_CREDENTIALS_FETCH_TIMEOUT")))
+    fetcher_class = import_string(conf.get("LMS_CREDENTIALS_FETCHER"))
+    return fetcher_class(timeout=float(conf.get("LMS_CREDENTIALS_FETCH_TIMEOUT")))
 
 
 # --- key resolution ---------------------------------------------------------------------------

@@ -34,8 +34,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from integrations.lrs import get_forwarder
-from lrs.conf import app_settings
 from integrations.lrs.base import OK, RETRY
+from lrs.conf import app_settings
 from lrs.models import ForwardedStatement
 
 logger = logging.getLogger(__name__)

@@ -24,13 +24,13 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
-from courses.conf import app_settings
 from courses.api.serializers import (
     CourseDetailSerializer,
     CourseListItemSerializer,
     GradeInputSerializer,
     GradeResultSerializer,
 )
+from courses.conf import app_settings
 from courses.forms import CatalogFilterForm
 from courses.selectors import catalog_courses, course_outline, live_courses
 from courses.services import GradingInputError, KnowledgeCheckNotFound, knowledge_check_grade

@@ -59,9 +59,9 @@ class VerifyThrottle(AnonRateThrottle):
     scope = "credentials_verify"
 
     def get_rate(self) -> str:
-        from credentials import conf as defaults
+        from credentials import conf
 
-        return str(defaults.get("LMS_CREDENTIALS_VERIFY_RATE"))
+        return str(conf.get("LMS_CREDENTIALS_VERIFY_RATE"))
 
 
 class VerifyView(APIView):

@@ -156,13 +156,12 @@ def test_saving_an_enrolment_refreshes_its_fact_on_commit(django_capture_on_comm
 
 
 def test_beat_task_refreshes_and_reports_freshness(settings):
+    from reports import conf
     from reports.models import ReportSnapshot
     from reports.query import ReportQuery
     from reports.reports import summary_report
     from reports.scopes import Scope
     from reports.tasks import refresh_report_facts
-
-    from reports import conf
 
     assert settings.CELERY_BEAT_SCHEDULE["reports-refresh"] == {
         "task": "reports.refresh_facts",
