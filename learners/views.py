@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
 User = get_user_model()
 LOGIN_URL = reverse_lazy("learners:login")
-TEMPLATES = "progress/accounts"
+TEMPLATES = "learners/accounts"
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:
