@@ -117,3 +117,14 @@ def test_database_urls() -> None:
         with_database("postgres://postgres@127.0.0.1:5432/capacita_ci?sslmode=disable", "x")
         == "postgres://postgres@127.0.0.1:5432/x?sslmode=disable"
     )
+
+
+def test_a_static_file_that_moved_with_its_app_is_not_a_difference_but_other_text_is():
+    from tests.upgrade.upgrade import compare
+
+    def snapshot(body: str) -> dict:
+        return {"rows": {}, "sequences_ahead": {}, "answers": {"page": {"body": body}}}
+
+    before = snapshot('<link href="/static/progress/accounts.css"><p>Ana</p>')
+    assert compare(before, snapshot('<link href="/static/learners/accounts.css"><p>Ana</p>')) == []
+    assert compare(before, snapshot('<link href="/static/learners/accounts.css"><p>Eva</p>'))
