@@ -58,7 +58,7 @@ def parse_json(body: bytes | str, path: str | None = None) -> Any:
         value = json_input.decode(body, root)
         if path is None and isinstance(value, list):
             root = "statements"
-        json_input.check_json_value(value, root)
+        json_input.check_decoded(body, value, root)
     except json_input.UnsafeInputError as exc:
         raise XAPIValidationError(exc.path or root, exc.rule, exc.message) from None
     except ValueError:
