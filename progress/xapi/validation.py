@@ -164,6 +164,9 @@ def _obj(value: Any, path: str) -> dict:
 
 
 def _allowed(obj: dict, allowed: frozenset, path: str) -> None:
+    # Set operations in C for the usual case; the loop names the first offending member.
+    if obj.keys() <= allowed and None not in obj.values():
+        return
     for key, value in obj.items():
         if key not in allowed:
             _fail(f"{path}.{key}", "property.unknown", f"unknown property {key!r}")
