@@ -77,7 +77,8 @@ def _row(statement: dict, ctx: StoreContext, now: datetime) -> Statement:
     registration = context.get("registration")
     verb = statement["verb"]["id"]
     # Positional, in _STATEMENT_COLUMNS order (the model's field order, checked at import):
-    # half the cost of keyword construction, once per stored statement.
+    # about half the cost of keyword construction, once per stored statement. The foreign
+    # keys go by keyword: their column names, not the related objects.
     return Statement(
         None,
         statement["id"],
@@ -92,8 +93,8 @@ def _row(statement: dict, ctx: StoreContext, now: datetime) -> Statement:
         bool(statement.get("attachments")),
         now,
         parse_timestamp(statement["timestamp"]),
-        ctx.client.pk if ctx.client is not None else None,
-        ctx.user_id,
+        client_id=ctx.client.pk if ctx.client is not None else None,
+        user_id=ctx.user_id,
     )
 
 
