@@ -5,6 +5,12 @@
 #   DURATION=20 TOTAL=200000 bench/run_lrs_bench.sh   # a quicker look
 #   QUERIES_ONLY=1 KEEP_DB=1 bench/run_lrs_bench.sh     # only the queries, on the kept store
 #   COLD=0 (no cold pass) or COLD=os (cold without restarting PostgreSQL)
+#   PHASES="batch single queries"   # the phases to run (default: all three)
+#   BENCH_DB=lf_bench               # the database's name (default capacita_bench_lrs)
+#
+# The batch phase alternates each LRS run with a run of bench/pg_raw_insert.py (the same rows
+# straight into PostgreSQL, same duration, 8 connections, batches of 100, a commit each) and
+# prints both medians and their ratio.
 #
 # Creates (and at the end drops, unless KEEP_DB=1) the database capacita_bench_lrs.
 set -euo pipefail
@@ -18,7 +24,11 @@ TOTAL=${TOTAL:-1000000}
 WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-2}
 RUNS=${RUNS:-3}
+PHASES=${PHASES:-batch single queries}
 PY=.venv/bin/python
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
+median() { $PY -c "import statistics,sys;print(statistics.median(map(float,sys.argv[1:])))" "$@"; }
+rate() { $PY -c "import json,sys;print(json.loads(sys.stdin.read().splitlines()[-1])['statements_per_s'])"; }
 export DATABASE_URL="$PGURL/$DB"
 export DJANGO_SETTINGS_MODULE=lms.settings.base
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
@@ -81,15 +91,35 @@ wal_report() {
 LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
 if [ "${QUERIES_ONLY:-0}" != 1 ]; then
 start_server
-echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
-for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 100 --duration "$DURATION" | tail -1; done
-settle
-echo "== single statements, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
-WAL_BEFORE=$(wal_mark)
-for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 1 --duration "$DURATION" | tail -1; done
-wal_report "$WAL_BEFORE"
+if phase batch; then
+  echo "== batches of 100, 8 clients, ${DURATION}s x $RUNS, each followed by PostgreSQL's own inserts of the same rows (load average: $(cut -d" " -f1-3 /proc/loadavg))"
+  LRS_RATES=() RAW_RATES=()
+  for i in $(seq "$RUNS"); do
+    OUT=$($LOAD post --clients 8 --batch 100 --duration "$DURATION" | tail -1)
+    echo "$OUT"
+    LRS_RATES+=("$(rate <<<"$OUT")")
+    OUT=$($PY bench/pg_raw_insert.py --clients 8 --batch 100 --duration "$DURATION" \
+      --keep --append | tail -1)
+    echo "$OUT"
+    RAW_RATES+=("$(rate <<<"$OUT")")
+  done
+  psql "$DATABASE_URL" -qc "DROP TABLE bench_raw_progress_statementactivity,
+    bench_raw_progress_statementagent, bench_raw_progress_statement" >/dev/null
+  LRS_MEDIAN=$(median "${LRS_RATES[@]}")
+  RAW_MEDIAN=$(median "${RAW_RATES[@]}")
+  echo "   median: LRS $LRS_MEDIAN statements/s, PostgreSQL $RAW_MEDIAN statements/s," \
+    "ratio $($PY -c "import sys;print(round(float(sys.argv[1])/float(sys.argv[2]),3))" "$LRS_MEDIAN" "$RAW_MEDIAN")"
+  settle
+fi
+if phase single; then
+  echo "== single statements, 8 clients, ${DURATION}s x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
+  WAL_BEFORE=$(wal_mark)
+  for i in $(seq "$RUNS"); do $LOAD post --clients 8 --batch 1 --duration "$DURATION" | tail -1; done
+  wal_report "$WAL_BEFORE"
+fi
 stop_server
 fi
+phase queries || exit 0
 
 # Queries run on a store of their own, bulk-loaded over the last 30 days: its ids follow its
 # stored times, as on a live LRS (the POST phases' rows, stored today, would come first in id

@@ -20,6 +20,7 @@ from typing import Any
 __all__ = [
     "MAX_JSON_DEPTH",
     "UnsafeInputError",
+    "check_decoded",
     "check_json_value",
     "check_text",
     "decode",
@@ -132,6 +133,55 @@ def _too_deep(path: str, max_depth: int) -> UnsafeInputError:
     )
 
 
+# What, in UTF-8 JSON text, could decode to a string check_text refuses: a NUL or a surrogate
+# escape (JSON strings cannot hold a raw NUL or any other control character), or a raw encoded
+# surrogate (json.loads decodes bytes with "surrogatepass"; every such sequence starts with
+# 0xED). Found inside a longer escape (``\\u0000``) they are harmless false alarms: they only
+# send the body to the full walk.
+_SUSPECT_TEXT = (b"\\u0000", b"\\ud", b"\\uD", b"\xed")
+
+
+def _within_limits(value: Any, max_depth: int) -> bool:
+    """Whether no array or object nests deeper than ``max_depth`` and every number is finite
+    and within a double's range (strings are left to ``_SUSPECT_TEXT``)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float:
+                if child - child != 0.0:  # inf - inf and nan - nan are nan
+                    return False
+            elif kind is int and not -_FLOAT_MAX <= child <= _FLOAT_MAX:
+                return False
+    return True
+
+
+def check_decoded(
+    data: bytes | str, value: Any, path: str = "", *, max_depth: int = MAX_JSON_DEPTH
+) -> None:
+    """:func:`check_json_value` for ``value`` parsed from ``data``, cheaper for clean input.
+
+    For an array or object parsed from UTF-8 text in which no string can hold a refused
+    character (see ``_SUSPECT_TEXT``), one walk over the containers checks nesting and
+    numbers without building paths; anything else, and every refusal, goes through the full
+    walk, so errors and their paths are exactly those of :func:`check_json_value`. On the
+    statement path the full walk cost a quarter of the LRS's CPU per stored statement."""
+    if (
+        isinstance(data, bytes)
+        and (type(value) is dict or type(value) is list)
+        and json.detect_encoding(data) == "utf-8"
+        and not any(suspect in data for suspect in _SUSPECT_TEXT)
+        and _within_limits(value, max_depth)
+    ):
+        return
+    check_json_value(value, path, max_depth=max_depth)
+
+
 def decode(data: bytes | str, path: str = "", *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON without checking the values; nesting that exhausts the parser is refused
     as too deep. Callers must still run :func:`check_json_value` (or use :func:`loads`)."""
@@ -149,5 +199,5 @@ def loads(data: bytes | str, path: str = "", *, max_depth: int = MAX_JSON_DEPTH)
     ``UnicodeDecodeError``) and :class:`UnsafeInputError` (also a ``ValueError``) for JSON that
     breaks a limit; callers that must tell the two apart catch the latter first."""
     value = decode(data, path, max_depth=max_depth)
-    check_json_value(value, path, max_depth=max_depth)
+    check_decoded(data, value, path, max_depth=max_depth)
     return value

@@ -16,7 +16,8 @@ class AccountConfirmationTokenGenerator(PasswordResetTokenGenerator):
     """Like Django's password-reset tokens (signed, expiring after PASSWORD_RESET_TIMEOUT), but
     with their own salt and invalid once the account is active, so a link works only once."""
 
-    key_salt = "learners.tokens.AccountConfirmationTokenGenerator"
+    # Kept from before the split of progress/: confirmation links sent then stay valid.
+    key_salt = "progress.tokens.AccountConfirmationTokenGenerator"
 
     def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
         email = getattr(user, user.get_email_field_name(), "")

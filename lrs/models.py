@@ -1,8 +1,9 @@
 """Storage of the xAPI Learning Record Store: statements, documents, activities, clients.
 
 A statement is kept whole as JSON (JSONB on PostgreSQL) next to indexed columns for every query
-parameter of the Statement resource. The bigint primary key is the monotonic ``stored``
-sequence: pages follow it, so ``more`` links stay stable while new statements arrive.
+parameter of the Statement resource. Pages follow ``(stored, id)``: the specification's order,
+with the bigint primary key breaking ties, so ``more`` links stay stable while new statements
+arrive.
 """
 
 from __future__ import annotations
@@ -117,7 +118,10 @@ class Statement(models.Model):
                 name="lrs_stmt_ref_target",
                 condition=models.Q(ref_target__isnull=False),
             ),
-            models.Index(fields=["stored"], name="lrs_stmt_stored"),
+            # Statement pages follow (stored, id) and start at ``since``: one index serves the
+            # bound and the order in both directions (it replaced one on ``stored`` alone, so
+            # a stored statement still costs one b-tree insert here).
+            models.Index(fields=["stored", "id"], name="lrs_stmt_stored_id"),
             models.Index(fields=["client", "-id"], name="lrs_stmt_client"),
         ]
 

@@ -38,7 +38,9 @@ __all__ = [
     "documents_list",
     "statement_by_id",
     "statement_owners",
+    "statement_position",
     "statements_by_actor_q",
+    "statements_newest_position",
     "statements_query",
 ]
 
@@ -60,8 +62,11 @@ class StatementQuery:
     until: datetime | None = None
     ascending: bool = False
     limit: int = 100
-    after_id: int | None = None  # paging cursor: continue past this row id
-    ceiling_id: int | None = None  # ascending pages stop at the newest row of the first page
+    # Paging cursor: continue past this (stored, id), the position of the previous page's
+    # last row in the order pages follow.
+    after: tuple[datetime, int] | None = None
+    # Ascending pages stop at the (stored, id) of the newest row when the first page was read.
+    ceiling: tuple[datetime, int] | None = None
     only_actor_ifi: str | None = None  # learners read their own statements only
     only_client_id: int | None = None  # statements/read/mine
 
@@ -124,7 +129,14 @@ def _targeting_ids(match: Q) -> list[int]:
 
 def statements_query(query: StatementQuery) -> tuple[list[RawStatement], bool]:
     """One page of non-voided statements matching ``query``, newest first unless ascending;
-    also whether more remain. Rows are paged by their monotonic id."""
+    also whether more remain.
+
+    Pages follow ``stored``, the order the specification gives, with the row id breaking
+    ties (a batch shares one ``stored``), and continue from the previous page's last
+    ``(stored, id)``: the index ``lrs_stmt_stored_id`` serves both the ``since`` bound and the
+    order, so a page starts where it should instead of walking the store from its oldest row.
+    Ids alone are not in stored order: concurrent requests may take their ids in the other
+    order from their stored times."""
     qs: QuerySet[Statement] = Statement.objects.filter(voided=False)
     match = query.filter_q()
     if match is not None:
@@ -138,15 +150,18 @@ def statements_query(query: StatementQuery) -> tuple[list[RawStatement], bool]:
         qs = qs.filter(stored__gt=query.since)
     if query.until:
         qs = qs.filter(stored__lte=query.until)
-    if query.after_id is not None:
-        qs = (
-            qs.filter(id__gt=query.after_id)
-            if query.ascending
-            else qs.filter(id__lt=query.after_id)
-        )
-    if query.ceiling_id is not None:
-        qs = qs.filter(id__lte=query.ceiling_id)
-    qs = qs.order_by("id" if query.ascending else "-id")
+    # Each position bound is written as a range on ``stored`` (which the index scan uses)
+    # and a tie-break on the id within the bound's own ``stored``.
+    if query.after is not None:
+        stored, pk = query.after
+        if query.ascending:
+            qs = qs.filter(Q(stored__gt=stored) | Q(id__gt=pk), stored__gte=stored)
+        else:
+            qs = qs.filter(Q(stored__lt=stored) | Q(id__lt=pk), stored__lte=stored)
+    if query.ceiling is not None:
+        stored, pk = query.ceiling
+        qs = qs.filter(Q(stored__lt=stored) | Q(id__lte=pk), stored__lte=stored)
+    qs = qs.order_by(*(("stored", "id") if query.ascending else ("-stored", "-id")))
     # The JSON comes back as text: the exact format splices it into the answer unparsed.
     rows = list(
         qs.annotate(raw=Cast("data", output_field=TextField())).only("id", "stored")[
@@ -154,6 +169,17 @@ def statements_query(query: StatementQuery) -> tuple[list[RawStatement], bool]:
         ]
     )
     return rows[: query.limit], len(rows) > query.limit
+
+
+def statements_newest_position() -> tuple[datetime, int] | None:
+    """The ``(stored, id)`` of the last statement in stored order (None for an empty store):
+    where an ascending walk that starts now ends."""
+    return Statement.objects.order_by("-stored", "-id").values_list("stored", "id").first()
+
+
+def statement_position(pk: int) -> tuple[datetime, int] | None:
+    """The ``(stored, id)`` of the statement row ``pk``, if it still exists."""
+    return Statement.objects.filter(id=pk).values_list("stored", "id").first()
 
 
 def statement_by_id(statement_id: str, *, voided: bool) -> Statement | None:

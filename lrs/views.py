@@ -329,7 +329,24 @@ _STATEMENT_GET_PARAMS = {
     "ascending",
     "more",
 }
-_MORE_SALT = "lrs.more"
+# Kept from before the split of progress/: more links issued then stay valid.
+_MORE_SALT = "progress.xapi.more"
+
+
+def _position_token(stored: datetime, pk: int) -> list[Any]:
+    """A page position as the ``more`` token carries it (JSON: full-precision time, id)."""
+    return [stored.isoformat(), pk]
+
+
+def _position_from_token(value: Any) -> tuple[datetime, int]:
+    if isinstance(value, int):
+        # A token issued before pages followed (stored, id) carries the row id alone.
+        position = selectors.statement_position(value)
+        if position is None:
+            raise XAPIError(400, "the more token has expired", path="more", rule="more")
+        return position
+    stored, pk = value
+    return datetime.fromisoformat(stored), pk
 
 
 def _check_learner_voiding(statements: list[dict], principal: Principal) -> None:
@@ -439,7 +456,8 @@ class StatementsView(XAPIView):
             raise XAPIError(403, "needs statements/read", rule="scope")
         params = request.params
         _check_params(params, _STATEMENT_GET_PARAMS)
-        after = ceiling = None
+        after: tuple[datetime, int] | None = None
+        ceiling: tuple[datetime, int] | None = None
         if "more" in params:
             # A more token carries the original query: format, filters and all.
             params, after, ceiling = self._unpack_more(params)
@@ -457,9 +475,9 @@ class StatementsView(XAPIView):
         more_url = ""
         if more and rows:
             state: dict[str, Any] = {k: v for k, v in params.items() if k != "more"}
-            state["_after"] = rows[-1].id
-            if query.ascending:
-                state["_ceiling"] = query.ceiling_id
+            state["_after"] = _position_token(rows[-1].stored, rows[-1].id)
+            if query.ascending and query.ceiling is not None:
+                state["_ceiling"] = _position_token(*query.ceiling)
             token = signing.dumps(state, salt=_MORE_SALT, compress=True)
             more_url = f"{request.django.path.rstrip('/')}?{urlencode({'more': token})}"
         newest = max((row.stored for row in rows), default=None)
@@ -475,7 +493,9 @@ class StatementsView(XAPIView):
         result = {"statements": self._format(request, statements, fmt), "more": more_url}
         return self._statements_response(result, statements, attachments, newest)
 
-    def _unpack_more(self, params: dict[str, str]) -> tuple[dict[str, str], int, int | None]:
+    def _unpack_more(
+        self, params: dict[str, str]
+    ) -> tuple[dict[str, str], tuple[datetime, int], tuple[datetime, int] | None]:
         if len(params) > 1:
             raise XAPIError(
                 400, "more takes no other parameters", path="more", rule="parameter.unknown"
@@ -484,17 +504,17 @@ class StatementsView(XAPIView):
             state = signing.loads(params["more"], salt=_MORE_SALT)
         except signing.BadSignature as exc:
             raise XAPIError(400, "invalid more token", path="more", rule="more") from exc
-        after = state.pop("_after")
+        after = _position_from_token(state.pop("_after"))
         ceiling = state.pop("_ceiling", None)
-        return state, after, ceiling
+        return state, after, None if ceiling is None else _position_from_token(ceiling)
 
     def _query(
         self,
         params: dict[str, str],
         principal: Principal,
         mine_only: bool,
-        after: int | None,
-        ceiling: int | None,
+        after: tuple[datetime, int] | None,
+        ceiling: tuple[datetime, int] | None,
     ) -> selectors.StatementQuery:
         query = selectors.StatementQuery()
         if "agent" in params:
@@ -519,13 +539,11 @@ class StatementsView(XAPIView):
                 400, "limit must be a non-negative integer", path="limit", rule="type.integer"
             )
         query.limit = min(int(limit) or _statement_limit(), _statement_limit())
-        query.after_id = after
+        query.after = after
         if query.ascending:
-            from lrs.models import Statement
-
-            if ceiling is None:
-                ceiling = Statement.objects.order_by("-id").values_list("id", flat=True).first()
-            query.ceiling_id = ceiling or 0
+            # An ascending walk ends at the newest statement stored when it began: its pages
+            # stay a fixed set while statements keep arriving.
+            query.ceiling = ceiling if after is not None else selectors.statements_newest_position()
         if principal.learner_ifi is not None:
             query.only_actor_ifi = principal.learner_ifi
         elif mine_only and principal.client is not None:

@@ -61,7 +61,7 @@ app_settings = AppSettings(
     # Facts, course tags and national snapshots rebuilt on this beat (the staleness bound).
     beat=lambda value: {
         "reports-refresh": {
-            "task": "reports.refresh_facts",
+            "task": "progress.reports.refresh_facts",
             "schedule": int(value("LMS_REPORT_REFRESH_MINUTES")) * 60,
         }
     },

@@ -46,7 +46,8 @@ from reports.scopes import Scope, ScopeError, scope_covers
 logger = logging.getLogger(__name__)
 
 REPORTS = ("completion", "summary", "trend")
-_SIGNING_SALT = "reports.export-download"
+# Kept from before the split of progress/: links handed out then stay valid.
+_SIGNING_SALT = "progress.reports.export-download"
 _CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True, name="reports.build_export")
+@shared_task(acks_late=True, name="progress.reports.build_export")
 def build_report_export(job_id: int) -> str:
     """Build report export ``job_id`` (a finished job is left alone, so re-runs are harmless)."""
     from reports.exports import export_job_build
@@ -11,7 +11,7 @@ def build_report_export(job_id: int) -> str:
     return export_job_build(job_id=job_id).status
 
 
-@shared_task(acks_late=True, name="reports.refresh_facts")
+@shared_task(acks_late=True, name="progress.reports.refresh_facts")
 def refresh_report_facts() -> int:
     """Rebuild the report fact table and course tags (run by Celery beat; the staleness bound)."""
     from reports.refresh import report_facts_rebuild
@@ -19,7 +19,7 @@ def refresh_report_facts() -> int:
     return report_facts_rebuild().rows
 
 
-@shared_task(acks_late=True, name="reports.sync_fact")
+@shared_task(acks_late=True, name="progress.reports.sync_fact")
 def sync_report_fact(enrollment_id: int) -> None:
     """Bring one enrolment's fact row up to date (enqueued on commit when the enrolment changes)."""
     from reports.refresh import report_facts_sync
@@ -27,7 +27,7 @@ def sync_report_fact(enrollment_id: int) -> None:
     report_facts_sync(enrollment_ids=[enrollment_id])
 
 
-@shared_task(acks_late=True, name="reports.run_refresh_request")
+@shared_task(acks_late=True, name="progress.reports.run_refresh_request")
 def run_report_refresh_request(request_id: int) -> str:
     """Run a monitor's refresh request (a finished one is left alone; re-runs are harmless)."""
     from reports.refresh import report_refresh_request_run

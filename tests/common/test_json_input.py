@@ -8,7 +8,15 @@ import math
 import pytest
 from hypothesis import given
 
-from common.json_input import MAX_JSON_DEPTH, UnsafeInputError, check_text, loads
+from common.json_input import (
+    MAX_JSON_DEPTH,
+    UnsafeInputError,
+    check_decoded,
+    check_json_value,
+    check_text,
+    decode,
+    loads,
+)
 from tests.support.json_strategies import hostile_json_text
 
 
@@ -98,3 +106,61 @@ def test_check_text_on_plain_strings():
         check_text("a\x00", "name")
     with pytest.raises(UnsafeInputError):
         check_text("\ud800", "name")
+
+
+def _outcome(check, data, value):
+    try:
+        check(data, value)
+    except UnsafeInputError as exc:
+        return exc.path, exc.rule
+    return None
+
+
+def _full_walk(data, value):
+    check_json_value(value, "body")
+
+
+def _checked_from_text(data, value):
+    check_decoded(data, value, "body")
+
+
+@given(hostile_json_text)
+def test_check_decoded_refuses_exactly_what_the_full_walk_refuses(text):
+    for encoding in ("utf-8", "utf-16"):
+        data = text.encode(encoding, "surrogatepass")
+        try:
+            value = decode(data, "body")
+        except (ValueError, UnicodeDecodeError):
+            continue
+        assert _outcome(_checked_from_text, data, value) == _outcome(_full_walk, data, value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a": "\\u0000"}',
+        b'{"\\u0000": 1}',
+        b'["\\ud800"]',
+        b'["\\uDC00x"]',
+        b'["\xed\xa0\x80"]',  # an encoded lone surrogate, which json.loads lets through
+        b"[1e400]",
+        b"[-1E+999]",
+        b"[NaN]",
+        b"[-Infinity]",
+        b"[" + b"9" * 400 + b"]",
+        b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1),
+        '{"a": "\\u0000"}'.encode("utf-16"),
+    ],
+)
+def test_check_decoded_refuses_with_the_full_walks_path_and_rule(data):
+    value = decode(data, "body")
+    expected = _outcome(_full_walk, data, value)
+    assert expected is not None
+    assert _outcome(_checked_from_text, data, value) == expected
+
+
+def test_check_decoded_accepts_clean_statements_and_deep_enough_json():
+    clean = b'[{"verb": {"id": "x:y"}, "n": 1.5e10, "k": "\\u00e9", "i": -12}]'
+    assert check_decoded(clean, decode(clean)) is None
+    deep = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
+    assert check_decoded(deep, decode(deep)) is None

@@ -202,11 +202,11 @@ def test_lrs_client_command_defaults_to_all_and_rejects_unknown_scopes():
 @pytest.mark.wagtail_admin
 def test_admin_lists_and_creates_clients_showing_the_secret_once(admin_client):
     make_client(name="Existing tool")
-    response = admin_client.get("/admin/snippets/progress/lrsclient/")
+    response = admin_client.get("/admin/snippets/lrs/lrsclient/")
     assert response.status_code == 200
     assert b"Existing tool" in response.content
     response = admin_client.post(
-        "/admin/snippets/progress/lrsclient/add/",
+        "/admin/snippets/lrs/lrsclient/add/",
         {"name": "H5P", "scopes": ["statements/write", "state"], "active": "on"},
         follow=True,
     )
@@ -220,5 +220,5 @@ def test_admin_lists_and_creates_clients_showing_the_secret_once(admin_client):
 
 @pytest.mark.wagtail_admin
 def test_admin_is_closed_to_anonymous_users(client):
-    response = client.get("/admin/snippets/progress/lrsclient/")
+    response = client.get("/admin/snippets/lrs/lrsclient/")
     assert response.status_code == 302
