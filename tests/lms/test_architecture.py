@@ -29,3 +29,29 @@ def test_the_lrs_is_an_app_of_its_own_with_its_urls_and_migrations():
         assert (ROOT / path).exists(), path
     assert not (ROOT / "progress" / "xapi").exists()
     assert not (ROOT / "progress" / "reports").exists()
+
+
+def test_names_that_outlive_a_release_survived_the_split():
+    """Queued Celery messages, links already mailed or handed out and `more` pages in flight
+    name these; the split of progress/ must not have renamed them."""
+    from learners.tokens import AccountConfirmationTokenGenerator
+    from lms.celery import app
+    from lrs import views as lrs_views
+    from reports import exports
+
+    app.loader.import_default_modules()
+    for name in (
+        "progress.tasks.forward_statements",
+        "progress.tasks.purge_import_files",
+        "progress.import_job_run",
+        "progress.reports.build_export",
+        "progress.reports.refresh_facts",
+        "progress.reports.sync_fact",
+        "progress.reports.run_refresh_request",
+    ):
+        assert name in app.tasks, name
+    assert AccountConfirmationTokenGenerator.key_salt == (
+        "progress.tokens.AccountConfirmationTokenGenerator"
+    )
+    assert lrs_views._MORE_SALT == "progress.xapi.more"
+    assert exports._SIGNING_SALT == "progress.reports.export-download"
