@@ -317,6 +317,13 @@ CELERY_BEAT_SCHEDULE["progress-forward-statements"] = {
     "task": "progress.tasks.forward_statements",
     "schedule": LMS_LRS_FORWARD_SWEEP_SECONDS,
 }
+# Sweep the LRS's statement log (lrs/statement_log.py): what a lost nudge, a dead worker or a
+# backoff left due reaches the progress engine and the forwarding outbox within this.
+LMS_LRS_LOG_SWEEP_SECONDS = env.float("LMS_LRS_LOG_SWEEP_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["lrs-statement-log-sweep"] = {
+    "task": "lrs.tasks.sweep_statement_log",
+    "schedule": LMS_LRS_LOG_SWEEP_SECONDS,
+}
 
 # --- Cache: in process unless REDIS_URL is set -------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
