@@ -36,6 +36,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -545,6 +546,29 @@ def _nudge_on_commit() -> None:
     transaction.on_commit(_nudge)
 
 
+NUDGE_INTERVAL = 0.25  # seconds: under load, one nudge per process per interval is enough
+_nudges = {"last": 0.0, "delayed_until": 0.0}
+_nudges_lock = threading.Lock()
+
+
+def _nudge_countdown() -> float | None:
+    """None: publish a nudge now; a number: publish one that runs after so many seconds; -1:
+    a delayed nudge already pending runs after this commit, nothing to publish.
+
+    Every commit is followed by a drain that starts after it, but a process storing hundreds
+    of statements a second sends a few nudges a second, not one per POST (each would be a task
+    the workers dequeue, only to find the shards taken)."""
+    now = time.monotonic()
+    with _nudges_lock:
+        if now - _nudges["last"] >= NUDGE_INTERVAL:
+            _nudges["last"] = now
+            return None
+        if _nudges["delayed_until"] > now:
+            return -1.0
+        _nudges["delayed_until"] = _nudges["last"] + NUDGE_INTERVAL
+        return _nudges["delayed_until"] - now
+
+
 def _nudge() -> None:
     """Ask a worker to drain now, never delaying the caller long: no publish retries and a
     short connect timeout. Entries are durable and the beat sweep drains them anyway."""
@@ -555,6 +579,9 @@ def _nudge() -> None:
         if app.conf.task_always_eager:
             drain_statement_log.apply()
             return
+        countdown = _nudge_countdown()
+        if countdown is not None and countdown < 0:
+            return
         connection_ = getattr(_local, "connection", None)
         if connection_ is None:
             options = {**(app.conf.broker_transport_options or {}), "max_retries": 0}
@@ -563,7 +590,9 @@ def _nudge() -> None:
             )
             _local.connection = connection_
         # Celery passes the connection on among its options; celery-types does not list it.
-        drain_statement_log.apply_async(retry=False, connection=connection_)  # type: ignore[call-arg]
+        drain_statement_log.apply_async(  # type: ignore[call-arg]
+            retry=False, connection=connection_, countdown=countdown or 0.0
+        )
     except Exception:  # the broker is down: the beat sweep drains the log
         stale = getattr(_local, "connection", None)
         _local.connection = None
