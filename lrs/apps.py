@@ -10,8 +10,13 @@ class LrsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lrs import forwarding
-        from lrs.signals import statements_stored
+        from lrs import forwarding, statement_log
+        from lrs.signals import statements_stored, statements_voided
 
-        # The forwarding outbox row is written in the transaction that stores the statement.
-        statements_stored.connect(forwarding.on_statements_stored, dispatch_uid="lrs-forwarding")
+        # The statement log entry is written in the transaction that stores the statements;
+        # its consumers (the forwarding outbox below, the progress engine) apply it later.
+        statements_stored.connect(statement_log.on_statements_stored, dispatch_uid="lrs-log")
+        statements_voided.connect(statement_log.on_statements_voided, dispatch_uid="lrs-log-void")
+        statement_log.register_consumer(
+            "forwarding", forwarding.on_log_entries, enabled=forwarding.forwarding_enabled
+        )

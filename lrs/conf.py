@@ -45,12 +45,32 @@ app_settings = AppSettings(
         # Seconds between sweeps of the outbox (the delivery guarantee: a lost nudge, a dead
         # worker's lease, a backoff that ran out). A sweep with nothing due is one query.
         "LMS_LRS_FORWARD_SWEEP_SECONDS": 15.0,
+        # The statement log (lrs/statement_log.py). Whether its consumers run inside the
+        # storing transaction: "auto" (when Celery runs eagerly, the embedded default), "true"
+        # or "false" (workers drain it).
+        "LMS_LRS_LOG_INLINE": "auto",
+        # Seconds between sweeps of the log: what a lost nudge, a dead worker or a backoff
+        # left due reaches the progress engine and the forwarding outbox within this.
+        "LMS_LRS_LOG_SWEEP_SECONDS": 5.0,
+        # Entries one worker applies in one transaction.
+        "LMS_LRS_LOG_BATCH_SIZE": 200,
+        # Tries before a failing entry is parked (visible and retryable in the admin).
+        "LMS_LRS_LOG_MAX_ATTEMPTS": 5,
+        # Backoff between tries of a failing entry: base x 2^(tries-1) seconds, capped.
+        "LMS_LRS_LOG_BACKOFF_BASE": 2.0,
+        "LMS_LRS_LOG_BACKOFF_MAX": 300.0,
+        # Days applied entries are kept.
+        "LMS_LRS_LOG_RETENTION_DAYS": 7.0,
     },
     beat=lambda value: {
         "lrs-forward-statements": {
             "task": "progress.tasks.forward_statements",
             "schedule": float(value("LMS_LRS_FORWARD_SWEEP_SECONDS")),
-        }
+        },
+        "lrs-statement-log-sweep": {
+            "task": "lrs.tasks.sweep_statement_log",
+            "schedule": float(value("LMS_LRS_LOG_SWEEP_SECONDS")),
+        },
     },
 )
 

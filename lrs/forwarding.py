@@ -1,9 +1,10 @@
 """Forwarding accepted statements to an external LRS through a transactional outbox.
 
-When ``LMS_LRS_FORWARD_URL`` is set, the ``statements_stored`` receiver writes one
-``ForwardedStatement`` row per accepted statement *in the storing transaction* (so nothing is
-accepted without being queued) and, on commit, nudges ``lrs.tasks.forward_statements``
-(without waiting on a broker that is down: the beat sweep delivers anyway). The task sends due
+When ``LMS_LRS_FORWARD_URL`` is set, the storing transaction writes a statement log delivery for
+consumer ``"forwarding"`` (``lrs.statement_log``), so nothing is accepted without being queued;
+applying it writes one ``ForwardedStatement`` row per accepted statement and, on commit,
+nudges ``lrs.tasks.forward_statements`` (without waiting on a broker that is down: the beat
+sweep delivers anyway). The task sends due
 rows in batches, oldest first, with ``PUT`` by statement id (an external LRS ignores an
 identical repeat, so a retry never doubles a statement), each exactly as stored.
 
@@ -313,7 +314,12 @@ def outbox_summary() -> dict[str, Any]:
     }
 
 
-def on_statements_stored(sender: Any, statements: list[Any], **kwargs: Any) -> None:
-    """Receiver of ``statements_stored``: queue the new statements when forwarding is on."""
-    if forwarding_enabled():
-        outbox_add(statements=statements)
+def on_log_entries(entries: list[Any]) -> None:
+    """Consumer ``"forwarding"`` of the statement log (``lrs.statement_log``): queue the stored
+    statements of the entries in the outbox. It runs in the transaction that marks the entries
+    applied, so a statement is never dropped between the log and the outbox."""
+    from lrs.statement_log import statements_of
+
+    stored = [entry for entry in entries if entry.kind == "stored"]
+    if stored:
+        outbox_add(statements=statements_of(stored))

@@ -23,6 +23,9 @@ __all__ = [
     "Statement",
     "StatementActivity",
     "StatementAgent",
+    "StatementLogCursor",
+    "StatementLogDelivery",
+    "StatementLogEntry",
 ]
 
 LRS_SCOPES = (
@@ -310,3 +313,92 @@ class LearnerIdentity(models.Model):
 
     def __str__(self) -> str:
         return self.account_name
+
+
+# --- the durable statement log -----------------------------------------------------------------
+#
+# See lrs/statement_log.py for how it is written and drained. New tables (no progress_ prefix):
+# they did not exist before the split.
+
+
+class StatementLogEntry(models.Model):
+    """What one storing transaction did for one actor: the statements stored, or voided.
+
+    One entry per (request, actor) rather than per statement or per request: a browser's single
+    POST is one row, a tool's batch of 100 statements by one learner is one row, and a batch
+    mixing learners splits into one entry per learner, so every entry belongs to exactly one
+    ``partition`` (the actor's IFI) and a learner's entries can be applied in order without
+    tying them to anyone else's. The primary key is the log position.
+    """
+
+    class Kind(models.TextChoices):
+        STORED = "stored", "stored"
+        VOIDED = "voided", "voided"
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # The actor's IFI (for a voiding, the IFI of the voided statements' actor).
+    partition = models.CharField(max_length=512)
+    shard = models.SmallIntegerField()
+    # Primary keys of lrs.Statement rows, in storing order.
+    statement_ids = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "statement log entry"
+        verbose_name_plural = "statement log entries"
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} ({len(self.statement_ids or ())})"
+
+
+class StatementLogDelivery(models.Model):
+    """An entry one consumer has not applied yet (deleted once applied, in the same transaction
+    as the consumer's own writes). Parked deliveries wait for a retry from the admin."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        PARKED = "parked", "parked"
+
+    id = models.BigAutoField(primary_key=True)
+    consumer = models.CharField(max_length=64)
+    entry = models.ForeignKey(StatementLogEntry, on_delete=models.CASCADE, related_name="+")
+    shard = models.SmallIntegerField()
+    partition = models.CharField(max_length=512)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "statement log delivery"
+        verbose_name_plural = "statement log deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "entry"], name="lrs_log_delivery_once"),
+        ]
+        indexes = [
+            models.Index(fields=["consumer", "shard", "entry"], name="lrs_log_delivery_shard"),
+            models.Index(fields=["consumer", "partition", "entry"], name="lrs_log_delivery_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} #{self.entry_id} ({self.status})"
+
+
+class StatementLogCursor(models.Model):
+    """One consumer's state in one shard: the row a worker locks (``FOR UPDATE SKIP LOCKED``)
+    to own the shard while it applies a batch, and how far the consumer got there."""
+
+    consumer = models.CharField(max_length=64)
+    shard = models.SmallIntegerField()
+    # Highest log position applied in this shard, and when.
+    position = models.BigIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "shard"], name="lrs_log_cursor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}/{self.shard} @{self.position}"

@@ -25,3 +25,24 @@ def forward_statements() -> dict[str, int | float | None]:
         "deferred": report.deferred,
         "retry_in": report.retry_in,
     }
+
+
+@shared_task(name="lrs.tasks.drain_statement_log", ignore_result=True)
+def drain_statement_log() -> dict[str, int]:
+    """Apply the statement log's due deliveries to their consumers (the progress engine, the
+    forwarding outbox). Nudged on commit after statements are stored; any number may run at
+    once (each takes a shard with ``SKIP LOCKED``); running it twice applies nothing twice."""
+    from lrs.statement_log import drain
+
+    report = drain()
+    return {"applied": report.applied, "failed": report.failed, "parked": report.parked}
+
+
+@shared_task(name="lrs.tasks.sweep_statement_log", ignore_result=True)
+def sweep_statement_log() -> dict[str, int]:
+    """Beat entry (every ``LMS_LRS_LOG_SWEEP_SECONDS``): drain what a lost nudge, a dead worker
+    or a backoff left due, and forget old entries every consumer applied."""
+    from lrs.statement_log import sweep
+
+    report = sweep()
+    return {"applied": report.applied, "failed": report.failed, "parked": report.parked}

@@ -1,5 +1,5 @@
-"""Wagtail admin of the LRS (used only when Wagtail's admin is installed): clients and the
-forwarding outbox.
+"""Wagtail admin of the LRS (used only when Wagtail's admin is installed): clients, the
+forwarding outbox and the statement log.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
-from lrs import forwarding_admin
+from lrs import forwarding_admin, statement_log_admin
 from lrs.auth import generate_credentials, hash_secret
 from lrs.models import LRS_SCOPES, LRSClient
 
@@ -87,4 +87,31 @@ def forwarding_menu_item() -> MenuItem:
         reverse("progress_forwarding"),
         icon_name="redirect",
         order=900,
+    )
+
+
+@hooks.register("register_admin_urls")
+def statement_log_admin_urls() -> list:
+    return [
+        path("lrs-log/", statement_log_admin.statement_log_index, name="lrs_statement_log"),
+        path(
+            "lrs-log/retry/",
+            statement_log_admin.statement_log_retry,
+            name="lrs_statement_log_retry",
+        ),
+    ]
+
+
+class StatementLogMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(statement_log_admin.PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def statement_log_menu_item() -> MenuItem:
+    return StatementLogMenuItem(
+        "Registro de enunciados",
+        reverse("lrs_statement_log"),
+        icon_name="list-ul",
+        order=901,
     )

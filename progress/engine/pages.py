@@ -13,6 +13,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from .catch_up import progress_catch_up
 from .selectors import CourseProgressView, learner_course_progress
 
 
@@ -28,6 +29,8 @@ def _progress_for(request: HttpRequest, user: Any, course_page: Any) -> CoursePr
     # The course page asks for its action and for the outline's ticks: read progress once.
     cache: dict[int, CourseProgressView] = request.__dict__.setdefault("_capacita_progress", {})
     if course_page.pk not in cache:
+        if not cache:
+            progress_catch_up(user=user)  # her own statements first (read-your-writes)
         cache[course_page.pk] = learner_course_progress(user=user, course_id=course_page.pk)
     return cache[course_page.pk]
 

@@ -1,7 +1,9 @@
-"""Signal receivers that keep progress in step with the LRS.
+"""How the progress engine keeps up with the LRS: it consumes the LRS's statement log.
 
-Both run inside the transaction that stores (or voids) the statements: if they fail, the
-statements are not stored, so progress never misses an accepted statement.
+The engine is consumer ``"progress"`` of ``lrs.statement_log``. Storing statements only appends
+to the log; the engine applies the entries afterwards, in a Celery worker (or, on the embedded
+default, before the storing transaction ends, so the demo shows progress in the POST's answer).
+A learner's entries come in log order; a failure undoes the batch's writes and the log retries.
 """
 
 from __future__ import annotations
@@ -10,18 +12,40 @@ from typing import Any
 
 from django.db import transaction
 
-from lrs.signals import statements_stored, statements_voided
+from lrs.models import Statement
+from lrs.statement_log import LogEntry, register_consumer, statements_of
 
 from .core import apply_statements, refresh_course, void_statements
 from .source import stored_statements
 
-
-def on_statements_stored(sender: Any, statements: list[Any], **kwargs: Any) -> None:
-    apply_statements(stored_statements(statements))
+CONSUMER = "progress"
 
 
-def on_statements_voided(sender: Any, statement_uuids: list[str], **kwargs: Any) -> None:
-    void_statements(statement_uuids)
+def on_log_entries(entries: list[LogEntry]) -> None:
+    """Apply log entries in order: runs of stored statements together (a learner's several
+    statements on one lesson refresh it once), each voiding where it falls."""
+    run: list[LogEntry] = []
+    for entry in entries:
+        if entry.kind == "voided":
+            _apply_stored(run)
+            run = []
+            uuids = Statement.objects.filter(pk__in=entry.statement_ids).values_list(
+                "statement_id", flat=True
+            )
+            void_statements([str(uuid) for uuid in uuids])
+        else:
+            run.append(entry)
+    _apply_stored(run)
+
+
+def _apply_stored(entries: list[LogEntry]) -> None:
+    if not entries:
+        return
+    # Voiding statements act through the "voided" entries, which sit in the voided
+    # statements' learner's stream (their own actor may be someone else).
+    rows = [row for row in statements_of(entries) if not row.voiding]
+    if rows:
+        apply_statements(stored_statements(rows))
 
 
 def on_enrollment_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
@@ -47,6 +71,5 @@ def connect() -> None:
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(forget_structures, dispatch_uid=f"progress-engine-structure-{id(signal)}")
     post_delete.connect(forget_structures, sender=Page, dispatch_uid="progress-engine-page-del")
-    statements_stored.connect(on_statements_stored, dispatch_uid="progress-engine-stored")
-    statements_voided.connect(on_statements_voided, dispatch_uid="progress-engine-voided")
+    register_consumer(CONSUMER, on_log_entries)
     post_save.connect(on_enrollment_saved, sender=Enrollment, dispatch_uid="progress-engine-enrol")

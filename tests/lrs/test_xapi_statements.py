@@ -404,7 +404,9 @@ def test_list_query_uses_a_bounded_number_of_queries(xapi, django_assert_max_num
 
 
 def test_batch_store_uses_a_bounded_number_of_queries(xapi, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    # 12: on the embedded default each statement-log consumer runs inline in a savepoint (its
+    # SAVEPOINT and RELEASE), so a failing consumer never fails the POST.
+    with django_assert_max_num_queries(12):
         xapi.store(*[statement(object={"id": f"{ACTIVITY}/{i}"}) for i in range(50)])
     assert Statement.objects.count() == 50
 
