@@ -417,24 +417,35 @@ def compute(dimensions: Sequence[str], filters: ResolvedFilters, *, using: str) 
 
 
 def aggregate(
-    dimensions: Sequence[str], filters: ResolvedFilters, *, k: int | None = None
+    dimensions: Sequence[str],
+    filters: ResolvedFilters,
+    *,
+    k: int | None = None,
+    paged: bool = False,
 ) -> Table:
-    """Figures grouped by up to two ``dimensions``, with margins, suppression applied."""
+    """Figures grouped by up to two ``dimensions``, with margins, suppression applied.
+
+    ``paged``: the caller publishes a page of the rows (at most ``LMS_REPORT_MAX_GROUPS``), so
+    the table itself may hold up to ``LMS_REPORT_MAX_TABLE_GROUPS`` groups.
+    """
     dimensions = tuple(dimensions)
-    return suppress(dimensions, collect(dimensions, filters), k=k)
+    return suppress(dimensions, collect(dimensions, filters), k=k, paged=paged)
 
 
-def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = None) -> Table:
+def suppress(
+    dimensions: tuple[str, ...], results: Results, *, k: int | None = None, paged: bool = False
+) -> Table:
     """Apply small-cell and complementary suppression to collected results."""
     k = conf.min_cell() if k is None else k
     # ``results`` is always freshly built (from SQL or a decoded snapshot): marked in place.
     total = results.get((), {}).get(()) or Cell(keys={})
-    if len(results.get(dimensions, {})) > conf.max_groups():
+    most = conf.max_table_groups() if paged else conf.max_groups()
+    if len(results.get(dimensions, {})) > most:
         raise QueryError(
             "group_by",
             "too_many_groups",
-            _("El reporte tiene más de %(max)s grupos; agrega un filtro.")
-            % {"max": conf.max_groups()},
+            _("El reporte tiene más de %(max)s grupos; agrega un filtro o pide una página (limit).")
+            % {"max": most},
         )
     if not dimensions:
         total.suppressed = 0 < total.teachers < k

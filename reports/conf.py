@@ -28,6 +28,18 @@ def max_groups() -> int:
     return int(getattr(settings, "LMS_REPORT_MAX_GROUPS", DEFAULT_MAX_GROUPS))
 
 
+#: Most groups a table may hold when a page of it is asked for (``limit``/``offset``): the
+#: whole table is still aggregated and suppressed, only the page is published.
+DEFAULT_MAX_TABLE_GROUPS = 200_000
+
+
+def max_table_groups() -> int:
+    return max(
+        max_groups(),
+        int(getattr(settings, "LMS_REPORT_MAX_TABLE_GROUPS", DEFAULT_MAX_TABLE_GROUPS)),
+    )
+
+
 def export_bucket() -> str:
     """The S3 bucket for exports: its own setting, else the default storage's bucket, else ""."""
     return getattr(settings, "LMS_REPORT_EXPORT_BUCKET", "") or getattr(

@@ -154,26 +154,34 @@ def completion_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
             "group_by", "required", _("group_by es obligatorio (por ejemplo, group_by=state).")
         )
     filters = resolve(query, scope)
+    paged = query.limit is not None
     covered = snapshots.covers(query.group_by, filters)
     version = snapshots.version(using=conf.database()) if covered else None
     if version is None:
-        return _table_payload(aggregate(query.group_by, filters), query, scope)
+        return _table_payload(aggregate(query.group_by, filters, paged=paged), query, scope)
     # A table read from the snapshots changes only when beat refreshes them: keep the finished
     # payload (suppressed and labelled) in the cache until then, keyed by that refresh.
     key = "reports:{}:{}:{}:{}:{}".format(
         version, conf.min_cell(), ",".join(query.group_by), filters.state or "-", scope.level
     )
+    if paged:
+        key += f":{query.limit}:{query.offset}"
     key = key.replace(" ", "_")  # the ISO time has no spaces, but keep keys portable
     payload = cache.get(key)
     if payload is None:
-        payload = _table_payload(aggregate(query.group_by, filters), query, scope)
+        payload = _table_payload(aggregate(query.group_by, filters, paged=paged), query, scope)
         cache.set(key, payload, timeout=conf.refresh_minutes() * 60 * 2)
     return {**payload, "generated_at": timezone.now().isoformat()}
 
 
 def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, Any]:
     dims = table.dimensions
-    everything = [*table.cells, *table.row_totals, *table.column_totals]
+    cells = table.cells
+    if query.limit is not None:
+        cells = cells[query.offset : query.offset + query.limit]
+    elif query.offset:
+        cells = cells[query.offset :]
+    everything = [*cells, *table.row_totals, *table.column_totals]
     labels = _label_maps(dims, everything)
     payload: dict[str, Any] = {
         "group_by": list(dims),
@@ -182,9 +190,12 @@ def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, 
         "min_cell": table.min_cell,
         "generated_at": timezone.now().isoformat(),
         **freshness(),
-        "results": [_row(cell, dims, labels) for cell in table.cells],
+        "count": len(table.cells),
+        "results": [_row(cell, dims, labels) for cell in cells],
         "total": {**table.total.figures(), "suppressed": table.total.suppressed},
     }
+    if query.limit is not None or query.offset:
+        payload["limit"], payload["offset"] = query.limit, query.offset
     if len(dims) == 2:
         payload["row_totals"] = [_row(cell, dims[:1], labels) for cell in table.row_totals]
         payload["column_totals"] = [_row(cell, dims[1:], labels) for cell in table.column_totals]
