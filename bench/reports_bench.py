@@ -32,6 +32,7 @@ Target: p95 < 300 ms for every shape, and the per-state maximum below it too.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -227,6 +228,19 @@ def build_shapes() -> tuple[list[Shape], dict[str, int]]:
             lambda p: completion_report(
                 q(group_by=("school", "course"), subsystem=p[1]), in_state(p[0])
             ),
+        ),
+        *(
+            [
+                per_pair(
+                    "state scope: school x course (subsystem filter), page of 1,000",
+                    lambda p: completion_report(
+                        q(group_by=("school", "course"), subsystem=p[1], limit=1000),
+                        in_state(p[0]),
+                    ),
+                )
+            ]
+            if "limit" in {f.name for f in dataclasses.fields(q)}  # paging exists on this code
+            else []
         ),
         per_pair(
             "state + subsystem: by school",

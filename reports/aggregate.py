@@ -55,7 +55,7 @@ class ResolvedFilters:
     date_to: dt.date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """The figures of one group (or of a margin). ``keys`` maps each dimension to its code."""
 

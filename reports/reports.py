@@ -110,27 +110,37 @@ def _label_maps(dimensions: Iterable[str], cells: list[Cell]) -> dict[str, dict[
     return maps
 
 
-def _group(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]]) -> dict:
-    """The public key of a cell: codes as the API accepts them back as filters, and labels."""
-    group: dict[str, Any] = {}
-    for dimension in dimensions:
-        raw = cell.keys.get(dimension, "")
-        label = labels.get(dimension, {}).get(raw, "")
-        if dimension in ("subsystem", "school") and "|" in label:
-            code, name = label.split("|", 1)
-            group[dimension] = code
-            group[f"{dimension}_name"] = name
-        elif not raw:
-            group[dimension] = None
-            group[f"{dimension}_name"] = _("Sin dato")
-        else:
-            group[dimension] = int(raw) if dimension == "course" else raw
-            group[f"{dimension}_name"] = label or raw
-    return group
+def _key_parts(dimension: str, raw: str, label: str) -> tuple[Any, str]:
+    """A cell key's public code (as the API accepts it back as a filter) and its label."""
+    if dimension in ("subsystem", "school") and "|" in label:
+        code, name = label.split("|", 1)
+        return code, name
+    if not raw:
+        return None, _("Sin dato")
+    return (int(raw) if dimension == "course" else raw), label or raw
 
 
-def _row(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]]) -> dict:
-    return {**_group(cell, dimensions, labels), **cell.figures(), "suppressed": cell.suppressed}
+class _Rows:
+    """Builds the published rows of cells; each key's code and label is worked out once per
+    table, not once per row (a national table by school has tens of thousands of rows)."""
+
+    def __init__(self, labels: dict[str, dict[str, str]]) -> None:
+        self.labels = labels
+        self.parts: dict[str, dict[str, tuple[Any, str]]] = {}
+
+    def row(self, cell: Cell, dimensions: Iterable[str]) -> dict[str, Any]:
+        group: dict[str, Any] = {}
+        for dimension in dimensions:
+            raw = cell.keys.get(dimension, "")
+            known = self.parts.setdefault(dimension, {})
+            parts = known.get(raw)
+            if parts is None:
+                label = self.labels.get(dimension, {}).get(raw, "")
+                parts = known[raw] = _key_parts(dimension, raw, label)
+            group[dimension], group[f"{dimension}_name"] = parts
+        group.update(cell.figures())
+        group["suppressed"] = cell.suppressed
+        return group
 
 
 def freshness() -> dict[str, Any]:
@@ -182,7 +192,7 @@ def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, 
     elif query.offset:
         cells = cells[query.offset :]
     everything = [*cells, *table.row_totals, *table.column_totals]
-    labels = _label_maps(dims, everything)
+    rows = _Rows(_label_maps(dims, everything))
     payload: dict[str, Any] = {
         "group_by": list(dims),
         "filters": scope.narrow(query).as_params(),
@@ -191,14 +201,14 @@ def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, 
         "generated_at": timezone.now().isoformat(),
         **freshness(),
         "count": len(table.cells),
-        "results": [_row(cell, dims, labels) for cell in cells],
+        "results": [rows.row(cell, dims) for cell in cells],
         "total": {**table.total.figures(), "suppressed": table.total.suppressed},
     }
     if query.limit is not None or query.offset:
         payload["limit"], payload["offset"] = query.limit, query.offset
     if len(dims) == 2:
-        payload["row_totals"] = [_row(cell, dims[:1], labels) for cell in table.row_totals]
-        payload["column_totals"] = [_row(cell, dims[1:], labels) for cell in table.column_totals]
+        payload["row_totals"] = [rows.row(cell, dims[:1]) for cell in table.row_totals]
+        payload["column_totals"] = [rows.row(cell, dims[1:]) for cell in table.column_totals]
     return payload
 
 
