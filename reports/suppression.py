@@ -38,41 +38,25 @@ def primary(counts: Mapping[Key, int], k: int) -> set[Key]:
 
 
 def complementary(counts: Mapping[Key, int], lines: Iterable[Line], hidden: set[Key]) -> set[Key]:
-    """Extend ``hidden`` until no line has exactly one hidden cell that subtraction would reveal.
-
-    Passes go over the lines in order, as long as one of them hides something. Each line's
-    non-empty members and how many of them are hidden are kept up to date as cells are hidden,
-    so a pass costs one step per line rather than one per cell (a school x course table of a
-    large state has tens of thousands of cells and needs several passes).
-    """
+    """Extend ``hidden`` until no line has exactly one hidden cell that subtraction would reveal."""
     hidden = set(hidden)
     lines = list(lines)
-    members = [[key for key in line.cells if counts.get(key, 0) > 0] for line in lines]
-    lines_of: dict[Key, list[int]] = {}
-    hidden_in = [0] * len(lines)
-    for index, keys in enumerate(members):
-        for key in keys:
-            lines_of.setdefault(key, []).append(index)
-            if key in hidden:
-                hidden_in[index] += 1
-    by_size: dict[int, list[Key]] = {}
-
-    def hide(key: Key) -> None:
-        hidden.add(key)
-        for index in lines_of.get(key, ()):
-            hidden_in[index] += 1
-
     changed = True
     while changed:
         changed = False
-        for index, line in enumerate(lines):
-            if hidden_in[index] != 1 or line.total in hidden:
+        for line in lines:
+            if line.total in hidden:
                 # An unpublished total gives nothing to subtract from.
                 continue
-            if index not in by_size:
-                by_size[index] = sorted(members[index], key=lambda key: (counts[key], repr(key)))
-            candidate = next((key for key in by_size[index] if key not in hidden), None)
-            hide(line.total if candidate is None else candidate)
+            members = [key for key in line.cells if counts.get(key, 0) > 0]
+            hidden_members = [key for key in members if key in hidden]
+            if len(hidden_members) != 1:
+                continue
+            candidates = sorted(
+                (key for key in members if key not in hidden),
+                key=lambda key: (counts[key], repr(key)),
+            )
+            hidden.add(candidates[0] if candidates else line.total)
             changed = True
     return hidden
 
