@@ -232,7 +232,7 @@ def build_shapes() -> tuple[list[Shape], dict[str, int]]:
         *(
             [
                 per_pair(
-                    "state scope: school x course (subsystem filter), page of 1,000",
+                    "state scope: school x course (subsystem filter) in pages of 1000",
                     lambda p: completion_report(
                         q(group_by=("school", "course"), subsystem=p[1], limit=1000),
                         in_state(p[0]),
