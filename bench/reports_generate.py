@@ -2,7 +2,11 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/capacita_bench_reports \
         .venv/bin/python bench/reports_generate.py [--teachers 200000 --schools 10000 \
-        --courses 50 --enrollments 2000000 --statement-share 1.0 --seed 7]
+        --courses 50 --enrollments 2000000 --statement-share 1.0 --seed 7] [--scale 2]
+
+``--scale N`` multiplies teachers, schools and enrolments (not courses): ``--scale 2`` is the
+2x national scale the report targets are set at (400,000 teachers, 20,000 schools,
+4,000,000 enrolments).
 
 Creates the database if needed, migrates it, then COPYs: users, schools, teacher profiles
 (no names, no CURP: the benchmark needs none), course tags, enrolments when the Enrollment
@@ -115,7 +119,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--enrollments", type=int, default=2_000_000)
     parser.add_argument("--statement-share", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
-    return parser.parse_args()
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply teachers, schools and enrolments"
+    )
+    args = parser.parse_args()
+    for name in ("teachers", "schools", "enrollments"):
+        setattr(args, name, round(getattr(args, name) * args.scale))
+    return args
 
 
 def setup_django(url: str) -> None:
@@ -362,7 +372,7 @@ def main() -> None:
     refresh_started = time.monotonic()
     from django.apps import apps
 
-    if has_model(apps, "Enrollment"):
+    if has_model(apps, "learners", "Enrollment"):
         from reports.refresh import report_facts_rebuild
 
         refresh = report_facts_rebuild()
@@ -374,9 +384,9 @@ def main() -> None:
     print(f"beat refresh (facts + snapshots): {time.monotonic() - refresh_started:.0f} s")
 
 
-def has_model(apps, name: str) -> bool:
+def has_model(apps, app_label: str, name: str) -> bool:
     try:
-        apps.get_model("progress", name)
+        apps.get_model(app_label, name)
     except LookupError:
         return False
     return True
@@ -453,7 +463,7 @@ def write_enrollments(raw, rows) -> bool:
     """COPY enrolments into the Enrollment table when the model exists on this branch."""
     from django.apps import apps
 
-    if not has_model(apps, "Enrollment"):
+    if not has_model(apps, "learners", "Enrollment"):
         return False
     model = apps.get_model("learners", "Enrollment")
     now = dt.datetime.now(dt.UTC)
@@ -497,7 +507,7 @@ def write_statements(raw, rows, args, rng) -> None:
     from django.apps import apps
 
     try:
-        statement_model = apps.get_model("progress", "Statement")
+        statement_model = apps.get_model("lrs", "Statement")
     except LookupError:
         print("no LRS statement table on this branch: statements skipped", flush=True)
         return

@@ -55,7 +55,7 @@ class ResolvedFilters:
     date_to: dt.date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """The figures of one group (or of a margin). ``keys`` maps each dimension to its code."""
 
@@ -311,11 +311,79 @@ def _run_portable(
 
 Results = dict[tuple[str, ...], dict[tuple[str, ...], Cell]]
 
+# The fact columns a sliced snapshot level is cut by (see ``reports.snapshots.SLICED``).
+_SLICE_SQL = {"state": "f.state", "subsystem": "f.subsystem_id"}
+_SLICE_FILTER = {"state": "state", "subsystem": "subsystem_id"}
+
+
+def slice_filters(fixed: Sequence[str], values: Sequence[str]) -> ResolvedFilters:
+    """The filters one slice of a level answers, e.g. ``state="15", subsystem_id=3``."""
+    resolved: dict[str, Any] = {}
+    for dimension, value in zip(fixed, values, strict=True):
+        resolved[_SLICE_FILTER[dimension]] = int(value) if dimension == "subsystem" else value
+    return ResolvedFilters(**resolved)
+
+
+def compute_slices(
+    fixed: Sequence[str], pair: Sequence[str], *, using: str
+) -> dict[tuple[str, ...], Results]:
+    """Every slice's table of ``pair`` with its margins: one ``Results`` per value of the
+    ``fixed`` dimensions (e.g. per state), equal to ``compute(pair, slice_filters(...))``.
+
+    PostgreSQL answers every slice in one statement (the grouping sets prefixed with the fixed
+    columns); elsewhere each slice is computed on its own. Facts without a state or subsystem
+    are in no slice: no filter can ask for them.
+    """
+    connection = connections[using]
+    fixed, pair = tuple(fixed), tuple(pair)
+    present = " AND ".join(
+        f"{_SLICE_SQL[d]} <> ''" if d == "state" else f"{_SLICE_SQL[d]} IS NOT NULL" for d in fixed
+    )
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            columns = ", ".join(_SLICE_SQL[d] for d in fixed)
+            cursor.execute(f"SELECT DISTINCT {columns} FROM {_FACT} f WHERE {present}")
+            keys = [tuple(_key(v) for v in row) for row in cursor.fetchall()]
+        return {key: _run_portable(pair, slice_filters(fixed, key), using) for key in sorted(keys)}
+    prefix = [_SLICE_SQL[d] for d in fixed]
+    expressions = [_DIMENSION_SQL[d] for d in pair]
+    sets = ", ".join(
+        "(" + ", ".join([*prefix, *(_DIMENSION_SQL[d] for d in grouping)]) + ")"
+        for grouping in _grouping_sets(pair)
+    )
+    sql = (
+        "SELECT "
+        + "".join(f"{expr} AS s{i}, " for i, expr in enumerate(prefix))
+        + "".join(f"{expr} AS k{i}, " for i, expr in enumerate(expressions))
+        + "".join(f"GROUPING({expr}) AS g{i}, " for i, expr in enumerate(expressions))
+        + f"{_aggregates(ResolvedFilters())}, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_complete) AS median "
+        f"FROM {_FACT} f {_joins(pair)} WHERE {present} GROUP BY GROUPING SETS ({sets})"
+    )
+    slices: dict[tuple[str, ...], Results] = {}
+    width, n = len(fixed), len(pair)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = %s", [conf.work_mem()])
+        cursor.execute(sql)
+        for row in cursor.fetchall():
+            slice_key = tuple(_key(value) for value in row[:width])
+            keys, flags = row[width : width + n], row[width + n : width + 2 * n]
+            grouping = tuple(d for d, flag in zip(pair, flags, strict=True) if not flag)
+            key_values = tuple(
+                _key(value) for value, flag in zip(keys, flags, strict=True) if not flag
+            )
+            results = slices.setdefault(slice_key, defaultdict(dict))
+            results[grouping][key_values] = _cell(
+                dict(zip(grouping, key_values, strict=True)), row[width + 2 * n :]
+            )
+    return slices
+
 
 def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
     """Raw figures for every grouping set of ``dimensions`` (no suppression yet).
 
-    Unfiltered national tables come from the snapshots that Celery beat refreshes (see
+    Unfiltered national tables, and the tables of one state (or one state and subsystem) that
+    a snapshot level stores, come from the snapshots that Celery beat refreshes (see
     ``reports.snapshots``); everything else is computed from the fact table.
     """
     from reports import snapshots
@@ -330,6 +398,9 @@ def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
         cached = snapshots.read_for_state(dimensions[0], filters.state, using=using)
         if cached is not None:
             return cached
+    cached = snapshots.read_slice(dimensions, filters, using=using)
+    if cached is not None:
+        return cached
     return compute(dimensions, filters, using=using)
 
 
@@ -346,24 +417,35 @@ def compute(dimensions: Sequence[str], filters: ResolvedFilters, *, using: str) 
 
 
 def aggregate(
-    dimensions: Sequence[str], filters: ResolvedFilters, *, k: int | None = None
+    dimensions: Sequence[str],
+    filters: ResolvedFilters,
+    *,
+    k: int | None = None,
+    paged: bool = False,
 ) -> Table:
-    """Figures grouped by up to two ``dimensions``, with margins, suppression applied."""
+    """Figures grouped by up to two ``dimensions``, with margins, suppression applied.
+
+    ``paged``: the caller publishes a page of the rows (at most ``LMS_REPORT_MAX_GROUPS``), so
+    the table itself may hold up to ``LMS_REPORT_MAX_TABLE_GROUPS`` groups.
+    """
     dimensions = tuple(dimensions)
-    return suppress(dimensions, collect(dimensions, filters), k=k)
+    return suppress(dimensions, collect(dimensions, filters), k=k, paged=paged)
 
 
-def suppress(dimensions: tuple[str, ...], results: Results, *, k: int | None = None) -> Table:
+def suppress(
+    dimensions: tuple[str, ...], results: Results, *, k: int | None = None, paged: bool = False
+) -> Table:
     """Apply small-cell and complementary suppression to collected results."""
     k = conf.min_cell() if k is None else k
     # ``results`` is always freshly built (from SQL or a decoded snapshot): marked in place.
     total = results.get((), {}).get(()) or Cell(keys={})
-    if len(results.get(dimensions, {})) > conf.max_groups():
+    most = conf.max_table_groups() if paged else conf.max_groups()
+    if len(results.get(dimensions, {})) > most:
         raise QueryError(
             "group_by",
             "too_many_groups",
-            _("El reporte tiene más de %(max)s grupos; agrega un filtro.")
-            % {"max": conf.max_groups()},
+            _("El reporte tiene más de %(max)s grupos; agrega un filtro o pide una página (limit).")
+            % {"max": most},
         )
     if not dimensions:
         total.suppressed = 0 < total.teachers < k

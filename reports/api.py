@@ -89,6 +89,16 @@ _FILTER_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Enrolled on or after."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Enrolled on or before."),
 ]
+_PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "limit",
+        int,
+        description="A page of the rows: at most this many (1..LMS_REPORT_MAX_GROUPS). "
+        "Suppression, margins and `count` are those of the whole table, which may then hold "
+        "up to LMS_REPORT_MAX_TABLE_GROUPS groups.",
+    ),
+    OpenApiParameter("offset", int, description="Rows to skip before the page (default 0)."),
+]
 _GROUP_BY = OpenApiParameter(
     "group_by",
     str,
@@ -144,6 +154,9 @@ class _ReportHeader(serializers.Serializer):
 
 class CompletionReportSerializer(_ReportHeader):
     group_by = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField(help_text="Rows of the whole table (all pages).")
+    limit = serializers.IntegerField(required=False, allow_null=True)
+    offset = serializers.IntegerField(required=False)
     results = GroupRowSerializer(many=True)
     row_totals = GroupRowSerializer(many=True, required=False)
     column_totals = GroupRowSerializer(many=True, required=False)
@@ -182,7 +195,7 @@ class CompletionReportView(APIView):
     @extend_schema(
         operation_id="reports_completion",
         summary="Enrolment and completion figures grouped by one or two dimensions",
-        parameters=[_GROUP_BY, *_FILTER_PARAMETERS],
+        parameters=[_GROUP_BY, *_FILTER_PARAMETERS, *_PAGE_PARAMETERS],
         responses={200: CompletionReportSerializer, **_ERRORS},
         tags=["reports"],
     )

@@ -34,6 +34,18 @@ def max_groups() -> int:
     return int(app_settings.LMS_REPORT_MAX_GROUPS)
 
 
+#: Most groups a table may hold when a page of it is asked for (``limit``/``offset``): the
+#: whole table is still aggregated and suppressed, only the page is published.
+DEFAULT_MAX_TABLE_GROUPS = 200_000
+
+
+def max_table_groups() -> int:
+    return max(
+        max_groups(),
+        int(app_settings.LMS_REPORT_MAX_TABLE_GROUPS),
+    )
+
+
 def export_bucket() -> str:
     """The S3 bucket for exports: its own setting, else the default storage's bucket, else ""."""
     return str(app_settings.LMS_REPORT_EXPORT_BUCKET) or getattr(
@@ -53,6 +65,7 @@ app_settings = AppSettings(
         # The S3 bucket for exports; empty = the default storage's bucket.
         "LMS_REPORT_EXPORT_BUCKET": "",
         "LMS_REPORT_MAX_GROUPS": DEFAULT_MAX_GROUPS,
+        "LMS_REPORT_MAX_TABLE_GROUPS": DEFAULT_MAX_TABLE_GROUPS,
         "LMS_REPORT_WORK_MEM": DEFAULT_WORK_MEM,
         # The database alias reports read from: "default", or a read replica (lms.settings.base
         # sets "reports" when REPORTS_DATABASE_URL is given).

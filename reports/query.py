@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from reports import conf
+
 DIMENSIONS = ("state", "subsystem", "school", "course", "sector", "topic", "month")
 FILTERS = ("state", "subsystem", "school", "course", "sector", "topic")
 MAX_DIMENSIONS = 2
@@ -44,6 +46,10 @@ class ReportQuery:
     topic: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # A page of a grouped table's rows (``limit`` rows from ``offset``); suppression and the
+    # margins are still those of the whole table. Not a filter: exports take whole tables.
+    limit: int | None = None
+    offset: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def filters(self) -> dict[str, Any]:
@@ -160,6 +166,8 @@ def parse_query(
         raise QueryError(
             "date_to", "after_date_from", _("date_to no puede ser anterior a date_from.")
         )
+    limit = _count("limit", get("limit"), least=1, most=conf.max_groups())
+    offset = _count("offset", get("offset"), least=0, most=None) or 0
     known = {"group_by", "date_from", "date_to", "format", "limit", "offset", *FILTERS}
     unknown_params = sorted(name for name in params if name not in known)
     if unknown_params:
@@ -178,4 +186,23 @@ def parse_query(
         topic=slugs["topic"],
         date_from=date_from,
         date_to=date_to,
+        limit=limit,
+        offset=offset,
     )
+
+
+def _count(name: str, value: str | None, *, least: int, most: int | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < least:
+        raise QueryError(
+            name,
+            "integer",
+            _("%(name)s debe ser un entero mayor o igual a %(least)s.")
+            % {"name": name, "least": least},
+        )
+    if most is not None and int(value) > most:
+        raise QueryError(
+            name, "max", _("%(name)s no puede pasar de %(most)s.") % {"name": name, "most": most}
+        )
+    return int(value)

@@ -110,27 +110,37 @@ def _label_maps(dimensions: Iterable[str], cells: list[Cell]) -> dict[str, dict[
     return maps
 
 
-def _group(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]]) -> dict:
-    """The public key of a cell: codes as the API accepts them back as filters, and labels."""
-    group: dict[str, Any] = {}
-    for dimension in dimensions:
-        raw = cell.keys.get(dimension, "")
-        label = labels.get(dimension, {}).get(raw, "")
-        if dimension in ("subsystem", "school") and "|" in label:
-            code, name = label.split("|", 1)
-            group[dimension] = code
-            group[f"{dimension}_name"] = name
-        elif not raw:
-            group[dimension] = None
-            group[f"{dimension}_name"] = _("Sin dato")
-        else:
-            group[dimension] = int(raw) if dimension == "course" else raw
-            group[f"{dimension}_name"] = label or raw
-    return group
+def _key_parts(dimension: str, raw: str, label: str) -> tuple[Any, str]:
+    """A cell key's public code (as the API accepts it back as a filter) and its label."""
+    if dimension in ("subsystem", "school") and "|" in label:
+        code, name = label.split("|", 1)
+        return code, name
+    if not raw:
+        return None, _("Sin dato")
+    return (int(raw) if dimension == "course" else raw), label or raw
 
 
-def _row(cell: Cell, dimensions: Iterable[str], labels: dict[str, dict[str, str]]) -> dict:
-    return {**_group(cell, dimensions, labels), **cell.figures(), "suppressed": cell.suppressed}
+class _Rows:
+    """Builds the published rows of cells; each key's code and label is worked out once per
+    table, not once per row (a national table by school has tens of thousands of rows)."""
+
+    def __init__(self, labels: dict[str, dict[str, str]]) -> None:
+        self.labels = labels
+        self.parts: dict[str, dict[str, tuple[Any, str]]] = {}
+
+    def row(self, cell: Cell, dimensions: Iterable[str]) -> dict[str, Any]:
+        group: dict[str, Any] = {}
+        for dimension in dimensions:
+            raw = cell.keys.get(dimension, "")
+            known = self.parts.setdefault(dimension, {})
+            parts = known.get(raw)
+            if parts is None:
+                label = self.labels.get(dimension, {}).get(raw, "")
+                parts = known[raw] = _key_parts(dimension, raw, label)
+            group[dimension], group[f"{dimension}_name"] = parts
+        group.update(cell.figures())
+        group["suppressed"] = cell.suppressed
+        return group
 
 
 def freshness() -> dict[str, Any]:
@@ -154,27 +164,35 @@ def completion_report(query: ReportQuery, scope: Scope) -> dict[str, Any]:
             "group_by", "required", _("group_by es obligatorio (por ejemplo, group_by=state).")
         )
     filters = resolve(query, scope)
+    paged = query.limit is not None
     covered = snapshots.covers(query.group_by, filters)
     version = snapshots.version(using=conf.database()) if covered else None
     if version is None:
-        return _table_payload(aggregate(query.group_by, filters), query, scope)
+        return _table_payload(aggregate(query.group_by, filters, paged=paged), query, scope)
     # A table read from the snapshots changes only when beat refreshes them: keep the finished
     # payload (suppressed and labelled) in the cache until then, keyed by that refresh.
     key = "reports:{}:{}:{}:{}:{}".format(
         version, conf.min_cell(), ",".join(query.group_by), filters.state or "-", scope.level
     )
+    if paged:
+        key += f":{query.limit}:{query.offset}"
     key = key.replace(" ", "_")  # the ISO time has no spaces, but keep keys portable
     payload = cache.get(key)
     if payload is None:
-        payload = _table_payload(aggregate(query.group_by, filters), query, scope)
+        payload = _table_payload(aggregate(query.group_by, filters, paged=paged), query, scope)
         cache.set(key, payload, timeout=conf.refresh_minutes() * 60 * 2)
     return {**payload, "generated_at": timezone.now().isoformat()}
 
 
 def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, Any]:
     dims = table.dimensions
-    everything = [*table.cells, *table.row_totals, *table.column_totals]
-    labels = _label_maps(dims, everything)
+    cells = table.cells
+    if query.limit is not None:
+        cells = cells[query.offset : query.offset + query.limit]
+    elif query.offset:
+        cells = cells[query.offset :]
+    everything = [*cells, *table.row_totals, *table.column_totals]
+    rows = _Rows(_label_maps(dims, everything))
     payload: dict[str, Any] = {
         "group_by": list(dims),
         "filters": scope.narrow(query).as_params(),
@@ -182,12 +200,15 @@ def _table_payload(table: Table, query: ReportQuery, scope: Scope) -> dict[str, 
         "min_cell": table.min_cell,
         "generated_at": timezone.now().isoformat(),
         **freshness(),
-        "results": [_row(cell, dims, labels) for cell in table.cells],
+        "count": len(table.cells),
+        "results": [rows.row(cell, dims) for cell in cells],
         "total": {**table.total.figures(), "suppressed": table.total.suppressed},
     }
+    if query.limit is not None or query.offset:
+        payload["limit"], payload["offset"] = query.limit, query.offset
     if len(dims) == 2:
-        payload["row_totals"] = [_row(cell, dims[:1], labels) for cell in table.row_totals]
-        payload["column_totals"] = [_row(cell, dims[1:], labels) for cell in table.column_totals]
+        payload["row_totals"] = [rows.row(cell, dims[:1]) for cell in table.row_totals]
+        payload["column_totals"] = [rows.row(cell, dims[1:]) for cell in table.column_totals]
     return payload
 
 

@@ -1,10 +1,12 @@
-"""Precomputed national tables: what every national dashboard view asks for, without filters.
+"""Precomputed tables: what national and state dashboards ask for, without other filters.
 
 Scanning two million facts takes seconds on a small machine, so Celery beat computes the
 unfiltered national tables once per refresh (right after the fact rebuild) and stores their
 raw cells (counts, distinct teachers, medians) as JSON. Suppression runs on read, so a
-change of ``LMS_REPORT_MIN_CELL`` applies at once. Any filter, date range or scope narrower
-than the country reads the fact table itself (the indexes keep a state or a school fast).
+change of ``LMS_REPORT_MIN_CELL`` applies at once. Three levels: the national pairs, each
+state's chunk of the (state, d) pairs (one-dimension tables of a state), and the sliced
+levels (``SLICED``: two-dimension tables within a state, or a state and a subsystem). Any
+other filter, date range or school reads the fact table itself.
 
 Every one-dimension table and the summary are margins of some pair, so only pairs are
 computed; a pair answers both orders (state,month and month,state).
@@ -30,6 +32,18 @@ PAIRS: list[tuple[str, str]] = [
     pair for pair in combinations(DIMENSIONS, 2) if frozenset(pair) not in _SKIPPED
 ]
 TREND_SHAPE = "trend"
+
+# Sliced levels: tables of a pair within one state (or one state and subsystem), stored per
+# slice. Within Estado de México (13 % of the facts) a two-dimension table costs the fact
+# table half a second or more at national scale, and a state + subsystem school x course
+# table tens of thousands of groups; each level costs the refresh one pass over the facts.
+# Each slice stores its four grouping sets apart, so a one-dimension table (by school within
+# a state and subsystem) reads only its own set and the total.
+SLICED: list[tuple[tuple[str, ...], tuple[str, str]]] = [
+    (("state",), ("subsystem", "course")),
+    (("state",), ("course", "month")),
+    (("state", "subsystem"), ("school", "course")),
+]
 
 
 def canonical(dimensions: tuple[str, ...]) -> tuple[str, ...]:
@@ -71,19 +85,22 @@ def _decode_cells(text: str, stored: tuple[str, ...], order: tuple[str, ...]) ->
 
     positions = [stored.index(d) for d in order]
     cells = {}
+    # Positional arguments and no per-cell zip: a national table by school has 20,000 cells
+    # (40,000 at twice today's scale) and this loop is most of its cost.
+    same_order = positions == list(range(len(stored)))
     for key, enrolled, teachers, started, completed, credentialed, hours, median in json.loads(
         text
     ):
-        ordered_key = tuple(key[i] for i in positions)
+        ordered_key = tuple(key) if same_order else tuple(key[i] for i in positions)
         cells[ordered_key] = Cell(
-            keys=dict(zip(order, ordered_key, strict=True)),
-            enrolled=enrolled,
-            teachers=teachers,
-            started=started,
-            completed=completed,
-            credentialed=credentialed,
-            hours_completed=hours,
-            median_days_to_complete=median,
+            dict(zip(order, ordered_key, strict=True)),
+            enrolled,
+            teachers,
+            started,
+            completed,
+            credentialed,
+            hours,
+            median,
         )
     return cells
 
@@ -135,6 +152,73 @@ def version(*, using: str) -> str | None:
     return stamp.isoformat() if stamp else None
 
 
+def _level_shape(fixed: tuple[str, ...], pair: tuple[str, str]) -> str:
+    return f"{','.join(fixed)}:{','.join(pair)}"
+
+
+def _slice_grouping(grouping: tuple[str, ...], slice_key: tuple[str, ...]) -> str:
+    return f"{','.join(grouping)}@{','.join(slice_key)}"
+
+
+def _level_for(
+    dimensions: tuple[str, ...], fixed: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, str]] | None:
+    """The sliced level that holds a table of ``dimensions`` cut by ``fixed``: the exact pair
+    for two dimensions, any pair containing the dimension for one, any level for none."""
+    wanted = canonical(dimensions)
+    for level_fixed, pair in SLICED:
+        if level_fixed != fixed:
+            continue
+        if len(wanted) == 2 and wanted == canonical(pair):
+            return level_fixed, pair
+        if len(wanted) < 2 and set(wanted) <= set(pair):
+            return level_fixed, pair
+    return None
+
+
+def slice_of(filters: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The fixed dimensions and slice key that ``filters`` select, if a level could hold them:
+    a state alone, or a state and a subsystem, with no other filter and no dates."""
+    from reports.aggregate import ResolvedFilters
+
+    if filters.state is None or filters != ResolvedFilters(
+        state=filters.state, subsystem_id=filters.subsystem_id
+    ):
+        return None
+    if filters.subsystem_id is None:
+        return ("state",), (filters.state,)
+    return ("state", "subsystem"), (filters.state, str(filters.subsystem_id))
+
+
+def read_slice(dimensions: tuple[str, ...], filters: Any, *, using: str) -> Any:
+    """Collected results of a table within one state (or state and subsystem) from a sliced
+    level, or None when no level holds it (or the slice was not stored: no facts there)."""
+    cut = slice_of(filters)
+    if cut is None:
+        return None
+    fixed, slice_key = cut
+    level = _level_for(tuple(dimensions), fixed)
+    if level is None:
+        return None
+    wanted = tuple(dimensions)
+    needed = {canonical(wanted), ()}
+    if len(wanted) == 2:
+        needed |= {(wanted[0],), (wanted[1],)}
+    names = {_slice_grouping(grouping, slice_key): grouping for grouping in needed}
+    rows = dict(
+        ReportSnapshot.objects.using(using)
+        .filter(shape=_level_shape(*level), grouping__in=list(names))
+        .values_list("grouping", "data")
+    )
+    if len(rows) != len(needed):
+        return None
+    results = {}
+    for name, grouping in names.items():
+        order = tuple(d for d in wanted if d in grouping)
+        results[order] = _decode_cells(rows[name], grouping, order)
+    return results
+
+
 def _state_chunk(dimension: str, state: str) -> str:
     return f"state,{dimension}@{state}"
 
@@ -175,7 +259,7 @@ def report_snapshots_refresh() -> int:
 
     Reads and writes the primary (``default``), never the reports replica, which may lag.
     """
-    from reports.aggregate import ResolvedFilters, compute
+    from reports.aggregate import ResolvedFilters, compute, compute_slices
     from reports.aggregate import trend_series as compute_trend
 
     primary = DEFAULT_DB_ALIAS
@@ -216,6 +300,26 @@ def report_snapshots_refresh() -> int:
                     ReportSnapshot.objects.create(
                         shape=",".join(pair), grouping=grouping[0], data="[]", computed_at=now
                     )
+        stored += 1
+    for fixed, pair in SLICED:
+        slices = compute_slices(fixed, pair, using=primary)
+        with transaction.atomic(using=primary):
+            now = timezone.now()
+            shape = _level_shape(fixed, pair)
+            ReportSnapshot.objects.filter(shape=shape).delete()
+            ReportSnapshot.objects.bulk_create(
+                (
+                    ReportSnapshot(
+                        shape=shape,
+                        grouping=_slice_grouping(grouping, slice_key),
+                        data=_encode_cells(results.get(grouping, {})),
+                        computed_at=now,
+                    )
+                    for slice_key, results in slices.items()
+                    for grouping in (pair, pair[:1], pair[1:], ())
+                ),
+                batch_size=500,
+            )
         stored += 1
     with transaction.atomic(using=primary):
         ReportSnapshot.objects.filter(shape=TREND_SHAPE).delete()  # compute from the facts
