@@ -288,20 +288,27 @@ def _short(value: Any) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def diff_values(before: Any, after: Any, path: str) -> Iterator[str]:
-    """Every place where ``after`` differs from ``before``, as readable lines."""
+def diff_values(
+    before: Any, after: Any, path: str, *, new_keys_allowed: bool = False
+) -> Iterator[str]:
+    """Every place where ``after`` differs from ``before``, as readable lines. With
+    ``new_keys_allowed`` a key only ``after`` has (a field the new code adds to an answer) is
+    not a difference; every key ``before`` had must still be there, with the same value."""
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after), key=str):
             where = f"{path}.{key}"
             if key not in after:
                 yield f"{where}: gone (was {_short(before[key])})"
             elif key not in before:
-                yield f"{where}: new ({_short(after[key])})"
+                if not new_keys_allowed:
+                    yield f"{where}: new ({_short(after[key])})"
             else:
-                yield from diff_values(before[key], after[key], where)
+                yield from diff_values(
+                    before[key], after[key], where, new_keys_allowed=new_keys_allowed
+                )
     elif isinstance(before, list) and isinstance(after, list):
         for index, (old, new) in enumerate(zip(before, after, strict=False)):
-            yield from diff_values(old, new, f"{path}[{index}]")
+            yield from diff_values(old, new, f"{path}[{index}]", new_keys_allowed=new_keys_allowed)
         if len(before) != len(after):
             yield f"{path}: {len(before)} items before, {len(after)} after"
             for index in range(len(after), len(before)):
@@ -351,7 +358,11 @@ def _rows(table: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator
 
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Every difference between two snapshots (snapshot.py), rows first, then answers."""
+    """Every difference between two snapshots (snapshot.py), rows first, then answers.
+
+    What was there must be there unchanged. The new code may only add: tables of its own (and
+    the content types and permissions of their models), and fields in answers. A new row in a
+    table that existed, a row or field gone, a value changed are differences."""
     found: list[str] = []
 
     def add(lines: Iterator[str]) -> None:
@@ -359,16 +370,41 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             found.append(line)
 
     old_tables, new_tables = before["rows"], after["rows"]
+    old_types = {row["id"] for row in old_tables.get("django_content_type", {}).get("rows", [])}
+    new_types = {
+        row["id"] for row in new_tables.get("django_content_type", {}).get("rows", [])
+    } - old_types
     for table in sorted(old_tables.keys() | new_tables.keys()):
         if table not in new_tables:
             found.append(f"table {table}: gone ({len(old_tables[table]['rows'])} rows)")
         elif table not in old_tables:
-            found.append(f"table {table}: new ({len(new_tables[table]['rows'])} rows)")
+            continue  # a table of the new code's own
         elif table == "django_content_type":
-            add(_content_types(old_tables[table]["rows"], new_tables[table]["rows"]))
+            add(
+                line
+                for line in _content_types(old_tables[table]["rows"], new_tables[table]["rows"])
+                if ": new (" not in line
+            )
+        elif table == "auth_permission":
+            kept = {
+                **new_tables[table],
+                "rows": [
+                    row
+                    for row in new_tables[table]["rows"]
+                    if row.get("content_type_id") not in new_types
+                ],
+            }
+            add(sorted(_rows(table, old_tables[table], kept)))
         else:
             add(sorted(_rows(table, old_tables[table], new_tables[table])))
-    add(diff_values(before["sequences_ahead"], after["sequences_ahead"], "sequence ahead of"))
+    old_ahead, new_ahead = before["sequences_ahead"], after["sequences_ahead"]
+    add(
+        diff_values(
+            old_ahead,
+            {table: value for table, value in new_ahead.items() if table in old_ahead},
+            "sequence ahead of",
+        )
+    )
     old_answers, new_answers = before["answers"], after["answers"]
     for name in sorted(old_answers.keys() | new_answers.keys()):
         if name not in new_answers:
@@ -377,7 +413,11 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             found.append(f"answer {name!r}: not asked before the upgrade")
         else:
             old_answer = moved_static(old_answers[name])
-            add(diff_values(old_answer, new_answers[name], f"answer {name!r}"))
+            add(
+                diff_values(
+                    old_answer, new_answers[name], f"answer {name!r}", new_keys_allowed=True
+                )
+            )
     return found
 
 
