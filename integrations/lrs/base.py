@@ -51,7 +51,7 @@ def get_forwarder() -> Forwarder:
     path = getattr(settings, "LMS_LRS_FORWARDER", "") or DEFAULT_FORWARDER
     factory = import_string(path)
     return factory(
-        endpoint=settings.LMS_LRS_FORWARD_URL,
+        endpoint=getattr(settings, "LMS_LRS_FORWARD_URL", ""),
         username=getattr(settings, "LMS_LRS_FORWARD_USERNAME", ""),
         password=getattr(settings, "LMS_LRS_FORWARD_PASSWORD", ""),
         timeout=float(getattr(settings, "LMS_LRS_FORWARD_TIMEOUT", 10.0)),
