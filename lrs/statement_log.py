@@ -72,11 +72,6 @@ __all__ = [
 ]
 
 SHARDS = 32
-DEFAULT_BATCH_SIZE = 200
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_BACKOFF_BASE = 2.0
-DEFAULT_BACKOFF_MAX = 300.0
-DEFAULT_RETENTION_DAYS = 7.0
 
 PENDING = StatementLogDelivery.Status.PENDING
 PARKED = StatementLogDelivery.Status.PARKED
@@ -157,8 +152,8 @@ def statements_of(entries: Iterable[LogEntry]) -> list[Statement]:
 # --- settings ----------------------------------------------------------------------------------
 
 
-def _setting(name: str, default: float | None = None) -> float:
-    # The defaults live in lrs/conf.py; ``default`` is kept for the call sites' readability.
+def _setting(name: str) -> float:
+    """A numeric setting of the log; its default is in lrs/conf.py."""
     return float(app_settings.get(name))
 
 
@@ -176,8 +171,8 @@ def inline() -> bool:
 
 
 def backoff_delay(attempts: int) -> timedelta:
-    base = _setting("LMS_LRS_LOG_BACKOFF_BASE", DEFAULT_BACKOFF_BASE)
-    cap = _setting("LMS_LRS_LOG_BACKOFF_MAX", DEFAULT_BACKOFF_MAX)
+    base = _setting("LMS_LRS_LOG_BACKOFF_BASE")
+    cap = _setting("LMS_LRS_LOG_BACKOFF_MAX")
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -326,7 +321,7 @@ def drain(
     another worker does not hold (or ``max_batches`` transactions ran). Safe to run in any
     number of workers at once."""
     report = DrainReport()
-    size = batch_size or int(_setting("LMS_LRS_LOG_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    size = batch_size or int(_setting("LMS_LRS_LOG_BATCH_SIZE"))
     names = [name for name in (consumers or list(_consumers)) if name in _consumers]
     for name in names:
         _ensure_cursors(name)
@@ -516,7 +511,7 @@ def _failed(delivery: StatementLogDelivery, exc: Exception, now: datetime) -> No
     delivery.attempts += 1
     delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     delivery.next_attempt_at = now + backoff_delay(delivery.attempts)
-    if delivery.attempts >= int(_setting("LMS_LRS_LOG_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)):
+    if delivery.attempts >= int(_setting("LMS_LRS_LOG_MAX_ATTEMPTS")):
         delivery.status = PARKED
         logger.error(
             "statement log entry %s parked for %s after %d tries (%s); see the admin",
@@ -612,9 +607,7 @@ def sweep() -> DrainReport:
     """The beat entry: drain whatever is due, then forget entries every consumer applied that
     are older than ``LMS_LRS_LOG_RETENTION_DAYS``."""
     report = drain()
-    cutoff = timezone.now() - timedelta(
-        days=_setting("LMS_LRS_LOG_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
-    )
+    cutoff = timezone.now() - timedelta(days=_setting("LMS_LRS_LOG_RETENTION_DAYS"))
     undelivered = StatementLogDelivery.objects.filter(entry_id=OuterRef("pk"))
     old = StatementLogEntry.objects.filter(created_at__lt=cutoff).exclude(Exists(undelivered))
     ids = list(old.values_list("pk", flat=True)[:10000])
