@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+
+# Enrolments changed in the current transaction of this thread, re-synced in one task when it
+# commits: the progress engine touches hundreds of enrolments in one batch, and a task per
+# enrolment made the workers spend as long on report messages as on the batch itself.
+_changed = threading.local()
 
 
 def report_fact_resync(enrollment_id: int) -> None:
     """Re-sync one enrolment's report fact once the current transaction commits (also for
-    changes made with a queryset update, which send no post_save)."""
-    from reports.tasks import sync_report_fact
+    changes made with a queryset update, which send no post_save). Enrolments changed in one
+    transaction go in one task."""
+    ids: set[int] = _changed.__dict__.setdefault("ids", set())
+    ids.add(enrollment_id)
+    # One flush per transaction: the one registered earlier takes these ids too, unless its
+    # transaction rolled back (its callbacks are gone; its ids then ride along with this
+    # transaction's: re-syncing an unchanged fact changes nothing).
+    registered = getattr(_changed, "flush", None)
+    if registered is not None and any(item[1] is registered for item in connection.run_on_commit):
+        return
 
-    transaction.on_commit(lambda: sync_report_fact.delay(enrollment_id))
+    def flush() -> None:
+        if getattr(_changed, "flush", None) is flush:
+            _changed.flush = None
+        _flush()
+
+    _changed.flush = flush
+    transaction.on_commit(flush)
+
+
+def _flush() -> None:
+    from reports.tasks import sync_report_facts
+
+    ids = sorted(_changed.__dict__.pop("ids", set()))
+    if ids:
+        sync_report_facts.delay(ids)
 
 
 def _enqueue(sender: Any, instance: Any, **kwargs: Any) -> None:

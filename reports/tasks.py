@@ -27,6 +27,15 @@ def sync_report_fact(enrollment_id: int) -> None:
     report_facts_sync(enrollment_ids=[enrollment_id])
 
 
+@shared_task(acks_late=True, name="reports.sync_facts")
+def sync_report_facts(enrollment_ids: list[int]) -> None:
+    """Bring the fact rows of the enrolments one transaction changed up to date (enqueued on
+    its commit). ``sync_report_fact`` stays for messages queued before this task existed."""
+    from reports.refresh import report_facts_sync
+
+    report_facts_sync(enrollment_ids=list(enrollment_ids))
+
+
 @shared_task(acks_late=True, name="progress.reports.run_refresh_request")
 def run_report_refresh_request(request_id: int) -> str:
     """Run a monitor's refresh request (a finished one is left alone; re-runs are harmless)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from progress import signals
 from progress.models import CourseProgress, LessonProgress, ModuleProgress, ProgressEvidence
@@ -96,6 +96,8 @@ class Work:
     prefetched: Prefetched | None = None
     # The LMS's own statements, stored together at the end of the unit of work.
     outgoing: list[dict[str, Any]] = field(default_factory=list)
+    # Course rows changed while rows are read ahead, written in one upsert (``_save_courses``).
+    course_rows: list[CourseProgress] = field(default_factory=list)
 
 
 # --- incremental path ---------------------------------------------------------------------
@@ -157,16 +159,67 @@ def _forget(statement_ids: list[str], work: Work) -> None:
 
 
 def _refresh(work: Work) -> None:
+    """Rebuild the touched lessons, then their learners' modules and courses.
+
+    A batch of the statement log touches hundreds of learners: their evidence, lesson, module
+    and course rows and enrolments are read in a handful of queries for the whole batch and the
+    lesson rows written in one upsert, rather than a few queries per statement."""
+    touched: list[tuple[int, str, CourseStructure]] = []
     courses: dict[tuple[int, str], CourseStructure] = {}
     for user_id, lesson_iri in sorted(work.lessons):
         structure = work.cache.for_lesson(lesson_iri)
         if structure is None:
             continue  # not (or no longer) a live lesson: evidence kept, no progress
-        _refresh_lesson(user_id, lesson_iri, structure)
+        touched.append((user_id, lesson_iri, structure))
         courses[(user_id, structure.activity_id)] = structure
-    for (user_id, _), structure in sorted(courses.items()):
-        _refresh_course(user_id, structure, work)
+    if touched:
+        _refresh_lessons(touched)
+        user_ids = sorted({user_id for user_id, _, _ in touched})
+        work.prefetched = Prefetched.load(user_ids)
+        try:
+            for (user_id, _), structure in sorted(courses.items()):
+                _refresh_course(user_id, structure, work)
+            _save_courses(work)
+        finally:
+            work.prefetched = None
     _schedule(work)
+
+
+_COURSE_FIELDS = (
+    "percent",
+    "score",
+    "hours",
+    "started_at",
+    "last_activity_at",
+    "resume_lesson_iri",
+    "completed_at",
+    "statement_id",
+)
+
+
+def _save_courses(work: Work) -> None:
+    """Write the course rows gathered while rows were read ahead, in one upsert."""
+    if not work.course_rows:
+        return
+    # One INSERT … ON CONFLICT DO UPDATE for new and existing rows alike (bulk_update's CASE
+    # expressions cost more Python than the whole batch). The copies carry no primary key, so
+    # the learner and course are the only key that can conflict; a row another writer made
+    # meanwhile (an enrolment's refresh) is updated, not doubled.
+    rows = [
+        CourseProgress(
+            user_id=row.user_id,
+            course_iri=row.course_iri,
+            **{name: getattr(row, name) for name in _COURSE_FIELDS},
+        )
+        for row in work.course_rows
+    ]
+    work.course_rows = []
+    CourseProgress.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["user", "course_iri"],
+        update_fields=list(_COURSE_FIELDS),
+    )
 
 
 def _schedule(work: Work) -> None:
@@ -187,28 +240,51 @@ def _has_check(structure: CourseStructure, lesson_iri: str) -> bool:
     )
 
 
-def _refresh_lesson(user_id: int, lesson_iri: str, structure: CourseStructure) -> None:
-    evidence = [
-        _evidence_of(row)
-        for row in ProgressEvidence.objects.filter(user_id=user_id, lesson_iri=lesson_iri)
-    ]
-    state = lesson_state(evidence, has_check=_has_check(structure, lesson_iri))
-    if not evidence:
+_LESSON_FIELDS = (
+    "status",
+    "done",
+    "completing_statement_id",
+    "completed_at",
+    "best_score",
+    "passed_score",
+    "progress_percent",
+    "first_activity_at",
+    "last_activity_at",
+)
+
+
+def _refresh_lessons(touched: list[tuple[int, str, CourseStructure]]) -> None:
+    """Recompute the lesson rows of ``(user, lesson)`` pairs from their evidence: one read and
+    one upsert for all of them (a lesson whose evidence is all gone loses its row)."""
+    wanted = {(user_id, lesson_iri) for user_id, lesson_iri, _ in touched}
+    evidence: dict[tuple[int, str], list[Evidence]] = defaultdict(list)
+    for row in ProgressEvidence.objects.filter(
+        user_id__in={user_id for user_id, _ in wanted},
+        lesson_iri__in={lesson_iri for _, lesson_iri in wanted},
+    ):
+        key = (row.user_id, row.lesson_iri)
+        if key in wanted:
+            evidence[key].append(_evidence_of(row))
+    rows: list[LessonProgress] = []
+    gone: list[tuple[int, str]] = []
+    for user_id, lesson_iri, structure in touched:
+        found = evidence.get((user_id, lesson_iri))
+        if not found:
+            gone.append((user_id, lesson_iri))
+            continue
+        state = lesson_state(found, has_check=_has_check(structure, lesson_iri))
+        rows.append(LessonProgress(user_id=user_id, lesson_iri=lesson_iri, **_lesson_fields(state)))
+    for user_id, lesson_iri in gone:
         LessonProgress.objects.filter(user_id=user_id, lesson_iri=lesson_iri).delete()
-        return
-    # Update first, create if there was nothing to update: one round trip in the usual case
-    # (update_or_create costs four: savepoint, SELECT … FOR UPDATE, UPDATE, release). The
-    # UPDATE locks the row as SELECT … FOR UPDATE did; a concurrent first create of the same
-    # row is caught by the unique constraint and becomes an update.
-    fields = _lesson_fields(state)
-    rows = LessonProgress.objects.filter(user_id=user_id, lesson_iri=lesson_iri)
-    if rows.update(**fields):
-        return
-    try:
-        with transaction.atomic():
-            LessonProgress.objects.create(user_id=user_id, lesson_iri=lesson_iri, **fields)
-    except IntegrityError:
-        rows.update(**fields)
+    if rows:
+        # INSERT … ON CONFLICT DO UPDATE: a learner's first statement on a lesson and a
+        # concurrent writer of the same row both end in one row with the newest state.
+        LessonProgress.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["user", "lesson_iri"],
+            update_fields=list(_LESSON_FIELDS),
+        )
 
 
 def _lesson_fields(state: LessonState) -> dict[str, Any]:
@@ -351,7 +427,10 @@ def _store_course(user_id: int, structure: CourseStructure, state: CourseState, 
         )
         row.statement_id = None
     row.completed_at = state.completed_at
-    row.save()
+    if work.prefetched is not None:
+        work.course_rows.append(row)
+    else:
+        row.save()
     enrollments = emit.enrollments_sync(
         user_id=user_id,
         course_iri=course_iri,
@@ -508,6 +587,7 @@ def recompute_all(
             for (user_id, _), structure in chunk:
                 _refresh_course(user_id, structure, work)
                 report.courses += 1
+            _save_courses(work)
             emit.store(work.outgoing)
             work.outgoing = []
             say(f"{report.courses} learner courses")

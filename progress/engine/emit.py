@@ -131,11 +131,19 @@ def enrollments_sync(
     else:  # read ahead for many learners: keep this course's
         enrolments = [e for e in enrollments if str(e.course.translation_key) == key]
     for enrollment in enrolments:
+        wanted = {
+            "completed_at": state.completed_at,
+            "score": state.score,
+            "hours_completed": state.hours,
+        }
         if enrollment.started_at is None and state.started_at is not None:
-            enrollment.started_at = state.started_at
-        enrollment.completed_at = state.completed_at
-        enrollment.score = state.score
-        enrollment.hours_completed = state.hours
-        enrollment.save()
+            wanted["started_at"] = state.started_at
+        changed = [name for name, value in wanted.items() if getattr(enrollment, name) != value]
+        # Most statements change nothing an enrolment shows (a second "progressed", an answer):
+        # no write, and no report fact to re-sync.
+        if changed:
+            for name in changed:
+                setattr(enrollment, name, wanted[name])
+            enrollment.save(update_fields=changed)
         touched.append((enrollment.pk, enrollment.course_id))
     return touched

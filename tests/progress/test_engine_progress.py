@@ -322,27 +322,36 @@ def test_an_enrolment_made_after_the_statements_catches_up(
     assert "course_completed" not in [name for name, _ in events]
 
 
-def test_a_lesson_row_created_concurrently_is_updated_not_duplicated(outline, monkeypatch):
-    """The lesson row is written update-first; when another transaction creates it between
-    that update (which found nothing) and our create, the unique constraint turns the create
-    into an update instead of failing the statement."""
-    from django.db.models.query import QuerySet
+def test_a_lesson_row_created_concurrently_is_updated_not_duplicated(outline):
+    """Lesson rows are written with one upsert per batch: a row another writer made (or a stale
+    one) is brought up to date, never doubled, and the statement does not fail."""
+    user = make_learner()
+    plain = outline.modules[0].lessons[1]
+    LessonProgress.objects.create(user=user, lesson_iri=plain.activity_id, status="attempted")
+    store(lesson_statement(user, "completed", plain.activity_id, minute=5))
+    rows = LessonProgress.objects.filter(user=user, lesson_iri=plain.activity_id)
+    assert rows.count() == 1
+    assert (rows.get().status, rows.get().done) == ("completed", True)
+
+
+def test_a_course_row_created_concurrently_is_updated_not_duplicated(outline, monkeypatch):
+    """The engine reads a batch's course rows ahead; when another transaction creates one after
+    that read (an enrolment's refresh), the batch's upsert updates it instead of failing."""
+    from progress.engine import core
 
     user = make_learner()
     plain = outline.modules[0].lessons[1]
     store(lesson_statement(user, "experienced", plain.activity_id, minute=1))
-    real_update = QuerySet.update
-    calls = {"n": 0}
+    assert CourseProgress.objects.filter(user=user).count() == 1
+    real_load = core.Prefetched.load
 
-    def update_missing_the_row_once(self, **kwargs):
-        if self.model is LessonProgress and calls["n"] == 0:
-            calls["n"] += 1
-            return 0  # as if the row did not exist yet when we looked
-        return real_update(self, **kwargs)
+    def load_missing_the_course_rows(user_ids):
+        found = real_load(user_ids)
+        found.courses = {}  # as if the row did not exist yet when we looked
+        return found
 
-    monkeypatch.setattr(QuerySet, "update", update_missing_the_row_once)
+    monkeypatch.setattr(core.Prefetched, "load", load_missing_the_course_rows)
     store(lesson_statement(user, "completed", plain.activity_id, minute=5))
-    assert calls["n"] == 1
-    rows = LessonProgress.objects.filter(user=user, lesson_iri=plain.activity_id)
+    rows = CourseProgress.objects.filter(user=user)
     assert rows.count() == 1
-    assert (rows.get().status, rows.get().done) == ("completed", True)
+    assert rows.get().percent > 0 and rows.get().last_activity_at is not None

@@ -137,3 +137,51 @@ def test_a_real_worker_applies_the_log_after_the_commit(outline, celery_worker_p
     else:
         pytest.fail(f"the worker did not apply the log within 30 s ({pending()} pending)")
     assert pending() == 0
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_queries_for_2_or_12_learners(course, outline, workers):
+    """The engine reads a batch's rows ahead and writes lessons and courses in one upsert each:
+    beyond one write per enrolment whose figures changed, the SQL of a batch does not grow with
+    the learners in it (it grew by sixteen queries per learner, which made the drain fall
+    behind the ingest)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lrs.models import StatementLogEntry
+    from lrs.statement_log import LogEntry
+    from progress.engine.receivers import on_log_entries
+
+    first, second = outline.modules[0].lessons[:2]
+
+    def queries_for(learners: int) -> int:
+        last = StatementLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for _ in range(learners):
+            user = make_learner()
+            Enrollment.objects.create(user=user, course=course)
+            store(lesson_statement(user, "completed", first.activity_id, minute=5))
+            store(lesson_statement(user, "experienced", second.activity_id, minute=6))
+        entries = [
+            LogEntry(
+                position=row.pk,
+                kind=row.kind,
+                partition=row.partition,
+                statement_ids=list(row.statement_ids),
+                created_at=row.created_at,
+            )
+            for row in StatementLogEntry.objects.filter(pk__gt=last).order_by("pk")
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            on_log_entries(entries)
+        table = f'UPDATE "{Enrollment._meta.db_table}"'
+        enrolments = [q for q in captured if q["sql"].startswith(table)]
+        # Each learner's enrolment takes her new figures (hours, start): one write each.
+        assert len(enrolments) == learners
+        return len(captured) - len(enrolments)
+
+    queries_for(1)  # the course structure is read once and kept
+    few, many = queries_for(2), queries_for(12)
+    assert many == few, (few, many)
+    assert LessonProgress.objects.count() == 30
+    assert CourseProgress.objects.count() == 15
+    assert all(e.started_at is not None for e in Enrollment.objects.all())

@@ -4,7 +4,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.apps import apps
 
 from learners.models import School, Subsystem
 from reports.models import ReportCourseTag, ReportFact, ReportRefresh
@@ -98,11 +97,6 @@ def test_course_tags_are_copied_from_the_course_snippets():
 
 # --- with the Enrollment model (progress.models.Enrollment, from the learners work) ---------
 
-needs_enrollments = pytest.mark.skipif(
-    "Enrollment" not in {model.__name__ for model in apps.get_app_config("progress").get_models()},
-    reason="progress.Enrollment is not on this branch yet",
-)
-
 
 def _enrolment_world():
     from django.contrib.auth import get_user_model
@@ -118,7 +112,6 @@ def _enrolment_world():
     return Enrollment, course, school, user
 
 
-@needs_enrollments
 def test_rebuild_builds_facts_from_enrolments_and_skips_unenrolled():
     from reports.refresh import report_facts_rebuild
 
@@ -137,7 +130,6 @@ def test_rebuild_builds_facts_from_enrolments_and_skips_unenrolled():
     assert (fact.state, fact.school_id, fact.days_to_complete) == ("14", school.pk, 9)
 
 
-@needs_enrollments
 def test_saving_an_enrolment_refreshes_its_fact_on_commit(django_capture_on_commit_callbacks):
     Enrollment, course, _school, user = _enrolment_world()
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,7 +178,6 @@ def test_refresh_reports_command_runs_the_rebuild():
     assert ReportRefresh.objects.count() == 1
 
 
-@needs_enrollments
 @pytest.mark.django_db(transaction=True)
 def test_rebuild_on_postgresql_stores_facts_in_place_order_and_vacuums():
     """The rebuild writes a state's (and a school's) facts on neighbouring pages, so a report
@@ -227,7 +218,6 @@ def test_rebuild_on_postgresql_stores_facts_in_place_order_and_vacuums():
     assert vacuumed == (True, True)
 
 
-@needs_enrollments
 def test_a_course_studied_in_english_counts_with_its_spanish_original(
     django_capture_on_commit_callbacks,
 ):
@@ -250,3 +240,35 @@ def test_a_course_studied_in_english_counts_with_its_spanish_original(
     assert facts == {in_spanish.pk: course.pk, in_english.pk: course.pk}
     report_facts_rebuild()  # the full rebuild (SQL on PostgreSQL) agrees
     assert dict(ReportFact.objects.values_list("enrollment_id", "course_id")) == facts
+
+
+def test_enrolments_changed_in_one_transaction_are_resynced_by_one_task(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The progress engine changes hundreds of enrolments in one batch: their facts are
+    re-synced by one task when the batch commits, not one task per enrolment."""
+    from django.db import transaction
+
+    from reports import tasks
+
+    Enrollment, course, _school, user = _enrolment_world()
+    others = [CoursePageFactory(parent=spanish_catalog()) for _ in range(2)]
+    sent: list[list[int]] = []
+    monkeypatch.setattr(tasks.sync_report_facts, "delay", lambda ids: sent.append(list(ids)))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        made = [Enrollment.objects.create(user=user, course=c) for c in [course, *others]]
+        for enrolment in made:
+            enrolment.hours_completed = 2
+            enrolment.save(update_fields=["hours_completed"])
+    assert sent == [sorted(e.pk for e in made)]
+
+    # A transaction that rolls back leaves its ids; the next one still sends (and takes them).
+    sent.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        made[0].hours_completed = 3
+        made[0].save(update_fields=["hours_completed"])
+        raise RuntimeError("rolled back")
+    with django_capture_on_commit_callbacks(execute=True):
+        made[1].hours_completed = 4
+        made[1].save(update_fields=["hours_completed"])
+    assert sent == [sorted([made[0].pk, made[1].pk])]
