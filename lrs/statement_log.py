@@ -103,13 +103,18 @@ class Consumer:
     name: str
     handler: Handler
     enabled: Callable[[], bool]
+    accepts: Callable[[str], bool]
 
 
 _consumers: dict[str, Consumer] = {}
 
 
 def register_consumer(
-    name: str, handler: Handler, *, enabled: Callable[[], bool] | None = None
+    name: str,
+    handler: Handler,
+    *,
+    enabled: Callable[[], bool] | None = None,
+    accepts: Callable[[str], bool] | None = None,
 ) -> None:
     """Register ``handler`` as consumer ``name`` (call from ``AppConfig.ready``).
 
@@ -117,9 +122,13 @@ def register_consumer(
     each learner's in order) and runs inside the transaction that marks them applied: it must
     write only to this database, and raising undoes its writes and retries the entries.
     ``enabled`` says whether new entries are delivered to it (checked in every storing
-    transaction; default: always).
+    transaction; default: always). ``accepts(partition)`` says whether entries of an actor
+    (its IFI, as in ``Statement.actor_ifi``) concern it at all (default: all): an entry no
+    consumer accepts is not written, so statements nobody follows cost the log nothing.
     """
-    _consumers[name] = Consumer(name, handler, enabled or (lambda: True))
+    _consumers[name] = Consumer(
+        name, handler, enabled or (lambda: True), accepts or (lambda partition: True)
+    )
 
 
 def unregister_consumer(name: str) -> None:
@@ -206,11 +215,22 @@ def _append(kind: str, groups: dict[str, list[int]], rows: Sequence[Statement] =
     consumers = _active_consumers()
     if not groups or not consumers:
         return
+    # Entries go to the consumers that accept their actor; groups with the same consumers are
+    # written together (usually all of them in one set).
+    by_consumers: dict[tuple[str, ...], dict[str, list[int]]] = {}
+    for partition, pks in groups.items():
+        names = tuple(name for name in consumers if _consumers[name].accepts(partition))
+        if names:
+            by_consumers.setdefault(names, {})[partition] = pks
+    if not by_consumers:
+        return
     now = timezone.now()
     if inline():
-        _apply_inline(kind, groups, consumers, now, rows)
+        for names, accepted in by_consumers.items():
+            _apply_inline(kind, accepted, list(names), now, rows)
         return
-    _write(kind, groups, consumers, now)
+    for names, accepted in by_consumers.items():
+        _write(kind, accepted, list(names), now)
     _nudge_on_commit()
 
 

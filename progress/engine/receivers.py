@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from lrs.models import Statement
@@ -48,6 +49,13 @@ def _apply_stored(entries: list[LogEntry]) -> None:
         apply_statements(stored_statements(rows))
 
 
+def is_learner_partition(partition: str) -> bool:
+    """Whether a log partition (an actor's IFI) can be one of our learners: an account agent
+    on this site. Statements of other actors are never evidence, so the engine is not sent
+    them (the engine checks the account again; this only has to let every learner through)."""
+    return partition.startswith(f"account:{settings.LMS_SITE_URL}|")
+
+
 def on_enrollment_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     # Statements may come before the enrolment (an external tool, a late sign-up): bring the
     # new enrolment up to date with what the learner already did.
@@ -71,5 +79,5 @@ def connect() -> None:
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(forget_structures, dispatch_uid=f"progress-engine-structure-{id(signal)}")
     post_delete.connect(forget_structures, sender=Page, dispatch_uid="progress-engine-page-del")
-    register_consumer(CONSUMER, on_log_entries)
+    register_consumer(CONSUMER, on_log_entries, accepts=is_learner_partition)
     post_save.connect(on_enrollment_saved, sender=Enrollment, dispatch_uid="progress-engine-enrol")

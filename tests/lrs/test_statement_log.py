@@ -275,3 +275,29 @@ def test_two_workers_drain_at_once_with_skip_locked_nothing_twice_in_order(recor
     assert not mine().exists()
     with transaction.atomic():
         assert drain(consumers=[CONSUMER]).applied == 0
+
+
+@pytest.mark.django_db
+def test_entries_go_only_to_the_consumers_that_accept_their_actor(xapi, settings):
+    """An entry is written only for consumers that accept its actor; an actor nobody follows
+    costs the log nothing (the LRS's batch path for other tools' statements stays lean)."""
+    settings.LMS_LRS_LOG_INLINE = False
+    ana, beto = Recorder(), Recorder()
+    statement_log.register_consumer("only-ana", ana, accepts=lambda p: p == ifi("ana"))
+    statement_log.register_consumer("nobody", beto, accepts=lambda p: False)
+    others = [name for name in statement_log._consumers if name not in ("only-ana", "nobody")]
+    saved = {name: statement_log._consumers.pop(name) for name in others}
+    try:
+        xapi.store(
+            statement(id=new_id(), actor=actor("ana")),
+            statement(id=new_id(), actor=actor("carla")),
+        )
+        assert list(StatementLogEntry.objects.values_list("partition", flat=True)) == [ifi("ana")]
+        assert list(StatementLogDelivery.objects.values_list("consumer", flat=True)) == ["only-ana"]
+        statement_log.drain(consumers=["only-ana", "nobody"])
+        assert [e.partition for call in ana.calls for e in call] == [ifi("ana")]
+        assert beto.calls == []
+    finally:
+        statement_log.unregister_consumer("only-ana")
+        statement_log.unregister_consumer("nobody")
+        statement_log._consumers.update(saved)

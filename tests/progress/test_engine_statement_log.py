@@ -5,6 +5,7 @@ the same rows with recompute_progress, and runs end to end in a real Celery work
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -185,3 +186,29 @@ def test_a_batch_costs_the_same_queries_for_2_or_12_learners(course, outline, wo
     assert LessonProgress.objects.count() == 30
     assert CourseProgress.objects.count() == 15
     assert all(e.started_at is not None for e in Enrollment.objects.all())
+
+
+@pytest.mark.django_db
+def test_statements_of_actors_who_are_not_learners_are_not_sent_to_the_engine(outline, workers):
+    """The engine accepts only our learners' account agents: another tool's statements by an
+    e-mail agent, or an account on another site, write no progress delivery."""
+    from lrs.services import statements_store
+
+    lesson = outline.modules[0].lessons[1]
+    user = make_learner()
+    learner = lesson_statement(user, "completed", lesson.activity_id, minute=5)
+    by_mail = {**learner, "id": str(uuid.uuid4()), "actor": {"mbox": "mailto:x@example.org"}}
+    elsewhere = {
+        **learner,
+        "id": str(uuid.uuid4()),
+        "actor": {
+            "account": {
+                "homePage": "https://otro.example",
+                "name": learner["actor"]["account"]["name"],
+            }
+        },
+    }
+    statements_store(statements=[by_mail, elsewhere])
+    assert pending() == 0
+    store(learner)
+    assert pending() == 1
