@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from integrations.lrs import get_forwarder
+from integrations.lrs import Forwarder, get_forwarder
 from integrations.lrs.base import OK, RETRY
 from lrs.conf import app_settings
 from lrs.models import ForwardedStatement
@@ -207,6 +207,19 @@ def _park(row: ForwardedStatement, reason: str, status_code: int | None, kind: s
     )
 
 
+def configured_forwarder() -> Forwarder:
+    """The adapter named by ``LMS_LRS_FORWARDER`` for ``LMS_LRS_FORWARD_URL`` and its
+    credentials."""
+    return get_forwarder(
+        path=str(app_settings.LMS_LRS_FORWARDER),
+        endpoint=str(app_settings.LMS_LRS_FORWARD_URL),
+        username=str(app_settings.LMS_LRS_FORWARD_USERNAME),
+        password=str(app_settings.LMS_LRS_FORWARD_PASSWORD),
+        timeout=float(app_settings.LMS_LRS_FORWARD_TIMEOUT),
+        version_cache_seconds=float(app_settings.LMS_LRS_FORWARD_VERSION_CACHE_SECONDS),
+    )
+
+
 def forward_due_statements(*, max_batches: int = 50) -> ForwardReport:
     """Send due outbox rows, oldest first, in batches, until none is due or the LRS is down.
 
@@ -216,7 +229,7 @@ def forward_due_statements(*, max_batches: int = 50) -> ForwardReport:
     report = ForwardReport()
     if not forwarding_enabled():
         return report
-    forwarder = get_forwarder()
+    forwarder = configured_forwarder()
     batch_size = int(_setting("LMS_LRS_FORWARD_BATCH_SIZE"))
     # Renewing before each statement would cost two queries each; a third of the lease leaves
     # room for one more request (the lease outlasts two) before it could run out.

@@ -1,6 +1,7 @@
 """Adapters that send statements to an external LRS.
 
-``get_forwarder()`` builds the adapter named by ``LMS_LRS_FORWARDER`` (a dotted path; the
+``get_forwarder(path=..., endpoint=..., ...)`` builds the adapter at a dotted path from plain
+configuration (the LRS passes its ``LMS_LRS_FORWARDER`` and ``LMS_LRS_FORWARD_*`` settings; the
 default talks xAPI through ``tincan``, ``integrations.lrs.fake.InMemoryForwarder`` keeps
 statements in memory for tests). Every adapter answers :class:`ForwardResult` per statement:
 ``ok`` (stored, or already there), ``retry`` (the LRS is unreachable or answered 5xx/429)

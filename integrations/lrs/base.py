@@ -1,11 +1,10 @@
-"""The forwarder interface and the factory that picks one from settings."""
+"""The forwarder interface and the factory that builds one from plain configuration."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
 DEFAULT_FORWARDER = "integrations.lrs.tincan_client.TinCanForwarder"
@@ -46,13 +45,22 @@ def outcome_for_status(status: int) -> str:
     return REJECTED
 
 
-def get_forwarder() -> Forwarder:
-    """The forwarder configured by ``LMS_LRS_FORWARDER`` for ``LMS_LRS_FORWARD_URL``."""
-    path = getattr(settings, "LMS_LRS_FORWARDER", "") or DEFAULT_FORWARDER
-    factory = import_string(path)
-    return factory(
-        endpoint=getattr(settings, "LMS_LRS_FORWARD_URL", ""),
-        username=getattr(settings, "LMS_LRS_FORWARD_USERNAME", ""),
-        password=getattr(settings, "LMS_LRS_FORWARD_PASSWORD", ""),
-        timeout=float(getattr(settings, "LMS_LRS_FORWARD_TIMEOUT", 10.0)),
+def get_forwarder(
+    *,
+    path: str = "",
+    endpoint: str,
+    username: str = "",
+    password: str = "",
+    timeout: float = 10.0,
+    **options: Any,
+) -> Forwarder:
+    """The forwarder class at dotted ``path`` (default: the tincan client) for ``endpoint``.
+
+    Plain data in: the caller (``lrs.forwarding``) reads its own settings and passes them;
+    ``options`` go to the class as keyword arguments (an adapter ignores those it does not
+    know by accepting ``**kwargs``)."""
+    factory = import_string(path or DEFAULT_FORWARDER)
+    forwarder: Forwarder = factory(
+        endpoint=endpoint, username=username, password=password, timeout=timeout, **options
     )
+    return forwarder

@@ -22,7 +22,6 @@ import json
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlparse
 
-from django.conf import settings
 from django.core.cache import cache
 from tincan import RemoteLRS
 from tincan.http_request import HTTPRequest
@@ -148,8 +147,17 @@ def newest_known_version(listed: Any) -> str | None:
 class TinCanForwarder:
     """Forwards to a real LRS over HTTP(S) with Basic auth."""
 
-    def __init__(self, *, endpoint: str, username: str, password: str, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        username: str,
+        password: str,
+        timeout: float,
+        version_cache_seconds: float = DEFAULT_VERSION_CACHE_SECONDS,
+    ) -> None:
         self.endpoint = endpoint
+        self.version_cache_seconds = version_cache_seconds
         self.lrs = TimeoutRemoteLRS(
             endpoint=endpoint,
             username=username,
@@ -166,7 +174,7 @@ class TinCanForwarder:
     def accepted_version(self) -> str:
         """The xAPI version to speak: the newest the external LRS lists in ``GET about``.
 
-        Cached (``LMS_LRS_FORWARD_VERSION_CACHE_SECONDS``) so it costs one request per period,
+        Cached for ``version_cache_seconds`` so it costs one request per period,
         not one per statement. Raises ``OSError``/``HTTPException`` while the LRS is unreachable,
         which the caller treats as "try again later".
         """
@@ -190,14 +198,7 @@ class TinCanForwarder:
                 except (ValueError, AttributeError):
                     listed = None
             version = newest_known_version(listed) or FALLBACK_VERSION
-            seconds = float(
-                getattr(
-                    settings,
-                    "LMS_LRS_FORWARD_VERSION_CACHE_SECONDS",
-                    DEFAULT_VERSION_CACHE_SECONDS,
-                )
-            )
-            cache.set(key, version, timeout=seconds)
+            cache.set(key, version, timeout=self.version_cache_seconds)
         self._version = version
         return version
 

@@ -55,3 +55,14 @@ def test_names_that_outlive_a_release_survived_the_split():
     )
     assert lrs_views._MORE_SALT == "progress.xapi.more"
     assert exports._SIGNING_SALT == "progress.reports.export-download"
+
+
+def test_adapters_read_no_settings_plain_data_in_plain_data_out():
+    """``integrations`` is called with its configuration; the app that owns a setting reads it
+    (the LRS passes its forwarding settings to the adapter factory)."""
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "integrations").rglob("*.py")
+        if "django.conf import settings" in path.read_text(encoding="utf-8")
+    ]
+    assert not readers, readers

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from integrations.lrs import get_forwarder
 from integrations.lrs.fake import InMemoryForwarder
 from lrs import forwarding
 from lrs.models import ForwardedStatement
@@ -46,7 +45,7 @@ def statement(n: int = 0) -> SimpleNamespace:
 
 
 def test_the_factory_builds_the_configured_adapter(fake_lrs):
-    assert isinstance(get_forwarder(), InMemoryForwarder)
+    assert isinstance(forwarding.configured_forwarder(), InMemoryForwarder)
 
 
 def test_queued_statements_are_sent_once_in_order_on_commit(
@@ -171,7 +170,7 @@ def test_what_the_external_lrs_version_cannot_carry_is_parked_with_the_reason(se
         settings.LMS_LRS_FORWARDER = ""
         from django.core.cache import cache
 
-        cache.delete(get_forwarder()._version_cache_key())
+        cache.delete(forwarding.configured_forwarder()._version_cache_key())
         plain, two_oh = statement(1), statement(2)
         two_oh.data["version"] = "2.0.0"
         two_oh.data["context"] = {
