@@ -4,7 +4,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.apps import apps
 
 from learners.models import School, Subsystem
 from reports.models import ReportCourseTag, ReportFact, ReportRefresh
@@ -96,12 +95,7 @@ def test_course_tags_are_copied_from_the_course_snippets():
     }
 
 
-# --- with the Enrollment model (progress.models.Enrollment, from the learners work) ---------
-
-needs_enrollments = pytest.mark.skipif(
-    "Enrollment" not in {model.__name__ for model in apps.get_app_config("progress").get_models()},
-    reason="progress.Enrollment is not on this branch yet",
-)
+# --- with enrolments (learners.Enrollment) ----------------------------------------------------
 
 
 def _enrolment_world():
@@ -118,7 +112,6 @@ def _enrolment_world():
     return Enrollment, course, school, user
 
 
-@needs_enrollments
 def test_rebuild_builds_facts_from_enrolments_and_skips_unenrolled():
     from reports.refresh import report_facts_rebuild
 
@@ -137,7 +130,6 @@ def test_rebuild_builds_facts_from_enrolments_and_skips_unenrolled():
     assert (fact.state, fact.school_id, fact.days_to_complete) == ("14", school.pk, 9)
 
 
-@needs_enrollments
 def test_saving_an_enrolment_refreshes_its_fact_on_commit(django_capture_on_commit_callbacks):
     Enrollment, course, _school, user = _enrolment_world()
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,7 +178,6 @@ def test_refresh_reports_command_runs_the_rebuild():
     assert ReportRefresh.objects.count() == 1
 
 
-@needs_enrollments
 @pytest.mark.django_db(transaction=True)
 def test_rebuild_on_postgresql_stores_facts_in_place_order_and_vacuums():
     """The rebuild writes a state's (and a school's) facts on neighbouring pages, so a report
@@ -227,7 +218,6 @@ def test_rebuild_on_postgresql_stores_facts_in_place_order_and_vacuums():
     assert vacuumed == (True, True)
 
 
-@needs_enrollments
 def test_a_course_studied_in_english_counts_with_its_spanish_original(
     django_capture_on_commit_callbacks,
 ):
