@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.models import LessonPage, ascii_slug
+from courses.selectors import course_pages
 
 
 class KnowledgeCheckNotFound(Exception):
@@ -191,11 +192,6 @@ class CourseSubmission:
     resumed: bool
 
 
-def _course_pages(course: Any) -> list[Any]:
-    """The course and its modules and lessons, in tree order, as specific pages."""
-    return [course.specific, *course.get_descendants().specific()]
-
-
 def _localize_translation(page: Any) -> Any | None:
     """The wagtail-localize translation whose target is ``page`` (None for a source page)."""
     from wagtail_localize.models import Translation
@@ -325,7 +321,7 @@ def course_submit_for_review(*, course_id: int, user: Any) -> CourseSubmission:
     from courses.models import CoursePage
 
     course = CoursePage.objects.get(pk=course_id)
-    pages = _course_pages(course)
+    pages = course_pages(course)
     translations = {page.pk: _localize_translation(page) for page in pages}
     problems = []
     for page in pages:

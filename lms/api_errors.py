@@ -7,22 +7,23 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
+def flatten_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
+    """DRF's nested error detail as ``{field, rule, message}`` items, fields as dotted paths."""
     if isinstance(detail, dict):
         errors: list[dict[str, str]] = []
         for key, value in detail.items():
             sub = key if not path else f"{path}.{key}"
             if key == "non_field_errors":
                 sub = path or "non_field_errors"
-            errors.extend(_flatten(value, sub))
+            errors.extend(flatten_errors(value, sub))
         return errors
     if isinstance(detail, list):
         errors = []
         for index, value in enumerate(detail):
             if isinstance(value, dict | list):
-                errors.extend(_flatten(value, f"{path}[{index}]" if path else f"[{index}]"))
+                errors.extend(flatten_errors(value, f"{path}[{index}]" if path else f"[{index}]"))
             else:
-                errors.extend(_flatten(value, path))
+                errors.extend(flatten_errors(value, path))
         return errors
     code = getattr(detail, "code", "invalid")
     return [{"field": path or "non_field_errors", "rule": str(code), "message": str(detail)}]
@@ -47,7 +48,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             ],
         }
     else:
-        errors = _flatten(data)
+        errors = flatten_errors(data)
         response.data = {
             "detail": errors[0]["message"] if errors else _("Datos no válidos."),
             "errors": errors,
