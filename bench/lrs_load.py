@@ -112,14 +112,15 @@ class Connection:
         raise RuntimeError("unreachable")
 
 
-def _templates(count: int) -> list[str]:
+def statement_templates(count: int) -> list[str]:
+    """``count`` statement bodies without their id and opening brace (see ``run_posts``)."""
     rng = random.Random(7)
     # Serialised once without id; each request prepends a fresh id (cheap for the client).
     return [json.dumps(statement(rng, with_id=False))[1:] for _ in range(count)]
 
 
 def run_posts(args: argparse.Namespace) -> dict:
-    templates = _templates(5000)
+    templates = statement_templates(5000)
     stop_at = time.monotonic() + args.duration
     started = time.monotonic()
     buckets: list[list[int]] = []

@@ -39,7 +39,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from lrs_load import Connection, _templates  # noqa: E402
+from lrs_load import Connection, statement_templates  # noqa: E402
 
 N_LEARNERS = 2000
 
@@ -100,7 +100,7 @@ def run_posts(args: argparse.Namespace) -> dict:
         plan, (stream_of,) = tracked_plan()
         random.Random(args.seed).shuffle(plan)
     else:
-        templates = _templates(5000)
+        templates = statement_templates(5000)
     stop_at = time.monotonic() + args.duration
     lock = threading.Lock()
     counts = [0] * args.clients

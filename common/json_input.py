@@ -17,6 +17,8 @@ import math
 import sys
 from typing import Any
 
+from common.errors import InputError
+
 __all__ = [
     "MAX_JSON_DEPTH",
     "UnsafeInputError",
@@ -37,15 +39,15 @@ MAX_JSON_DEPTH = 64
 _FLOAT_MAX = sys.float_info.max
 
 
-class UnsafeInputError(ValueError):
-    """A value that no part of the stack can hold; ``path`` names it, ``rule`` the rule."""
+class UnsafeInputError(InputError):
+    """A value that no part of the stack can hold; ``path`` names it (``field`` too, ``None``
+    for the document as a whole), ``rule`` the rule."""
 
     def __init__(self, path: str, rule: str, message: str) -> None:
         path = printable_path(path)
-        super().__init__(f"{path}: {message}" if path else message)
+        super().__init__(path, rule, message)
+        self.args = (f"{path}: {message}" if path else message,)
         self.path = path
-        self.rule = rule
-        self.message = message
 
 
 def printable_path(path: str) -> str:

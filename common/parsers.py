@@ -2,8 +2,10 @@
 
 DRF's own parser lets ``1e400`` through as ``inf``, keeps NUL and lone surrogates in strings
 and lets deep nesting exhaust the recursion limit (a 500). This one refuses all of them with
-the API's error shape: a ``400`` whose ``errors`` item names the offending field's path and
-the rule (``json.depth``, ``number.finite``, ``text.nul``, ``text.surrogate``).
+``UnsafeInputError``, an ``InputError`` that the API's exception handler answers with a ``400``
+whose ``errors`` item names the offending field's path and the rule (``json.depth``,
+``number.finite``, ``text.nul``, ``text.surrogate``). The field maps the error itself: DRF
+prefixes a field's ``ValidationError`` with the field's name, which the path needs.
 """
 
 from __future__ import annotations
@@ -35,10 +37,8 @@ class JSONParser(parsers.JSONParser):
         try:
             text = data.decode(encoding)
             return json_input.loads(text)
-        except json_input.UnsafeInputError as exc:
-            raise ValidationError(
-                {exc.path or "non_field_errors": [ErrorDetail(exc.message, code=exc.rule)]}
-            ) from None
+        except json_input.UnsafeInputError:
+            raise  # an InputError: the API's exception handler names its path and rule
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
 

@@ -17,7 +17,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import TaskState
 from wagtail_localize.views.submit_translations import SubmitPageTranslationView
 
-from courses import services
+from courses import selectors, services
 from courses.models import CoursePage, LessonPage, ModulePage
 
 
@@ -44,7 +44,7 @@ def course_submit_for_review(request: HttpRequest, page_id: int) -> HttpResponse
             % {"title": course.title, "count": len(submission.submitted_page_ids)},
         )
         return redirect(explorer)
-    pages = services._course_pages(course)
+    pages = selectors.course_pages(course)
     return TemplateResponse(
         request,
         "courses/admin/submit_for_review.html",

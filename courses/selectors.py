@@ -94,6 +94,11 @@ def _stream_types(stream: Any) -> list[tuple[str, str]]:
     return [(block.block_type, block.id or "") for block in stream]
 
 
+def course_pages(course: Any) -> list[Any]:
+    """The course and its modules and lessons, in tree order, as specific pages."""
+    return [course.specific, *course.get_descendants().specific()]
+
+
 def course_outline(*, course_id: int, live_only: bool = True) -> CourseOutline:
     """The course's modules and lessons in tree order, with their IRIs and URLs.
 

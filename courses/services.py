@@ -16,21 +16,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.errors import InputError
 from courses.models import LessonPage, ascii_slug
+from courses.selectors import course_pages
 
 
 class KnowledgeCheckNotFound(Exception):
     """The lesson is not live or has no knowledge check with that block id."""
 
 
-class GradingInputError(ValueError):
+class GradingInputError(InputError):
     """Answers that do not fit the knowledge check. ``field`` is the path of the bad input."""
 
     def __init__(self, field: str, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.rule = rule
-        self.message = message
+        super().__init__(field, rule, message)
 
 
 @dataclass(frozen=True)
@@ -174,11 +173,11 @@ def knowledge_check_grade(
 # --- Editorial review of a whole course ------------------------------------------------------
 
 
-class CourseSubmissionError(ValueError):
+class CourseSubmissionError(InputError):
     """A course that cannot go to review yet; ``problems`` says what is missing, page by page."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[str], *, rule: str = "not_ready") -> None:
+        super().__init__(None, rule, "; ".join(problems))
         self.problems = problems
 
 
@@ -189,11 +188,6 @@ class CourseSubmission:
     course_id: int
     submitted_page_ids: list[int]
     resumed: bool
-
-
-def _course_pages(course: Any) -> list[Any]:
-    """The course and its modules and lessons, in tree order, as specific pages."""
-    return [course.specific, *course.get_descendants().specific()]
 
 
 def _localize_translation(page: Any) -> Any | None:
@@ -325,7 +319,7 @@ def course_submit_for_review(*, course_id: int, user: Any) -> CourseSubmission:
     from courses.models import CoursePage
 
     course = CoursePage.objects.get(pk=course_id)
-    pages = _course_pages(course)
+    pages = course_pages(course)
     translations = {page.pk: _localize_translation(page) for page in pages}
     problems = []
     for page in pages:
@@ -350,13 +344,13 @@ def course_submit_for_review(*, course_id: int, user: Any) -> CourseSubmission:
                 }
             )
     if problems:
-        raise CourseSubmissionError(problems)
+        raise CourseSubmissionError(problems, rule="untranslated")
     for page in pages:
         translation = translations[page.pk]
         if translation is not None:
             problems.extend(_translation_problems(page, translation))
     if problems:
-        raise CourseSubmissionError(problems)
+        raise CourseSubmissionError(problems, rule="translation_invalid")
 
     submitted: list[int] = []
     resumed = False
@@ -384,13 +378,15 @@ def course_submit_for_review(*, course_id: int, user: Any) -> CourseSubmission:
         workflow = page.get_workflow()
         if workflow is None:
             raise CourseSubmissionError(
-                [_("«%(title)s» no tiene flujo de revisión.") % {"title": page.title}]
+                [_("«%(title)s» no tiene flujo de revisión.") % {"title": page.title}],
+                rule="no_workflow",
             )
         workflow.start(page, user)
         submitted.append(page.pk)
     if not submitted:
         raise CourseSubmissionError(
-            [_("«%(title)s» no tiene cambios por revisar.") % {"title": course.title}]
+            [_("«%(title)s» no tiene cambios por revisar.") % {"title": course.title}],
+            rule="nothing_to_review",
         )
     return CourseSubmission(course_id=course.pk, submitted_page_ids=submitted, resumed=resumed)
 

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import InputError
 from credentials import baking, documents, keys, proofs, status_lists
 from credentials.models import (
     Achievement,
@@ -37,8 +38,12 @@ from credentials.models import (
 logger = logging.getLogger(__name__)
 
 
-class AwardError(ValueError):
-    """An award cannot be made or changed as asked (the message says why)."""
+class AwardError(InputError):
+    """An award cannot be made or changed as asked (the message says why; ``field`` names the
+    argument at fault, ``None`` when it is the request as a whole)."""
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str = "invalid") -> None:
+        super().__init__(field, rule, message)
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -122,7 +127,10 @@ def signing_key_rotate(
     (JWKS, DID document), so credentials it signed still verify."""
     if keys.env_private_key(algorithm) is not None:
         raise AwardError(
-            f"{keys.ENV_SETTING[algorithm]} is set: rotate by changing the variable instead."
+            _("%(setting)s is set: rotate by changing the variable instead.")
+            % {"setting": keys.ENV_SETTING[algorithm]},
+            field="algorithm",
+            rule="key_from_environment",
         )
     issuer = Issuer.objects.select_for_update().get(pk=issuer_id)
     old = SigningKey.objects.filter(issuer=issuer, algorithm=algorithm, active=True).first()
@@ -312,11 +320,15 @@ def award_issue(
     again, a new award with a new credential is issued and the revoked one stays revoked.
     """
     if source == Award.Source.STAFF and not reason.strip():
-        raise AwardError("A manual award needs a reason.")
+        raise AwardError(_("A manual award needs a reason."), field="reason", rule="required")
     user = get_user_model().objects.get(pk=user_id)
     email = (getattr(user, "email", "") or "").strip()
     if not email:
-        raise AwardError("The learner has no e-mail address to identify the recipient.")
+        raise AwardError(
+            _("The learner has no e-mail address to identify the recipient."),
+            field="user_id",
+            rule="no_email",
+        )
     blocking = _award_blocking_issue(achievement_id=achievement_id, user_id=user_id, source=source)
     if blocking is not None:
         return blocking, False
@@ -463,7 +475,7 @@ def award_revoke(
     undid it (``completion_voided``); only the latter lets the learner earn a new award.
     """
     if not reason.strip():
-        raise AwardError("A revocation needs a reason.")
+        raise AwardError(_("A revocation needs a reason."), field="reason", rule="required")
     award = Award.objects.select_for_update().get(pk=award_id)
     if award.revoked_at is not None:
         return award

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -21,9 +23,13 @@ from django.utils.module_loading import import_string
 from jwcrypto import jwk
 
 from common import json_input
+from common.errors import InputError
 from credentials import baking, conf, documents, proofs, status_lists
 from credentials.models import Award, Issuer, SigningKey
 from integrations.http_documents import DocumentFetcher, FetchError
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @dataclass
@@ -72,8 +78,33 @@ class Report:
         }
 
 
-class VerificationInputError(ValueError):
-    """The input is not a credential this verifier can read (names the problem)."""
+class VerificationInputError(InputError):
+    """The input is not a credential this verifier can read (the message names the problem).
+
+    ``field`` is the input it was given as (``credential``, ``jwt``, ``image``): the public
+    ``verify_*`` function the caller called names it (see :func:`_names_input`)."""
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str = "unreadable") -> None:
+        super().__init__(field, rule, message)
+
+
+def _names_input(field: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """A public ``verify_*`` function names the input it was given (``field``) in the
+    :class:`VerificationInputError` it raises. The one the caller called names it last: the
+    problem of a credential found inside an image is a problem of the image."""
+
+    def decorate(function: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(function)
+        def verify(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return function(*args, **kwargs)
+            except VerificationInputError as exc:
+                exc.field = field
+                raise
+
+        return verify
+
+    return decorate
 
 
 def get_fetcher() -> DocumentFetcher:
@@ -430,6 +461,7 @@ def _structure_problem(credential: Any) -> str | None:
     return None
 
 
+@_names_input("credential")
 def verify_json(
     credential: Any, *, fetcher: DocumentFetcher | None = None, fmt: str = "ob3-json"
 ) -> Report:
@@ -452,6 +484,7 @@ def verify_json(
     return report
 
 
+@_names_input("jwt")
 def verify_jwt(token: str, *, fetcher: DocumentFetcher | None = None) -> Report:
     """Verify a VC-JWT (payload = the credential plus JWT claims, or a ``vc`` claim)."""
     report = Report(format="vc-jwt")
@@ -578,6 +611,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+@_names_input("credential")
 def verify_text(text: str, *, fetcher: DocumentFetcher | None = None) -> Report:
     """Verify a credential given as text: a compact JWS, or JSON."""
     stripped = text.strip()
@@ -593,6 +627,7 @@ def verify_text(text: str, *, fetcher: DocumentFetcher | None = None) -> Report:
     raise VerificationInputError("neither a JSON credential nor a compact JWS")
 
 
+@_names_input("image")
 def verify_image(data: bytes, *, fetcher: DocumentFetcher | None = None) -> Report:
     """Verify a baked PNG or SVG: the OB 3.0 credential if present, else the OB 2.0 assertion."""
     try:

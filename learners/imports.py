@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import InputError
 from learners.conf import setting
 from learners.mexico import normalise_state
 from learners.models import AuditEvent, ImportJob, School, Subsystem, TeacherProfile
@@ -85,8 +86,12 @@ TEACHER_COLUMNS = {
 TEACHER_REQUIRED = ("curp", "first_name", "paternal_surname", "email", "state")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (encoding, missing columns)."""
+class ImportFileError(InputError):
+    """The file as a whole cannot be read (empty, missing columns, gone), or the import was
+    asked for with what does not exist (``enroll_course_id``)."""
+
+    def __init__(self, message: str, *, field: str = "file", rule: str = "invalid") -> None:
+        super().__init__(field, rule, message)
 
 
 @dataclass
@@ -156,7 +161,7 @@ def read_rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportFileError(_("El archivo está vacío.")) from None
+        raise ImportFileError(_("El archivo está vacío."), rule="empty") from None
     mapping: dict[int, str] = {}
     for index, name in enumerate(header):
         target = columns.get(_fold(name))
@@ -167,7 +172,8 @@ def read_rows(
     missing = [headers[name] for name in required if name not in mapping.values()]
     if missing:
         raise ImportFileError(
-            _("Faltan columnas obligatorias: %(columns)s.") % {"columns": ", ".join(missing)}
+            _("Faltan columnas obligatorias: %(columns)s.") % {"columns": ", ".join(missing)},
+            rule="missing_columns",
         )
     total = sum(1 for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row)) - 1
 
@@ -364,7 +370,9 @@ def import_teachers(
 
         if not live_courses().filter(pk=enroll_course_id).exists():
             raise ImportFileError(
-                _("No existe un curso publicado con id %(id)s.") % {"id": enroll_course_id}
+                _("No existe un curso publicado con id %(id)s.") % {"id": enroll_course_id},
+                field="enroll_course_id",
+                rule="does_not_exist",
             )
     total, rows = read_rows(text, columns=TEACHER_COLUMNS, required=TEACHER_REQUIRED)
     result.total_rows = total
@@ -718,14 +726,16 @@ def _job_counts(result: ImportResult) -> dict[str, Any]:
 def _read_roster(job: ImportJob) -> bytes:
     if not job.file:
         raise ImportFileError(
-            _("El archivo de esta importación ya no existe (fue borrado); vuelve a subirlo.")
+            _("El archivo de esta importación ya no existe (fue borrado); vuelve a subirlo."),
+            rule="gone",
         )
     try:
         with job.file.open("rb") as handle:
             return handle.read()
     except FileNotFoundError:
         raise ImportFileError(
-            _("El archivo de esta importación ya no existe (fue borrado); vuelve a subirlo.")
+            _("El archivo de esta importación ya no existe (fue borrado); vuelve a subirlo."),
+            rule="gone",
         ) from None
 
 

@@ -1,10 +1,10 @@
 """Aggregation over ``ReportFact``: one or two dimensions, margins, medians, suppression.
 
-PostgreSQL answers a whole table with its margins in one statement (GROUPING SETS, and
-``percentile_cont`` for the median); SQLite, the embedded default, runs one statement per
-grouping set and takes medians from per-group histograms of days-to-complete. Both return the
-same numbers: the median of an even count is the mean of the two middle values, as
-``percentile_cont(0.5)`` gives.
+The SQL that differs between databases lives in ``reports.backends`` (``postgresql``: a whole
+table with its margins in one statement; ``portable``: one statement per grouping set, medians
+from histograms). Both return the same numbers: the median of an even count is the mean of the
+two middle values, as ``percentile_cont(0.5)`` gives. This module holds what they share: the
+fact table's SQL building blocks, the cells, suppression and the trend.
 """
 
 # SQL text is built only from the fixed column and table names below; values are parameters.
@@ -13,15 +13,15 @@ same numbers: the median of an even count is the mean of the two middle values, 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from reports import conf
+from reports.backends import backend
 from reports.models import ReportCourseTag, ReportFact
 from reports.query import QueryError
 from reports.suppression import (
@@ -109,10 +109,10 @@ class Table:
 
 # --- SQL building -----------------------------------------------------------------------------
 
-_FACT = ReportFact._meta.db_table
-_TAG = ReportCourseTag._meta.db_table
+FACT_TABLE = ReportFact._meta.db_table
+TAG_TABLE = ReportCourseTag._meta.db_table
 
-_DIMENSION_SQL = {
+DIMENSION_SQL = {
     "state": "f.state",
     "subsystem": "f.subsystem_id",
     "school": "f.school_id",
@@ -123,7 +123,7 @@ _DIMENSION_SQL = {
 }
 
 
-def _where(filters: ResolvedFilters) -> tuple[list[str], list[Any]]:
+def where_clauses(filters: ResolvedFilters) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -138,7 +138,7 @@ def _where(filters: ResolvedFilters) -> tuple[list[str], list[Any]]:
     for kind, value in (("sector", filters.sector), ("topic", filters.topic)):
         if value is not None:
             clauses.append(
-                f"f.course_id IN (SELECT course_id FROM {_TAG} WHERE kind = %s AND slug = %s)"
+                f"f.course_id IN (SELECT course_id FROM {TAG_TABLE} WHERE kind = %s AND slug = %s)"
             )
             params.extend([kind, value])
     if filters.date_from is not None:
@@ -150,12 +150,12 @@ def _where(filters: ResolvedFilters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def _joins(dimensions: Sequence[str]) -> str:
+def tag_joins(dimensions: Sequence[str]) -> str:
     joins = []
     if "sector" in dimensions:
-        joins.append(f"JOIN {_TAG} ts ON ts.course_id = f.course_id AND ts.kind = 'sector'")
+        joins.append(f"JOIN {TAG_TABLE} ts ON ts.course_id = f.course_id AND ts.kind = 'sector'")
     if "topic" in dimensions:
-        joins.append(f"JOIN {_TAG} tt ON tt.course_id = f.course_id AND tt.kind = 'topic'")
+        joins.append(f"JOIN {TAG_TABLE} tt ON tt.course_id = f.course_id AND tt.kind = 'topic'")
     return " ".join(joins)
 
 
@@ -169,14 +169,14 @@ _AGGREGATES = (
 )
 
 
-def _aggregates(filters: ResolvedFilters) -> str:
+def aggregate_columns(filters: ResolvedFilters) -> str:
     # One enrolment per teacher and course: within one course, enrolments are people, and the
     # costly COUNT(DISTINCT) (a sort of every row) is not needed.
     teachers = "COUNT(*)" if filters.course_id is not None else "COUNT(DISTINCT f.user_id)"
     return _AGGREGATES.format(teachers=teachers)
 
 
-def _key(value: Any) -> str:
+def group_key(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -188,7 +188,7 @@ def _key(value: Any) -> str:
     return str(value)
 
 
-def _cell(keys: dict[str, str], row: Sequence[Any]) -> Cell:
+def cell_from_row(keys: dict[str, str], row: Sequence[Any]) -> Cell:
     enrolled, teachers, started, completed, credentialed, hours = row[:6]
     median = row[6] if len(row) > 6 else None
     return Cell(
@@ -203,7 +203,7 @@ def _cell(keys: dict[str, str], row: Sequence[Any]) -> Cell:
     )
 
 
-def _median_from_histogram(histogram: dict[int, int]) -> float | None:
+def median_from_histogram(histogram: dict[int, int]) -> float | None:
     total = sum(histogram.values())
     if not total:
         return None
@@ -222,7 +222,7 @@ def _median_from_histogram(histogram: dict[int, int]) -> float | None:
     return (lower + upper) / 2
 
 
-def _grouping_sets(dimensions: Sequence[str]) -> list[tuple[str, ...]]:
+def grouping_sets(dimensions: Sequence[str]) -> list[tuple[str, ...]]:
     if not dimensions:
         return [()]
     if len(dimensions) == 1:
@@ -231,88 +231,10 @@ def _grouping_sets(dimensions: Sequence[str]) -> list[tuple[str, ...]]:
     return [(first, second), (first,), (second,), ()]
 
 
-def _run_postgresql(
-    dimensions: Sequence[str], filters: ResolvedFilters, using: str
-) -> dict[tuple[str, ...], dict[tuple[str, ...], Cell]]:
-    clauses, params = _where(filters)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    expressions = [_DIMENSION_SQL[d] for d in dimensions]
-    select_keys = "".join(f"{expr} AS k{i}, " for i, expr in enumerate(expressions))
-    flags = "".join(f"GROUPING({expr}) AS g{i}, " for i, expr in enumerate(expressions))
-    sets = ", ".join(
-        "(" + ", ".join(_DIMENSION_SQL[d] for d in grouping) + ")"
-        for grouping in _grouping_sets(dimensions)
-    )
-    group = f"GROUP BY GROUPING SETS ({sets})" if dimensions else ""
-    sql = (
-        f"SELECT {select_keys}{flags}{_aggregates(filters)}, "
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_complete) AS median "
-        f"FROM {_FACT} f {_joins(dimensions)} {where} {group}"
-    )
-    results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        n = len(dimensions)
-        for row in cursor.fetchall():
-            keys = row[:n]
-            grouping_flags = row[n : 2 * n]
-            present = tuple(
-                d for d, flag in zip(dimensions, grouping_flags, strict=True) if not flag
-            )
-            key_values = tuple(
-                _key(value) for value, flag in zip(keys, grouping_flags, strict=True) if not flag
-            )
-            results[present][key_values] = _cell(
-                dict(zip(present, key_values, strict=True)), row[2 * n :]
-            )
-    return results
-
-
-def _run_portable(
-    dimensions: Sequence[str], filters: ResolvedFilters, using: str
-) -> dict[tuple[str, ...], dict[tuple[str, ...], Cell]]:
-    clauses, params = _where(filters)
-    results: dict[tuple[str, ...], dict[tuple[str, ...], Cell]] = defaultdict(dict)
-    joins = _joins(dimensions)
-    aggregates = _aggregates(filters)
-    with connections[using].cursor() as cursor:
-        for grouping in _grouping_sets(dimensions):
-            expressions = [_DIMENSION_SQL[d] for d in grouping]
-            select_keys = "".join(f"{expr}, " for expr in expressions)
-            group = f"GROUP BY {', '.join(expressions)}" if expressions else ""
-            where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-            cursor.execute(
-                f"SELECT {select_keys}{aggregates} FROM {_FACT} f {joins} {where} {group}",
-                params,
-            )
-            n = len(grouping)
-            for row in cursor.fetchall():
-                key_values = tuple(_key(value) for value in row[:n])
-                if not n and not row[n]:
-                    continue  # an aggregate over no rows
-                results[grouping][key_values] = _cell(
-                    dict(zip(grouping, key_values, strict=True)), row[n:]
-                )
-            histogram_where = " AND ".join([*clauses, "f.days_to_complete IS NOT NULL"])
-            cursor.execute(
-                f"SELECT {select_keys}f.days_to_complete, COUNT(*) FROM {_FACT} f {joins} "
-                f"WHERE {histogram_where} GROUP BY {select_keys}f.days_to_complete",
-                params,
-            )
-            histograms: dict[tuple[str, ...], dict[int, int]] = defaultdict(dict)
-            for row in cursor.fetchall():
-                histograms[tuple(_key(v) for v in row[:n])][int(row[n])] = int(row[n + 1])
-            for key_values, histogram in histograms.items():
-                cell = results[grouping].get(key_values)
-                if cell is not None:
-                    cell.median_days_to_complete = _median_from_histogram(histogram)
-    return results
-
-
 Results = dict[tuple[str, ...], dict[tuple[str, ...], Cell]]
 
 # The fact columns a sliced snapshot level is cut by (see ``reports.snapshots.SLICED``).
-_SLICE_SQL = {"state": "f.state", "subsystem": "f.subsystem_id"}
+SLICE_SQL = {"state": "f.state", "subsystem": "f.subsystem_id"}
 _SLICE_FILTER = {"state": "state", "subsystem": "subsystem_id"}
 
 
@@ -322,6 +244,14 @@ def slice_filters(fixed: Sequence[str], values: Sequence[str]) -> ResolvedFilter
     for dimension, value in zip(fixed, values, strict=True):
         resolved[_SLICE_FILTER[dimension]] = int(value) if dimension == "subsystem" else value
     return ResolvedFilters(**resolved)
+
+
+def slice_present(fixed: Sequence[str]) -> str:
+    """The SQL condition of facts that are in some slice of ``fixed``: facts without a state or
+    subsystem are in none (no filter can ask for them)."""
+    return " AND ".join(
+        f"{SLICE_SQL[d]} <> ''" if d == "state" else f"{SLICE_SQL[d]} IS NOT NULL" for d in fixed
+    )
 
 
 def compute_slices(
@@ -334,49 +264,7 @@ def compute_slices(
     columns); elsewhere each slice is computed on its own. Facts without a state or subsystem
     are in no slice: no filter can ask for them.
     """
-    connection = connections[using]
-    fixed, pair = tuple(fixed), tuple(pair)
-    present = " AND ".join(
-        f"{_SLICE_SQL[d]} <> ''" if d == "state" else f"{_SLICE_SQL[d]} IS NOT NULL" for d in fixed
-    )
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            columns = ", ".join(_SLICE_SQL[d] for d in fixed)
-            cursor.execute(f"SELECT DISTINCT {columns} FROM {_FACT} f WHERE {present}")
-            keys = [tuple(_key(v) for v in row) for row in cursor.fetchall()]
-        return {key: _run_portable(pair, slice_filters(fixed, key), using) for key in sorted(keys)}
-    prefix = [_SLICE_SQL[d] for d in fixed]
-    expressions = [_DIMENSION_SQL[d] for d in pair]
-    sets = ", ".join(
-        "(" + ", ".join([*prefix, *(_DIMENSION_SQL[d] for d in grouping)]) + ")"
-        for grouping in _grouping_sets(pair)
-    )
-    sql = (
-        "SELECT "
-        + "".join(f"{expr} AS s{i}, " for i, expr in enumerate(prefix))
-        + "".join(f"{expr} AS k{i}, " for i, expr in enumerate(expressions))
-        + "".join(f"GROUPING({expr}) AS g{i}, " for i, expr in enumerate(expressions))
-        + f"{_aggregates(ResolvedFilters())}, "
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_complete) AS median "
-        f"FROM {_FACT} f {_joins(pair)} WHERE {present} GROUP BY GROUPING SETS ({sets})"
-    )
-    slices: dict[tuple[str, ...], Results] = {}
-    width, n = len(fixed), len(pair)
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = %s", [conf.work_mem()])
-        cursor.execute(sql)
-        for row in cursor.fetchall():
-            slice_key = tuple(_key(value) for value in row[:width])
-            keys, flags = row[width : width + n], row[width + n : width + 2 * n]
-            grouping = tuple(d for d, flag in zip(pair, flags, strict=True) if not flag)
-            key_values = tuple(
-                _key(value) for value, flag in zip(keys, flags, strict=True) if not flag
-            )
-            results = slices.setdefault(slice_key, defaultdict(dict))
-            results[grouping][key_values] = _cell(
-                dict(zip(grouping, key_values, strict=True)), row[width + 2 * n :]
-            )
-    return slices
+    return backend(using).compute_slices(tuple(fixed), tuple(pair), using=using)
 
 
 def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
@@ -407,13 +295,7 @@ def collect(dimensions: Sequence[str], filters: ResolvedFilters) -> Results:
 def compute(dimensions: Sequence[str], filters: ResolvedFilters, *, using: str) -> Results:
     """Raw figures for every grouping set, computed from the fact table of database ``using``
     (the reports database for monitors; ``default`` when the snapshots are rebuilt)."""
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            # Room for hash aggregation and sorts of the larger national tables in memory.
-            cursor.execute("SET LOCAL work_mem = %s", [conf.work_mem()])
-            return _run_postgresql(dimensions, filters, using)
-    return _run_portable(dimensions, filters, using)
+    return backend(using).compute(tuple(dimensions), filters, using=using)
 
 
 def aggregate(
@@ -527,7 +409,7 @@ def trend_series(
         if cached is not None:
             return cached
     base = ResolvedFilters(**{**filters.__dict__, "date_from": None, "date_to": None})
-    clauses, params = _where(base)
+    clauses, params = where_clauses(base)
     parts: list[str] = []
     all_params: list[Any] = []
     for name, (month_column, date_column) in TREND_SERIES.items():
@@ -541,21 +423,21 @@ def trend_series(
             series_params.append(filters.date_to)
         parts.append(
             f"SELECT '{name}' AS series, f.{month_column} AS month, COUNT(*) AS n "
-            f"FROM {_FACT} f WHERE {' AND '.join(conditions)} GROUP BY f.{month_column}"
+            f"FROM {FACT_TABLE} f WHERE {' AND '.join(conditions)} GROUP BY f.{month_column}"
         )
         all_params.extend(series_params)
     series: dict[str, dict[str, int]] = {name: {} for name in TREND_SERIES}
     with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), all_params)
         for name, month, count in cursor.fetchall():
-            series[name][_key(month)] = int(count)
+            series[name][group_key(month)] = int(count)
     return series
 
 
 def trend_series_by_state(*, using: str) -> dict[str, dict[str, dict[str, int]]]:
     """Every state's raw trend series, in one statement (for the snapshots)."""
     parts = [
-        f"SELECT '{name}', f.state, f.{month_column}, COUNT(*) FROM {_FACT} f "
+        f"SELECT '{name}', f.state, f.{month_column}, COUNT(*) FROM {FACT_TABLE} f "
         f"WHERE f.{month_column} IS NOT NULL GROUP BY f.state, f.{month_column}"
         for name, (month_column, _date) in TREND_SERIES.items()
     ]
@@ -564,7 +446,7 @@ def trend_series_by_state(*, using: str) -> dict[str, dict[str, dict[str, int]]]
         cursor.execute(" UNION ALL ".join(parts))
         for name, state, month, count in cursor.fetchall():
             series = states.setdefault(state, {key: {} for key in TREND_SERIES})
-            series[name][_key(month)] = int(count)
+            series[name][group_key(month)] = int(count)
     return states
 
 

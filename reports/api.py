@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,7 +34,7 @@ from reports.exports import (
     export_local_token_valid,
 )
 from reports.models import ExportJob
-from reports.query import DIMENSIONS, QueryError, parse_query
+from reports.query import DIMENSIONS, parse_query
 from reports.reports import completion_report, summary_report, trend_report
 from reports.scopes import Scope, ScopeError, scope_for_user
 
@@ -62,10 +62,6 @@ def _run(function: Any, request: Request, **options: Any) -> Response:
     try:
         query = parse_query(request.query_params, **options)
         return Response(function(query, _report_scope(request)))
-    except QueryError as error:
-        raise ValidationError(
-            {error.field: [serializers.ErrorDetail(error.message, error.rule)]}
-        ) from None
     except ScopeError as error:
         raise _scope_denied(error) from error
 
@@ -318,11 +314,6 @@ class ExportListCreateView(APIView):
                 report=data["report"],
                 fmt=data["format"],
             )
-        except QueryError as error:
-            field = f"params.{error.field}"
-            raise ValidationError(
-                {field: [serializers.ErrorDetail(error.message, error.rule)]}
-            ) from None
         except ScopeError as error:
             raise _scope_denied(error, prefix="params.") from error
         job.refresh_from_db()

@@ -152,7 +152,8 @@ def synthetic_schools() -> list[tuple[str, str, str, str]]:
     return schools
 
 
-def _plan_teachers(rng: random.Random, schools: list[tuple[str, str, str, str]]) -> list:
+def plan_teachers(rng: random.Random, schools: list[tuple[str, str, str, str]]) -> list:
+    """The demo's synthetic teachers for ``schools``, drawn from ``rng`` (same seed, same plan)."""
     teachers: list[_PlannedTeacher] = []
     used_curps: set[str] = set()
     for cct, _name, state, code in schools:
@@ -234,7 +235,7 @@ def load_demo_monitoring(
     School.objects.bulk_create(new_schools)
     schools = {s.cct: s for s in School.objects.filter(cct__in=[r[0] for r in planned_schools])}
 
-    teachers = _plan_teachers(rng, planned_schools)
+    teachers = plan_teachers(rng, planned_schools)
     user_model = get_user_model()
     usernames = {t.number: f"{SYNTHETIC_USERNAME_PREFIX}{t.number:04d}" for t in teachers}
     existing_users = set(

@@ -34,7 +34,7 @@ from integrations.storage import s3
 from reports import conf
 from reports.aggregate import FIGURES
 from reports.models import ExportJob
-from reports.query import parse_query
+from reports.query import QueryError, parse_query
 from reports.reports import (
     DIMENSION_LABELS,
     completion_report,
@@ -89,10 +89,15 @@ def export_job_create(
 ) -> ExportJob:
     """Record an export request (the audit record) and enqueue its build on commit.
 
-    ``params`` must already be valid for ``report`` (see ``parse_query``); they are stored
-    narrowed to the caller's scope, so the audit shows exactly what was exported.
+    ``params`` must be valid for ``report`` (see ``parse_query``; a ``QueryError`` names the
+    parameter as ``params.<name>``); they are stored narrowed to the caller's scope, so the
+    audit shows exactly what was exported.
     """
-    query = scope.narrow(parse_query(params, require_group_by=report == "completion"))
+    try:
+        parsed = parse_query(params, require_group_by=report == "completion")
+    except QueryError as error:
+        raise error.within("params") from None
+    query = scope.narrow(parsed)
     job = ExportJob.objects.create(
         created_by=user,
         report=report,

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from common.errors import InputError
 from reports import conf
 
 DIMENSIONS = ("state", "subsystem", "school", "course", "sector", "topic", "month")
@@ -25,14 +26,11 @@ _CCT = re.compile(r"^(0[1-9]|[12]\d|3[0-2])[A-Z]{3}\d{4}[A-Z]$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 
 
-class QueryError(ValueError):
+class QueryError(InputError):
     """A report parameter broke a rule; carries the parameter name and the rule."""
 
     def __init__(self, field: str, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.rule = rule
-        self.message = message
+        super().__init__(field, rule, message)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any, cast, overload
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
+from reports.backends import backend
 from reports.models import ReportCourseTag, ReportFact, ReportRefresh, ReportRefreshRequest
 
 UNENROLLED = "unenrolled"
@@ -62,7 +63,8 @@ def _month(day: dt.date | None) -> dt.date | None:
     return day.replace(day=1) if day else None
 
 
-def _default_locale_id() -> int | None:
+def default_locale_id() -> int | None:
+    """The id of the site's default language (``None`` before any locale exists)."""
     from wagtail.models import Locale
 
     try:
@@ -80,7 +82,7 @@ def original_courses(course_ids: Iterable[int]) -> dict[int, int]:
     pages: dict[int, Any] = dict(
         Page.objects.filter(pk__in=set(course_ids)).values_list("pk", "translation_key")
     )
-    default = _default_locale_id()
+    default = default_locale_id()
     originals: dict[Any, int] = dict(
         Page.objects.filter(translation_key__in=set(pages.values()), locale_id=default).values_list(
             "translation_key", "pk"
@@ -163,7 +165,8 @@ def report_facts_sync(*, enrollment_ids: Iterable[int]) -> int:
     return len(rows)
 
 
-def _chunks() -> Iterator[list[dict[str, Any]]]:
+def enrollment_chunks() -> Iterator[list[dict[str, Any]]]:
+    """Every counted enrolment as ``values(*_VALUES)`` rows, ``CHUNK`` at a time by id."""
     last = 0
     queryset = _enrollments().order_by("pk").values(*_VALUES)
     while True:
@@ -207,7 +210,7 @@ def report_facts_rebuild() -> ReportRefresh:
         # No enrolment model in this installation yet: keep the facts, refresh the rest.
         rows = ReportFact.objects.count()
     else:
-        rows = _rebuild_facts()
+        rows = backend(DEFAULT_DB_ALIAS).facts_rebuild(using=DEFAULT_DB_ALIAS)
     from reports.snapshots import report_snapshots_refresh
 
     report_snapshots_refresh()
@@ -229,88 +232,6 @@ def report_cache_warm() -> None:
 
     for dimension in DIMENSIONS:
         completion_report(ReportQuery(group_by=(dimension,)), Scope(level=NATIONAL))
-
-
-def _rebuild_facts() -> int:
-    if connection.vendor == "postgresql":
-        rows = _rebuild_postgresql()
-    else:
-        rows = 0
-        with transaction.atomic():
-            ReportFact.objects.all().delete()
-            for chunk in _chunks():
-                originals = original_courses(row["course_id"] for row in chunk)
-                ReportFact.objects.bulk_create([fact_from_values(row, originals) for row in chunk])
-                rows += len(chunk)
-    return rows
-
-
-def _rebuild_postgresql() -> int:
-    """One INSERT … SELECT in the database: minutes in Python become seconds at national scale."""
-    from wagtail.models import Page
-
-    from learners.models import Enrollment, School, TeacherProfile
-
-    fact = ReportFact._meta.db_table
-    enrollment = Enrollment._meta
-    profile = TeacherProfile._meta.db_table
-    school = School._meta.db_table
-    page = Page._meta.db_table
-
-    def column(model_meta: Any, name: str) -> str:
-        return model_meta.get_field(name).column
-
-    e = {name: column(enrollment, name) for name in (
-        "user", "course", "status", "enrolled_at", "started_at", "completed_at",
-        "credentialed_at", "hours_completed",
-    )}  # fmt: skip
-    day = "(({}) AT TIME ZONE 'UTC')::date"
-    enrolled = day.format(f"e.{e['enrolled_at']}")
-    completed = day.format(f"e.{e['completed_at']}")
-    started_raw = day.format(f"e.{e['started_at']}")
-    started = f"COALESCE({started_raw}, {completed})"
-    credentialed = day.format(f"e.{e['credentialed_at']}")
-    month = "date_trunc('month', {})::date"
-    sql = f"""
-        INSERT INTO {fact} (
-            enrollment_id, user_id, course_id, state, subsystem_id, school_id,
-            enrolled_on, enrolled_month, started_on, started_month, completed_on,
-            completed_month, credentialed_on, credentialed_month, days_to_complete,
-            hours_completed
-        )
-        SELECT e.id, e.{e["user"]}, COALESCE(op.id, e.{e["course"]}),
-            COALESCE(CASE WHEN s.id IS NOT NULL THEN s.state ELSE p.state END, ''),
-            COALESCE(s.subsystem_id, p.subsystem_id), s.id,
-            {enrolled}, {month.format(enrolled)},
-            {started}, {month.format(started)},
-            {completed}, {month.format(completed)},
-            {credentialed}, {month.format(credentialed)},
-            {completed} - {enrolled},
-            COALESCE(e.{e["hours_completed"]}, 0)
-        FROM {enrollment.db_table} e
-        LEFT JOIN {profile} p ON p.user_id = e.{e["user"]}
-        LEFT JOIN {school} s ON s.id = p.school_id
-        LEFT JOIN {page} cp ON cp.id = e.{e["course"]}
-        LEFT JOIN {page} op ON op.translation_key = cp.translation_key AND op.locale_id = %s
-        WHERE e.{e["status"]} <> %s AND e.{e["enrolled_at"]} IS NOT NULL
-        ORDER BY 4, 5, 6, 3
-    """  # noqa: S608 - table and column names come from model metadata
-    # ORDER BY state, subsystem, school, course: a state's (or a school's) facts land on
-    # neighbouring pages, so a report scoped to one state reads that state's share of the
-    # table instead of touching nearly every page. Each rebuild restores the order.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {fact}")  # noqa: S608
-        cursor.execute(sql, [_default_locale_id() or 0, UNENROLLED])
-        rows = cursor.rowcount
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            cursor.execute(f"ANALYZE {fact}")
-        else:
-            # Reclaim the rows the rebuild replaced (the table would double each refresh
-            # where autovacuum is late or off), mark pages all-visible for index-only scans,
-            # and give the planner statistics of the new facts.
-            cursor.execute(f"VACUUM (ANALYZE) {fact}")
-    return rows
 
 
 # A request left "queued" or "running" this long was lost with its worker: a new request may

@@ -33,7 +33,7 @@ from courses.api.serializers import (
 from courses.conf import app_settings
 from courses.forms import CatalogFilterForm
 from courses.selectors import catalog_courses, course_outline, live_courses
-from courses.services import GradingInputError, KnowledgeCheckNotFound, knowledge_check_grade
+from courses.services import KnowledgeCheckNotFound, knowledge_check_grade
 
 FILTER_PARAMETERS = [
     OpenApiParameter("sector", str, description="Sector slug, e.g. `automotriz`."),
@@ -170,8 +170,4 @@ class KnowledgeCheckGradeView(APIView):
             )
         except KnowledgeCheckNotFound as exc:
             raise Http404(_("No existe esa evaluación en una lección publicada.")) from exc
-        except GradingInputError as exc:
-            raise serializers.ValidationError(
-                {exc.field: [serializers.ErrorDetail(exc.message, code=exc.rule)]}
-            ) from exc
         return Response(GradeResultSerializer(result).data, status=status.HTTP_200_OK)

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from progress import signals
 from progress.models import CourseProgress, LessonProgress, ModuleProgress, ProgressEvidence
 
 from . import emit
+from .backends import backend
 from .facts import evidence_from, voided_target
 from .rules import (
     CourseState,
@@ -598,38 +599,10 @@ def recompute_all(
 
 
 def _flush(batch: list[ProgressEvidence]) -> int:
-    if connection.vendor == "postgresql":
-        created = _copy_evidence(batch)
-    else:
-        created = len(ProgressEvidence.objects.bulk_create(batch, ignore_conflicts=True))
+    using = ProgressEvidence.objects.db
+    created = backend(using).insert_evidence(batch, using=using)
     batch.clear()
     return created
-
-
-_EVIDENCE_COLUMNS = (
-    "statement_id",
-    "user_id",
-    "lesson_iri",
-    "on_lesson",
-    "verb",
-    "timestamp",
-    "success",
-    "completion",
-    "scaled",
-    "progress",
-)
-
-
-def _copy_evidence(batch: list[ProgressEvidence]) -> int:
-    # COPY is several times faster than INSERT for the millions of rows of a recompute; the
-    # table was emptied in this transaction and the store's statement ids are unique.
-    table = ProgressEvidence._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-        with raw.copy(f"COPY {table} ({', '.join(_EVIDENCE_COLUMNS)}) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row([getattr(row, column) for column in _EVIDENCE_COLUMNS])
-    return len(batch)
 
 
 def _grouped_evidence() -> Iterator[tuple[tuple[int, str], list[Evidence]]]:

@@ -22,7 +22,7 @@ def test_api_docs_page_uses_self_hosted_swagger_ui(client):
 def test_api_errors_name_the_field_and_the_rule():
     from rest_framework import serializers
 
-    from lms.api_errors import _flatten
+    from lms.api_errors import flatten_errors
 
     class Input(serializers.Serializer):
         course = serializers.IntegerField()
@@ -30,6 +30,6 @@ def test_api_errors_name_the_field_and_the_rule():
 
     data = Input(data={"tags": ["ok", "too long"]})
     assert not data.is_valid()
-    errors = _flatten(data.errors)
+    errors = flatten_errors(data.errors)
     assert any(e["field"] == "course" and e["rule"] == "required" for e in errors)
     assert any(e["field"] == "tags.1" and e["rule"] == "max_length" for e in errors)

@@ -156,9 +156,9 @@ def test_a_second_run_creates_nothing(courses):
 def test_a_curp_already_held_by_someone_is_left_alone(courses):
     import random
 
-    from reports.demo import SEED, _plan_teachers, synthetic_schools
+    from reports.demo import SEED, plan_teachers, synthetic_schools
 
-    planned = _plan_teachers(random.Random(SEED), synthetic_schools())
+    planned = plan_teachers(random.Random(SEED), synthetic_schools())
     holder = get_user_model().objects.create_user("persona", "p@example.org", "pw")
     TeacherProfile.objects.create(user=holder, curp=planned[0].curp, state=planned[0].state)
     load_demo_monitoring(courses=courses)

@@ -95,7 +95,7 @@ def test_course_tags_are_copied_from_the_course_snippets():
     }
 
 
-# --- with the Enrollment model (progress.models.Enrollment, from the learners work) ---------
+# --- with enrolments (learners.Enrollment) ----------------------------------------------------
 
 
 def _enrolment_world():
