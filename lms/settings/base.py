@@ -31,7 +31,16 @@ LMS_SITE_URL = env("LMS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Capacita's own apps, in dependency order (docs/architecture.md). Each one's settings and their
 # defaults live in its conf.py; this module only takes from the environment those set there
 # (see the end of this file).
-CAPACITA_APPS = ["lms", "courses", "lrs", "learners", "progress", "reports", "credentials"]
+CAPACITA_APPS = [
+    "lms",
+    "courses",
+    "lrs",
+    "learners",
+    "progress",
+    "reports",
+    "credentials",
+    "packages",
+]
 
 INSTALLED_APPS = [
     *CAPACITA_APPS,
