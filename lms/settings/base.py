@@ -292,6 +292,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "format" choice: each gets its own stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "ExportFormatEnum": "reports.models.ExportJob.Format",
+        "PackageFormatEnum": "packages.models.Package.Format",
+        "PackageModeEnum": "packages.models.Package.Mode",
+    },
     "PREPROCESSING_HOOKS": ["lms.openapi.only_public_api"],
     # Swagger UI served from our own static files: the docs work offline and behind a CSP.
     "SWAGGER_UI_DIST": "SIDECAR",

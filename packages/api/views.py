@@ -75,9 +75,9 @@ class LessonRefSerializer(PageRefSerializer):
 class ImportedPackageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     identifier = serializers.CharField()
-    format = serializers.ChoiceField(choices=Package.Format.values)
+    format = serializers.ChoiceField(choices=Package.Format.choices)
     schema_version = serializers.CharField()
-    mode = serializers.ChoiceField(choices=Package.Mode.values)
+    mode = serializers.ChoiceField(choices=Package.Mode.choices)
     version = serializers.IntegerField()
     version_id = serializers.UUIDField()
     created = serializers.BooleanField(
@@ -96,10 +96,10 @@ class PackageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     uuid = serializers.UUIDField()
     identifier = serializers.CharField()
-    format = serializers.ChoiceField(choices=Package.Format.values)
+    format = serializers.ChoiceField(choices=Package.Format.choices)
     schema_version = serializers.CharField()
     title = serializers.CharField()
-    mode = serializers.ChoiceField(choices=Package.Mode.values)
+    mode = serializers.ChoiceField(choices=Package.Mode.choices)
     version = serializers.IntegerField(allow_null=True)
     version_id = serializers.UUIDField(allow_null=True)
     uploaded_at = serializers.DateTimeField(allow_null=True)
@@ -128,7 +128,7 @@ class PackageListCreateView(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="The zip exported by the authoring tool.")
         mode = serializers.ChoiceField(
-            choices=Package.Mode.values,
+            choices=Package.Mode.choices,
             default=Package.Mode.COURSE,
             help_text="`course`: a course with modules and lessons; "
             "`lesson`: one lesson under `parent`.",
