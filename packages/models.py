@@ -70,7 +70,9 @@ class Package(models.Model):
 
     @property
     def latest_version(self) -> PackageVersion | None:
-        return self.versions.order_by("-number").first()
+        """The newest version (from prefetched ``versions`` when the query prefetched them)."""
+        versions = list(self.versions.all())
+        return max(versions, key=lambda version: version.number) if versions else None
 
 
 class PackageVersion(models.Model):

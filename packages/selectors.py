@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 from wagtail.models import Page
 
 from courses.models import CoursePage
@@ -16,13 +17,26 @@ if TYPE_CHECKING:
     from packages.services import ImportResult
 
 
+def _with_related(packages: QuerySet[Package]) -> QuerySet[Package]:
+    return packages.select_related("course").prefetch_related(
+        "versions",
+        Prefetch(
+            "units",
+            queryset=PackageUnit.objects.select_related("version", "lesson").order_by(
+                "retired", "order"
+            ),
+        ),
+    )
+
+
 def package_list() -> QuerySet[Package]:
-    """Every package, newest first, with its course."""
-    return Package.objects.select_related("course").order_by("-updated_at", "-id")
+    """Every package, newest first, with its course, versions and units (a fixed number of
+    queries however many packages)."""
+    return _with_related(Package.objects.order_by("-updated_at", "-id"))
 
 
 def package_get(*, package_id: int) -> Package | None:
-    return Package.objects.select_related("course").filter(pk=package_id).first()
+    return _with_related(Package.objects.filter(pk=package_id)).first()
 
 
 def version_by_uuid(*, version_uuid: Any) -> PackageVersion | None:
@@ -30,13 +44,10 @@ def version_by_uuid(*, version_uuid: Any) -> PackageVersion | None:
 
 
 def unit_by_uuid(*, unit_uuid: str) -> PackageUnit | None:
+    units = PackageUnit.objects.select_related("package", "version", "lesson")
     try:
-        return (
-            PackageUnit.objects.select_related("package", "version", "lesson")
-            .filter(uuid=unit_uuid)
-            .first()
-        )
-    except Exception:
+        return units.filter(uuid=unit_uuid).first()
+    except (ValueError, ValidationError):  # not a UUID: no such unit
         return None
 
 
@@ -131,7 +142,8 @@ def _unit_dict(unit: PackageUnit) -> dict[str, Any]:
 def _page_dict(page: Any) -> dict[str, Any]:
     return {
         "id": page.pk,
-        "title": page.get_latest_revision_as_object().title,
+        # The draft's title: imported pages are drafts, and a re-import revises them.
+        "title": page.draft_title or page.title,
         "activity_id": page.activity_id,
     }
 
@@ -152,12 +164,7 @@ def package_dict(package: Package) -> dict[str, Any]:
         "uploaded_at": version.uploaded_at.isoformat() if version else None,
         "sha256": version.sha256 if version else None,
         "course": _page_dict(package.course) if package.course else None,
-        "units": [
-            _unit_dict(unit)
-            for unit in package.units.select_related("version", "lesson").order_by(
-                "retired", "order"
-            )
-        ],
+        "units": [_unit_dict(unit) for unit in package.units.all()],
     }
 
 

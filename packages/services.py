@@ -436,8 +436,16 @@ def _import_parsed(
         package.schema_version = parsed.schema_version
         package.title = parsed.title[:255]
         package.save()
+        # Its pages may have been deleted since: then they are made again, where asked.
         if package.mode == Package.Mode.COURSE and package.course is None:
             parent = _parent_for(Package.Mode.COURSE, parent_id, parsed, user)
+            _check_can_add(parent, user)
+        elif (
+            package.mode == Package.Mode.LESSON
+            and not package.units.filter(lesson__isnull=False).exists()
+        ):
+            parent = _parent_for(Package.Mode.LESSON, parent_id, parsed, user)
+            _check_can_add(parent, user)
     last = package.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = PackageVersion(
         package=package,

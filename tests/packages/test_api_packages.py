@@ -123,3 +123,19 @@ def test_endpoints_are_in_the_openapi_schema(client, author):
     post = schema["paths"]["/api/v1/packages/"]["post"]
     assert "multipart/form-data" in post["requestBody"]["content"]
     assert {"201", "400", "403"} <= set(post["responses"])
+
+
+def test_list_queries_do_not_grow_with_packages(client, author):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(author)
+    client.post("/api/v1/packages/", {"file": zip_file(b.scorm12())})
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/packages/").status_code == 200
+    client.post("/api/v1/packages/", {"file": zip_file(b.multi_au_cmi5())})
+    client.post("/api/v1/packages/", {"file": zip_file(b.scorm2004())})
+    with CaptureQueriesContext(connection) as three:
+        response = client.get("/api/v1/packages/")
+    assert len(response.json()) == 3
+    assert 0 < len(three.captured_queries) == len(one.captured_queries)

@@ -195,3 +195,15 @@ def test_an_author_without_add_permission_is_refused(teacher):
         package_import(upload=b.upload(b.one_au_cmi5()), user=teacher)
     assert caught.value.problems[0].rule == "permission"
     assert not Package.objects.exists()
+
+
+def test_reimport_after_the_lesson_was_deleted_asks_for_a_module(author):
+    module = ModulePageFactory(parent=CoursePageFactory(parent=spanish_catalog()))
+    package_import(upload=b.upload(b.scorm12()), mode="lesson", parent_id=module.pk, user=author)
+    LessonPage.objects.child_of(module).get().delete()
+    with pytest.raises(PackageRefused) as caught:
+        package_import(upload=b.upload(b.scorm12()), user=author)
+    assert caught.value.problems[0].path == "parent"
+    result = package_import(upload=b.upload(b.scorm12()), parent_id=module.pk, user=author)
+    assert result.version.number == 2
+    assert LessonPage.objects.child_of(module).count() == 1

@@ -209,3 +209,12 @@ def test_property_extraction_writes_only_inside_its_folder(names):
                 assert package.path_of(name).resolve().is_relative_to(root)
     except PackageRefused as refused:
         assert refused.problems
+
+
+def test_messages_are_spanish_first_and_translated_to_english():
+    from django.utils import translation
+
+    data = raw_zip([("../x", b"1")])
+    assert "sale de la carpeta" in refusal(data).problems[0].message
+    with translation.override("en"):
+        assert "leaves the package folder" in refusal(data).problems[0].message
