@@ -164,7 +164,8 @@ class PackageUnit(models.Model):
     version = models.ForeignKey(
         PackageVersion,
         verbose_name=_("última versión"),
-        on_delete=models.PROTECT,
+        # A version its units point to cannot be deleted alone, only with its package.
+        on_delete=models.RESTRICT,
         related_name="units",
     )
     identifier = models.CharField(_("identificador"), max_length=2000)

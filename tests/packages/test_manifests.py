@@ -309,3 +309,17 @@ def test_property_scorm12_masteryscore_range(score):
     assert ok or not score.strip()
     if score.strip():
         assert parsed.units[0].mastery_score == pytest.approx(float(Decimal(score.strip()) / 100))
+
+
+_href = st.text(alphabet=st.sampled_from(list("ab./\\%2e:?#")), max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(href=_href, bases=st.lists(_href, max_size=3))
+def test_property_resolved_hrefs_never_leave_the_package(href, bases):
+    resolved = manifests.resolve_href(href, *bases)
+    if resolved is not None:
+        assert not resolved.startswith("/")
+        assert ".." not in resolved.split("/")
+        assert "\\" not in resolved
+        assert "" not in resolved.split("/")

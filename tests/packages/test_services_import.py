@@ -207,3 +207,10 @@ def test_reimport_after_the_lesson_was_deleted_asks_for_a_module(author):
     result = package_import(upload=b.upload(b.scorm12()), parent_id=module.pk, user=author)
     assert result.version.number == 2
     assert LessonPage.objects.child_of(module).count() == 1
+
+
+def test_a_package_with_several_versions_can_be_deleted(author):
+    package_import(upload=b.upload(b.scorm12()), user=author)
+    package_import(upload=b.upload(b.scorm12()), user=author)
+    Package.objects.all().delete()
+    assert not PackageUnit.objects.exists() and not PackageVersion.objects.exists()
