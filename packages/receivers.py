@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from courses.models import LessonPage
-from packages.models import PackageUnit, UnitPlacement
+from packages.models import PackageUnit, PackageVersion, UnitPlacement
 
 
 def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -32,3 +34,12 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def on_version_deleted(sender: Any, instance: PackageVersion, **kwargs: Any) -> None:
+    """A deleted version's files go too, once the deletion is committed (a rolled-back
+    deletion keeps them)."""
+    from packages.services import package_version_files_delete
+
+    names = [instance.storage_name(name) for name in instance.files]
+    transaction.on_commit(lambda: package_version_files_delete(names=names))

@@ -194,6 +194,11 @@ def _store_files(
             )
 
 
+def package_version_files_delete(*, names: list[str]) -> None:
+    """Delete a package version's stored files (after the version's row is deleted)."""
+    _delete_stored(names)
+
+
 def _delete_stored(stored: list[str]) -> None:
     for name in stored:
         try:

@@ -209,8 +209,13 @@ def test_reimport_after_the_lesson_was_deleted_asks_for_a_module(author):
     assert LessonPage.objects.child_of(module).count() == 1
 
 
-def test_a_package_with_several_versions_can_be_deleted(author):
+def test_a_package_with_several_versions_can_be_deleted_with_its_files(
+    author, django_capture_on_commit_callbacks
+):
     package_import(upload=b.upload(b.scorm12()), user=author)
     package_import(upload=b.upload(b.scorm12()), user=author)
-    Package.objects.all().delete()
+    assert len(stored_names("packages")) == 2 * 3
+    with django_capture_on_commit_callbacks(execute=True):
+        Package.objects.all().delete()
     assert not PackageUnit.objects.exists() and not PackageVersion.objects.exists()
+    assert stored_names("packages") == []
