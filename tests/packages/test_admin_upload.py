@@ -44,3 +44,18 @@ def test_a_refused_upload_lists_every_problem(client, author):
 def test_teachers_do_not_see_it(client, teacher):
     client.force_login(teacher)
     assert client.get("/admin/packages/").status_code in (302, 403)
+
+
+def test_the_imported_lesson_opens_in_the_page_editor_with_its_unit_chosen(client, author):
+    from packages.models import PackageUnit
+    from packages.services import package_import
+
+    package_import(upload=b.upload(b.one_au_cmi5()), user=author)
+    unit = PackageUnit.objects.get()
+    client.force_login(author)
+    response = client.get(f"/admin/pages/{unit.lesson_id}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert str(unit.uuid) in html
+    # The unit's label among the block's choices (escaped in the editor's JSON).
+    assert "Rob\\u00f3tica \\u2014 Introducci\\u00f3n" in html
