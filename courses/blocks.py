@@ -1,8 +1,8 @@
 """StreamField blocks of a lesson body.
 
 Block names are part of the content contract (docs/content.md, demo content JSON): ``heading``,
-``paragraph``, ``image``, ``video``, ``document``, ``callout``, ``code`` and
-``knowledge_check``.
+``paragraph``, ``image``, ``video``, ``document``, ``callout``, ``code``, ``knowledge_check``
+and ``packaged_content``.
 
 Knowledge checks keep their answer key (``is_correct``) and per-option ``feedback`` on the
 server: templates and the API serialise questions through :func:`public_knowledge_check`,
@@ -21,6 +21,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+from courses import hooks
 
 RICH_TEXT_FEATURES = ["bold", "italic", "h3", "h4", "ol", "ul", "link"]
 
@@ -212,6 +214,33 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         template = "courses/blocks/knowledge_check.html"
 
 
+class PackagedContentBlock(blocks.StructBlock):
+    """ "Contenido empaquetado": one launchable unit (a cmi5 AU or a SCORM SCO) of an imported
+    package. ``courses`` knows nothing of packages: the choices and the rendering come from the
+    app that registers the ``capacita_packaged_units`` and ``capacita_packaged_content`` hooks
+    (``packages``); ``unit`` keeps the unit's UUID."""
+
+    unit = blocks.ChoiceBlock(
+        label=_("Unidad (AU o SCO)"),
+        choices=hooks.packaged_unit_choices,
+        help_text=_("Una unidad de un paquete cmi5 o SCORM importado (menú Paquetes)."),
+    )
+
+    def get_context(
+        self, value: Any, parent_context: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        context = super().get_context(value, parent_context=parent_context)
+        parent_context = parent_context or {}
+        context["packaged_html"] = hooks.packaged_content(
+            parent_context.get("request"), parent_context.get("page"), str(value.get("unit") or "")
+        )
+        return context
+
+    class Meta:
+        icon = "folder-open-inverse"
+        template = "courses/blocks/packaged_content.html"
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock(label=_("Encabezado"))
     paragraph = blocks.RichTextBlock(
@@ -223,6 +252,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock(label=_("Recuadro"))
     code = CodeBlock(label=_("Código"))
     knowledge_check = KnowledgeCheckBlock(label=_("Comprobación de conocimientos"))
+    packaged_content = PackagedContentBlock(label=_("Contenido empaquetado"))
 
 
 # A prompt that already says how many options to choose ("(Selecciona todas las que apliquen)"):

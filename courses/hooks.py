@@ -32,6 +32,14 @@
     lesson page's ``<body>``; the lesson's ``<article>`` carries the data attributes a
     tracking script needs (see docs/content.md).
 
+``capacita_packaged_units``
+    ``fn() -> list[tuple[str, str]]``. The launchable units (cmi5 AUs, SCORM SCOs) an author may
+    place in a lesson with a "Contenido empaquetado" block, as ``(uuid, label)`` choices.
+
+``capacita_packaged_content``
+    ``fn(request, lesson_page, unit_uuid) -> str | None``. The HTML of a "Contenido
+    empaquetado" block (the frame that runs the unit); the packages app registers it.
+
 Fragments are trusted HTML produced by the registering app (escape what you interpolate).
 """
 
@@ -52,6 +60,8 @@ LESSON_STATUS_VALUES = ("done", "in_progress", "not_started")
 KNOWLEDGE_CHECK_RESULTS = "capacita_knowledge_check_results"
 KNOWLEDGE_CHECK_GRADED = "capacita_knowledge_check_graded"
 LESSON_PAGE_SCRIPTS = "capacita_lesson_page_scripts"
+PACKAGED_UNITS = "capacita_packaged_units"
+PACKAGED_CONTENT = "capacita_packaged_content"
 
 
 def _collect(name: str, request: HttpRequest, page: Any) -> list[SafeString]:
@@ -98,3 +108,21 @@ def knowledge_check_graded(request: HttpRequest, lesson_page: Any, result: Any) 
     """Tell registered apps that a knowledge check of the lesson was graded on the server."""
     for fn in hooks.get_hooks(KNOWLEDGE_CHECK_GRADED):
         fn(request, lesson_page, result)
+
+
+def packaged_unit_choices() -> list[tuple[str, str]]:
+    """Choices of the "Contenido empaquetado" block: the units registered apps offer."""
+    choices: list[tuple[str, str]] = []
+    for fn in hooks.get_hooks(PACKAGED_UNITS):
+        choices.extend(fn() or [])
+    return choices
+
+
+def packaged_content(request: HttpRequest | None, lesson_page: Any, unit_uuid: str) -> SafeString:
+    """The HTML of a "Contenido empaquetado" block, from the app that registers the hook."""
+    fragments = []
+    for fn in hooks.get_hooks(PACKAGED_CONTENT):
+        html = fn(request, lesson_page, unit_uuid)
+        if html:
+            fragments.append(str(html))
+    return mark_safe("".join(fragments))  # noqa: S308 - registered apps' own HTML

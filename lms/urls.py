@@ -27,6 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("progress.api.urls")),
     path("", include("reports.api_urls")),
     path("", include("credentials.api.urls")),
+    path("", include("packages.api.urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("xapi/", include("lrs.urls")),
     path("credentials/", include("credentials.urls")),
+    # Packages' files on Capacita's own origin, to those who may read them (packages/views.py).
+    path("packages/", include("packages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Never media/ wholesale, in any settings module: only public course images are served
     # here; exports, rosters and attachments go through views that check who asks.

@@ -31,7 +31,16 @@ LMS_SITE_URL = env("LMS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Capacita's own apps, in dependency order (docs/architecture.md). Each one's settings and their
 # defaults live in its conf.py; this module only takes from the environment those set there
 # (see the end of this file).
-CAPACITA_APPS = ["lms", "courses", "lrs", "learners", "progress", "reports", "credentials"]
+CAPACITA_APPS = [
+    "lms",
+    "courses",
+    "lrs",
+    "learners",
+    "progress",
+    "reports",
+    "credentials",
+    "packages",
+]
 
 INSTALLED_APPS = [
     *CAPACITA_APPS,
@@ -283,6 +292,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "format" choice: each gets its own stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "ExportFormatEnum": "reports.models.ExportJob.Format",
+        "PackageFormatEnum": "packages.models.Package.Format",
+        "PackageModeEnum": "packages.models.Package.Mode",
+    },
     "PREPROCESSING_HOOKS": ["lms.openapi.only_public_api"],
     # Swagger UI served from our own static files: the docs work offline and behind a CSP.
     "SWAGGER_UI_DIST": "SIDECAR",

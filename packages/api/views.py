@@ -1,0 +1,199 @@
+"""Staff API of packages: upload (import) a cmi5 or SCORM zip, list and read packages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from common.api import FORBIDDEN, NOT_FOUND, UNAUTHENTICATED, ErrorSerializer
+from packages import selectors, services
+from packages.models import Package
+from packages.problems import PackageRefused
+
+
+class CanImportPackages(permissions.BasePermission):
+    """Staff who may enter the Wagtail admin and add pages somewhere (Wagtail's add-page
+    permission); where exactly is checked against the target page by the import."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and selectors.user_may_author(user)
+            and PagePermissionPolicy().user_has_permission(user, "add")
+        )
+
+
+class PageRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    activity_id = serializers.CharField()
+
+
+class UnitSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The unit's id, named by a `packaged_content` block.")
+    identifier = serializers.CharField(help_text="cmi5 AU id (IRI) or SCORM item identifier.")
+    kind = serializers.ChoiceField(choices=["au", "sco", "asset"])
+    title = serializers.CharField()
+    activity_id = serializers.CharField(
+        help_text="IRI statements use: the AU id for cmi5, the lesson's IRI for SCORM."
+    )
+    launch_url = serializers.CharField(
+        help_text="Path on Capacita's origin, or the AU's absolute URL."
+    )
+    move_on = serializers.CharField(allow_null=True)
+    mastery_score = serializers.FloatField(
+        allow_null=True, help_text="Scaled (cmi5 0..1, SCORM -1..1)."
+    )
+    launch_method = serializers.CharField(allow_null=True)
+    block = serializers.CharField(allow_null=True)
+    retired = serializers.BooleanField()
+
+
+class CourseRefSerializer(PageRefSerializer):
+    cmi5_id = serializers.CharField(required=False, help_text="The cmi5 course id (cmi5 only).")
+
+
+class ModuleRefSerializer(PageRefSerializer):
+    block = serializers.CharField(allow_null=True)
+
+
+class LessonRefSerializer(PageRefSerializer):
+    units = UnitSerializer(many=True)
+
+
+class ImportedPackageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    identifier = serializers.CharField()
+    format = serializers.ChoiceField(choices=Package.Format.choices)
+    schema_version = serializers.CharField()
+    mode = serializers.ChoiceField(choices=Package.Mode.choices)
+    version = serializers.IntegerField()
+    version_id = serializers.UUIDField()
+    created = serializers.BooleanField(
+        help_text="False when a new version of a package updated it."
+    )
+
+
+class ImportResultSerializer(serializers.Serializer):
+    package = ImportedPackageSerializer()
+    course = CourseRefSerializer(allow_null=True)
+    modules = ModuleRefSerializer(many=True)
+    lessons = LessonRefSerializer(many=True)
+
+
+class PackageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uuid = serializers.UUIDField()
+    identifier = serializers.CharField()
+    format = serializers.ChoiceField(choices=Package.Format.choices)
+    schema_version = serializers.CharField()
+    title = serializers.CharField()
+    mode = serializers.ChoiceField(choices=Package.Mode.choices)
+    version = serializers.IntegerField(allow_null=True)
+    version_id = serializers.UUIDField(allow_null=True)
+    uploaded_at = serializers.DateTimeField(allow_null=True)
+    sha256 = serializers.CharField(allow_null=True)
+    course = PageRefSerializer(allow_null=True)
+    units = UnitSerializer(many=True)
+
+
+def refused_response(error: PackageRefused) -> Response:
+    return Response(
+        {
+            "detail": _("El paquete no se puede importar: %(count)s problema(s).")
+            % {"count": len(error.problems)},
+            "errors": [problem.as_api_error() for problem in error.problems],
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class PackageListCreateView(APIView):
+    """Staff: import a cmi5 or SCORM package, or list the imported packages."""
+
+    permission_classes = [CanImportPackages]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="The zip exported by the authoring tool.")
+        mode = serializers.ChoiceField(
+            choices=Package.Mode.choices,
+            default=Package.Mode.COURSE,
+            help_text="`course`: a course with modules and lessons; "
+            "`lesson`: one lesson under `parent`.",
+        )
+        # DRF's metaclass takes declared fields off the class, so this does not hide
+        # ``Field.parent``; the stubs cannot see that.
+        parent = serializers.IntegerField(  # type: ignore[assignment]
+            required=False,
+            min_value=1,
+            help_text="Course mode: a catalog page id (default: the Spanish catalog). "
+            "Lesson mode: the module page id (required).",
+        )
+
+    @extend_schema(
+        operation_id="packages_list",
+        responses={200: PackageSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        tags=["packages"],
+    )
+    def get(self, request: Request) -> Response:
+        packages = selectors.package_list()[:200]
+        return Response([selectors.package_dict(package) for package in packages])
+
+    @extend_schema(
+        operation_id="packages_import",
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: ImportResultSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Refused: `errors` lists every problem; `field` is the element path "
+                "in the manifest (`/courseStructure/au[2]/@masteryScore`) or `zip:<entry>`.",
+            ),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+        },
+        tags=["packages"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            result = services.package_import(
+                upload=data["file"],
+                mode=data["mode"],
+                parent_id=data.get("parent"),
+                user=request.user,
+            )
+        except PackageRefused as refused:
+            return refused_response(refused)
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class PackageDetailView(APIView):
+    """Staff: one imported package with its latest version and units."""
+
+    permission_classes = [CanImportPackages]
+
+    @extend_schema(
+        operation_id="packages_detail",
+        responses={200: PackageSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        tags=["packages"],
+    )
+    def get(self, request: Request, package_id: int) -> Response:
+        package = selectors.package_get(package_id=package_id)
+        if package is None:
+            raise NotFound(_("No existe ese paquete."))
+        return Response(selectors.package_dict(package))

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PackagesConfig(AppConfig):
+    name = "packages"
+    verbose_name = _("Paquetes de e-learning")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+        from wagtail.signals import page_published
+
+        from packages import receivers
+        from packages.models import PackageVersion
+
+        page_published.connect(receivers.on_page_published, dispatch_uid="packages.page_published")
+        post_delete.connect(
+            receivers.on_version_deleted,
+            sender=PackageVersion,
+            dispatch_uid="packages.version_deleted",
+        )

@@ -1,0 +1,41 @@
+"""Settings of the packages app (cmi5 and SCORM packages), with their defaults.
+
+Override them in Django settings or through environment variables of the same names; they are
+read at each access, so ``override_settings`` reaches them. docs/content.md lists them for
+authors and operators.
+"""
+
+from __future__ import annotations
+
+from common.appconf import AppSettings
+
+MIB = 1024 * 1024
+
+app_settings = AppSettings(
+    "packages",
+    {
+        # Largest uploaded zip (the compressed file itself), in bytes.
+        "LMS_PACKAGE_MAX_UPLOAD_BYTES": 300 * MIB,
+        # Largest total of the package's files once uncompressed, in bytes: declared sizes
+        # are checked first, and the bytes are counted again while extracting.
+        "LMS_PACKAGE_MAX_BYTES": 1024 * MIB,
+        # Largest single file of a package once uncompressed, in bytes.
+        "LMS_PACKAGE_MAX_FILE_BYTES": 500 * MIB,
+        # Most entries (files and folders) a package may hold.
+        "LMS_PACKAGE_MAX_FILES": 10_000,
+        # Highest compression ratio (uncompressed / compressed) of an entry, and of the whole
+        # zip: above it the zip is taken for a zip bomb. Text compresses 5-20 times.
+        "LMS_PACKAGE_MAX_RATIO": 200,
+        # Entries smaller than this are not checked for their ratio (a 4 KiB file of spaces
+        # compresses 100 times and harms nobody).
+        "LMS_PACKAGE_RATIO_MIN_BYTES": 1 * MIB,
+        # Longest path of an entry inside the zip, in characters.
+        "LMS_PACKAGE_MAX_PATH_LENGTH": 512,
+        # Largest manifest (cmi5.xml / imsmanifest.xml) parsed, in bytes.
+        "LMS_PACKAGE_MAX_MANIFEST_BYTES": 5 * MIB,
+        # Where the packages' files are kept in default_storage (media/ or the S3 bucket).
+        "LMS_PACKAGE_STORAGE_PREFIX": "packages",
+        # Cache-Control max-age of the served files, in seconds (always "private").
+        "LMS_PACKAGE_CACHE_SECONDS": 3600,
+    },
+)

@@ -1,0 +1,30 @@
+"""The HTML of a "Contenido empaquetado" block.
+
+Phase 1 shows the unit's launch page in a frame of the lesson (same origin). The cmi5 launch
+(LaunchData, fetch token) and the SCORM run-time API replace the plain frame in the next
+phases; the markup keeps the unit's id, kind and launch method for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from packages import selectors
+
+
+def unit_frame(request: HttpRequest | None, lesson_page: Any, unit_uuid: str) -> str:
+    unit = selectors.unit_by_uuid(unit_uuid=unit_uuid)
+    if unit is None:
+        return ""
+    return render_to_string(
+        "packages/unit_frame.html",
+        {
+            "unit": unit,
+            "launch_url": selectors.unit_launch_path(unit),
+            "activity_id": selectors.unit_activity_id(unit),
+        },
+        request=request,
+    )

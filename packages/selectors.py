@@ -1,0 +1,199 @@
+"""Reads of the packages app: packages for the API and admin, who may read a package's files,
+the activity IRI of a unit, and the JSON answer of an import."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from wagtail.models import Page
+
+from courses.models import CoursePage
+from learners.selectors import enrollment_list_for
+from packages.models import Package, PackageUnit, PackageVersion, UnitPlacement
+
+if TYPE_CHECKING:
+    from packages.services import ImportResult
+
+
+def _with_related(packages: QuerySet[Package]) -> QuerySet[Package]:
+    return packages.select_related("course").prefetch_related(
+        "versions",
+        Prefetch(
+            "units",
+            queryset=PackageUnit.objects.select_related("version", "lesson").order_by(
+                "retired", "order"
+            ),
+        ),
+    )
+
+
+def package_list() -> QuerySet[Package]:
+    """Every package, newest first, with its course, versions and units (a fixed number of
+    queries however many packages)."""
+    return _with_related(Package.objects.order_by("-updated_at", "-id"))
+
+
+def package_get(*, package_id: int) -> Package | None:
+    return _with_related(Package.objects.filter(pk=package_id)).first()
+
+
+def version_by_uuid(*, version_uuid: Any) -> PackageVersion | None:
+    return PackageVersion.objects.select_related("package").filter(uuid=version_uuid).first()
+
+
+def unit_by_uuid(*, unit_uuid: str) -> PackageUnit | None:
+    units = PackageUnit.objects.select_related("package", "version", "lesson")
+    try:
+        return units.filter(uuid=unit_uuid).first()
+    except (ValueError, ValidationError):  # not a UUID: no such unit
+        return None
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    """``(uuid, label)`` of every current unit, for the "Contenido empaquetado" block."""
+    units = (
+        PackageUnit.objects.filter(retired=False)
+        .select_related("package")
+        .order_by("package__title", "order")
+    )
+    return [(str(unit.uuid), f"{unit.package.title} — {unit.title}") for unit in units]
+
+
+def unit_activity_id(unit: PackageUnit) -> str:
+    """The activity IRI statements about ``unit`` use: the AU's own id for cmi5 (the
+    specification makes it the statements' object), the lesson's IRI for SCORM."""
+    if unit.kind == PackageUnit.Kind.AU:
+        return unit.identifier
+    if unit.lesson is not None:
+        return unit.lesson.activity_id
+    return ""
+
+
+def courses_holding(package: Package) -> set[int]:
+    """Ids of the courses whose learners may read ``package``: the course it became (or
+    holds its lesson) and the courses of published lessons that place one of its units."""
+    ids: set[int] = set()
+    if package.course_id:
+        ids.add(package.course_id)
+    lessons = list(
+        Page.objects.filter(
+            pk__in=UnitPlacement.objects.filter(unit__package=package).values("lesson_id")
+        )
+    )
+    for lesson in lessons:
+        ids.update(CoursePage.objects.ancestor_of(lesson).values_list("pk", flat=True))
+    return ids
+
+
+def user_may_author(user: Any) -> bool:
+    """Staff and authors: people who may enter the Wagtail admin."""
+    return bool(
+        user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin")
+    )
+
+
+def user_may_read_package(*, user: Any, package: Package) -> bool:
+    """Staff and authors always; a teacher when actively enrolled in a course holding it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user_may_author(user):
+        return True
+    course_ids = courses_holding(package)
+    if not course_ids:
+        return False
+    return enrollment_list_for(user=user).filter(status="active", course_id__in=course_ids).exists()
+
+
+def unit_launch_path(unit: PackageUnit) -> str:
+    """The launch URL of ``unit`` on Capacita's origin (its file in the latest version), or
+    the absolute URL a cmi5 AU names."""
+    from django.urls import reverse
+
+    if unit.is_absolute:
+        return unit.launch_url
+    rest, _hash, fragment = unit.launch_url.partition("#")
+    path, _mark, query = rest.partition("?")
+    url = reverse("packages:file", kwargs={"version": unit.version.uuid, "path": path})
+    if unit.kind != PackageUnit.Kind.AU and unit.parameters:
+        # SCORM CAM: an item's parameters are appended to its resource's href.
+        parameters = unit.parameters.lstrip("?&")
+        query = f"{query}&{parameters}" if query else parameters
+    return url + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+
+
+def _unit_dict(unit: PackageUnit) -> dict[str, Any]:
+    return {
+        "id": str(unit.uuid),
+        "identifier": unit.identifier,
+        "kind": unit.kind,
+        "title": unit.title,
+        "activity_id": unit_activity_id(unit),
+        "launch_url": unit_launch_path(unit),
+        "move_on": unit.move_on or None,
+        "mastery_score": unit.mastery_score,
+        "launch_method": unit.launch_method or None,
+        "block": unit.block or None,
+        "retired": unit.retired,
+    }
+
+
+def _page_dict(page: Any) -> dict[str, Any]:
+    return {
+        "id": page.pk,
+        # The draft's title: imported pages are drafts, and a re-import revises them.
+        "title": page.draft_title or page.title,
+        "activity_id": page.activity_id,
+    }
+
+
+def package_dict(package: Package) -> dict[str, Any]:
+    """A package as the API shows it: its latest version, course and units."""
+    version = package.latest_version
+    return {
+        "id": package.pk,
+        "uuid": str(package.uuid),
+        "identifier": package.identifier,
+        "format": package.format,
+        "schema_version": package.schema_version,
+        "title": package.title,
+        "mode": package.mode,
+        "version": version.number if version else None,
+        "version_id": str(version.uuid) if version else None,
+        "uploaded_at": version.uploaded_at.isoformat() if version else None,
+        "sha256": version.sha256 if version else None,
+        "course": _page_dict(package.course) if package.course else None,
+        "units": [_unit_dict(unit) for unit in package.units.all()],
+    }
+
+
+def import_result_dict(result: ImportResult) -> dict[str, Any]:
+    """The JSON answer of an import (API 201, last line of ``import_package``)."""
+    package = result.package
+    course = None
+    if result.course is not None:
+        course = {**_page_dict(result.course)}
+        if package.family == Package.Family.CMI5 and package.mode == Package.Mode.COURSE:
+            course["cmi5_id"] = package.identifier
+    return {
+        "package": {
+            "id": package.pk,
+            "identifier": package.identifier,
+            "format": package.format,
+            "schema_version": package.schema_version,
+            "mode": package.mode,
+            "version": result.version.number,
+            "version_id": str(result.version.uuid),
+            "created": result.created,
+        },
+        "course": course,
+        "modules": [
+            {**_page_dict(module), "block": block.identifier or None}
+            for block, module in result.modules
+        ],
+        "lessons": [
+            {**_page_dict(lesson), "units": [_unit_dict(unit) for unit in units]}
+            for lesson, units in result.lessons
+        ],
+    }

@@ -1,0 +1,475 @@
+"""Writes of the packages app: importing a package (and re-importing a new version of it).
+
+:func:`package_import` is the one entry point of the admin view, the API and the
+``import_package`` command. It reads the zip safely (``packages.zipsafe``), validates its
+manifest (``packages.manifests``), then, in one transaction, writes the rows, creates or updates
+the pages as drafts and stores the files under the version's prefix. If any step fails, the
+transaction is rolled back and the files already stored are deleted: nothing is half-imported.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from courses.models import CatalogPage, CoursePage, LessonPage, ModulePage, ascii_slug
+from packages import manifests, zipsafe
+from packages.conf import app_settings
+from packages.models import Package, PackageBlock, PackageUnit, PackageVersion
+from packages.problems import PackageRefused, Problem
+
+logger = logging.getLogger(__name__)
+
+FAMILY_OF = {
+    manifests.CMI5: Package.Family.CMI5,
+    manifests.SCORM12: Package.Family.SCORM,
+    manifests.SCORM2004: Package.Family.SCORM,
+}
+
+
+@dataclass
+class ImportResult:
+    """What an import created or updated; ``as_dict()`` is the JSON of the API and command."""
+
+    package: Package
+    version: PackageVersion
+    created: bool
+    course: CoursePage | None
+    modules: list[tuple[PackageBlock, ModulePage]] = field(default_factory=list)
+    lessons: list[tuple[LessonPage, list[PackageUnit]]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        from packages.selectors import import_result_dict
+
+        return import_result_dict(self)
+
+
+def _unique_slug(parent: Page, title: str, fallback: str) -> str:
+    base = (ascii_slug(title) or fallback)[:200]
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+def _summary(text: str, title: str) -> str:
+    return (text or title)[:600]
+
+
+def _add_draft(parent: Page, page: Page, user: Any) -> Page:
+    page.live = False
+    page.has_unpublished_changes = True
+    parent.add_child(instance=page)
+    page.save_revision(user=user, log_action=True)
+    return page
+
+
+def _revise(page: Page, user: Any, **changes: Any) -> Page:
+    """Save a new draft revision of ``page`` with ``changes`` (never published here)."""
+    draft = page.get_latest_revision_as_object()
+    changed = False
+    for name, value in changes.items():
+        if getattr(draft, name) != value:
+            setattr(draft, name, value)
+            changed = True
+    if changed:
+        draft.save_revision(user=user, log_action=True)
+        page.refresh_from_db()
+    return page
+
+
+def _unit_body(units: list[PackageUnit]) -> list[tuple[str, dict[str, str]]]:
+    return [("packaged_content", {"unit": str(unit.uuid)}) for unit in units]
+
+
+def _body_unit_uuids(lesson: LessonPage) -> list[str]:
+    return [
+        str(block.value.get("unit"))
+        for block in lesson.get_latest_revision_as_object().body
+        if block.block_type == "packaged_content"
+    ]
+
+
+def _parent_for(
+    mode: str, parent_id: int | None, parsed: manifests.ParsedPackage, user: Any
+) -> Page:
+    if mode == Package.Mode.COURSE:
+        if parent_id is None:
+            catalog = (
+                CatalogPage.objects.filter(locale__language_code="es-mx").first()
+                or CatalogPage.objects.first()
+            )
+            if catalog is None:
+                raise PackageRefused(
+                    [Problem("parent", "required", _("No hay un catálogo donde crear el curso."))]
+                )
+            return catalog
+        parent = CatalogPage.objects.filter(pk=parent_id).first()
+        if parent is None:
+            raise PackageRefused(
+                [
+                    Problem(
+                        "parent",
+                        "invalid",
+                        _("En modo curso, parent debe ser el id de un catálogo."),
+                    )
+                ]
+            )
+        return parent
+    if parent_id is None:
+        raise PackageRefused(
+            [Problem("parent", "required", _("En modo lección, indica el id del módulo (parent)."))]
+        )
+    module = ModulePage.objects.filter(pk=parent_id).first()
+    if module is None:
+        raise PackageRefused(
+            [Problem("parent", "invalid", _("parent debe ser el id de un módulo."))]
+        )
+    if parsed.format == manifests.CMI5 and len(parsed.units) != 1:
+        raise PackageRefused(
+            [
+                Problem(
+                    "mode",
+                    "invalid",
+                    _(
+                        "Un curso cmi5 con varias AU se importa en modo curso; "
+                        "en modo lección, una sola AU."
+                    ),
+                )
+            ]
+        )
+    return module
+
+
+def _check_can_add(parent: Page, user: Any) -> None:
+    if user is None:  # the management command: an operator on the server
+        return
+    if not parent.permissions_for_user(user).can_add_subpage():
+        raise PackageRefused(
+            [Problem("parent", "permission", _("No tienes permiso para crear páginas ahí."))]
+        )
+
+
+def _check_can_edit(page: Page | None, user: Any) -> None:
+    if user is None or page is None:
+        return
+    if not page.permissions_for_user(user).can_edit():
+        raise PackageRefused(
+            [
+                Problem(
+                    "package",
+                    "permission",
+                    _("No tienes permiso para editar las páginas de este paquete."),
+                )
+            ]
+        )
+
+
+def _store_files(
+    extracted: zipsafe.ExtractedPackage, version: PackageVersion, stored: list[str]
+) -> None:
+    for name in sorted(extracted.files):
+        wanted = version.storage_name(name)
+        with extracted.path_of(name).open("rb") as handle:
+            saved = default_storage.save(wanted, File(handle, name=name))
+        stored.append(saved)
+        if saved != wanted:
+            raise PackageRefused(
+                [
+                    Problem(
+                        f"zip:{name}",
+                        "storage_name",
+                        _("El almacenamiento no acepta este nombre de archivo."),
+                    )
+                ]
+            )
+
+
+def package_version_files_delete(*, names: list[str]) -> None:
+    """Delete a package version's stored files (after the version's row is deleted)."""
+    _delete_stored(names)
+
+
+def _delete_stored(stored: list[str]) -> None:
+    for name in stored:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("packages: could not delete %s after a failed import", name)
+
+
+def _module_for(
+    package: Package,
+    block_id: str,
+    title: str,
+    description: str,
+    order: int,
+    course: CoursePage,
+    user: Any,
+    result: ImportResult,
+) -> ModulePage:
+    block, _created = PackageBlock.objects.get_or_create(
+        package=package, identifier=block_id, defaults={"title": title[:255], "order": order}
+    )
+    block.title, block.order = title[:255], order
+    module = block.module
+    if module is None:
+        module = ModulePage(
+            title=title[:255],
+            slug=_unique_slug(course, title, "modulo"),
+            summary=_summary(description, ""),
+            locale=course.locale,
+        )
+        _add_draft(course, module, user)
+        block.module = module
+    else:
+        _revise(module, user, title=title[:255])
+    block.save()
+    result.modules.append((block, module))
+    return module
+
+
+def _write_units(
+    package: Package, version: PackageVersion, parsed: manifests.ParsedPackage
+) -> list[PackageUnit]:
+    kind_of = {
+        "": PackageUnit.Kind.AU,
+        "sco": PackageUnit.Kind.SCO,
+        "asset": PackageUnit.Kind.ASSET,
+    }
+    existing = {unit.identifier: unit for unit in package.units.all()}
+    units = []
+    for order, parsed_unit in enumerate(parsed.units):
+        unit = existing.pop(parsed_unit.identifier, None) or PackageUnit(
+            package=package, identifier=parsed_unit.identifier
+        )
+        unit.version = version
+        unit.kind = kind_of.get(parsed_unit.scorm_type, PackageUnit.Kind.SCO)
+        unit.title = parsed_unit.title[:255]
+        unit.description = parsed_unit.description
+        unit.launch_url = parsed_unit.launch_url
+        unit.parameters = parsed_unit.parameters
+        unit.move_on = parsed_unit.move_on
+        unit.mastery_score = parsed_unit.mastery_score
+        unit.launch_method = parsed_unit.launch_method
+        unit.activity_type = parsed_unit.activity_type
+        unit.entitlement_key = parsed_unit.entitlement_key
+        unit.completion_threshold = parsed_unit.completion_threshold
+        unit.data_from_lms = parsed_unit.data_from_lms
+        unit.block = parsed_unit.block
+        unit.block_path = parsed_unit.block_path
+        unit.objectives = parsed_unit.objectives
+        unit.order = order
+        unit.retired = False
+        unit.save()
+        units.append(unit)
+    # Units a new version dropped keep their rows and lessons: learners' records stay.
+    for gone in existing.values():
+        gone.retired = True
+        gone.save(update_fields=["retired"])
+    return units
+
+
+def _lesson_required(unit: PackageUnit) -> bool:
+    # A cmi5 AU with moveOn NotApplicable does not count toward the course (cmi5 §9.6.2).
+    return unit.move_on != "NotApplicable"
+
+
+def _build_course(
+    package: Package,
+    parsed: manifests.ParsedPackage,
+    units: list[PackageUnit],
+    parent: Page,
+    user: Any,
+    result: ImportResult,
+) -> None:
+    course = package.course
+    if course is None:
+        course = CoursePage(
+            title=parsed.title[:255],
+            slug=_unique_slug(parent, parsed.title, "curso"),
+            summary=_summary(parsed.description, parsed.title),
+            locale=parent.locale,
+        )
+        _add_draft(parent, course, user)
+        package.course = course
+        package.save(update_fields=["course"])
+    else:
+        _revise(course, user, title=parsed.title[:255])
+    result.course = course
+    blocks = {block.identifier: block for block in parsed.blocks}
+    # Modules in the order their first unit appears; units at the top level share one module.
+    order_of_groups: list[str] = []
+    for unit in units:
+        if unit.block not in order_of_groups:
+            order_of_groups.append(unit.block)
+    modules: dict[str, ModulePage] = {}
+    for order, group in enumerate(order_of_groups):
+        block = blocks.get(group)
+        title = block.title if block else parsed.title
+        description = block.description if block else ""
+        modules[group] = _module_for(
+            package, group, title, description, order, course, user, result
+        )
+    for unit in units:
+        lesson = unit.lesson
+        if lesson is None:
+            lesson = LessonPage(
+                title=unit.title,
+                slug=_unique_slug(modules[unit.block], unit.title, "leccion"),
+                body=_unit_body([unit]),
+                required=_lesson_required(unit),
+                locale=course.locale,
+            )
+            _add_draft(modules[unit.block], lesson, user)
+            unit.lesson = lesson
+            unit.save(update_fields=["lesson"])
+        else:
+            _revise(lesson, user, title=unit.title, required=_lesson_required(unit))
+        result.lessons.append((lesson, [unit]))
+
+
+def _build_lesson(
+    package: Package,
+    parsed: manifests.ParsedPackage,
+    units: list[PackageUnit],
+    parent: Page | None,
+    user: Any,
+    result: ImportResult,
+) -> None:
+    lesson = next((unit.lesson for unit in units if unit.lesson is not None), None)
+    if lesson is None:
+        assert parent is not None
+        lesson = LessonPage(
+            title=parsed.title[:255],
+            slug=_unique_slug(parent, parsed.title, "leccion"),
+            body=_unit_body(units),
+            locale=parent.locale,
+        )
+        _add_draft(parent, lesson, user)
+        course = parent.get_parent()
+        package.course = course.specific if course else None
+        package.save(update_fields=["course"])
+    else:
+        # New units of the new version go at the end of the lesson; the others stay placed.
+        placed = set(_body_unit_uuids(lesson))
+        draft = lesson.get_latest_revision_as_object()
+        missing = [unit for unit in units if str(unit.uuid) not in placed]
+        if missing or draft.title != parsed.title[:255]:
+            for name, value in _unit_body(missing):
+                draft.body.append((name, value))
+            draft.title = parsed.title[:255]
+            draft.save_revision(user=user, log_action=True)
+            lesson.refresh_from_db()
+    for unit in units:
+        if unit.lesson_id != lesson.pk:
+            unit.lesson = lesson
+            unit.save(update_fields=["lesson"])
+    result.course = package.course
+    result.lessons.append((lesson, units))
+
+
+def package_import(
+    *,
+    upload: IO[bytes],
+    mode: str = Package.Mode.COURSE,
+    parent_id: int | None = None,
+    user: Any = None,
+) -> ImportResult:
+    """Import a cmi5 or SCORM zip, or a new version of a package imported before.
+
+    ``mode`` is ``course`` (a course page under the catalog ``parent_id``, the Spanish catalog
+    by default) or ``lesson`` (one lesson under the module ``parent_id``). A package already
+    imported (same cmi5 course id or SCORM manifest identifier) is updated in place: a new
+    version, the same pages and units. Pages are created as drafts, never published. ``user``
+    must be allowed to add pages there (``None``: the command line). Raises
+    :class:`PackageRefused` with every problem found; then nothing is stored.
+    """
+    if mode not in Package.Mode.values:
+        raise PackageRefused([Problem("mode", "invalid", _("mode debe ser course o lesson."))])
+    with zipsafe.extracted(upload) as extracted:
+        parsed = manifests.parse_package(extracted.read_bytes, extracted.files)
+        stored: list[str] = []
+        try:
+            with transaction.atomic():
+                result = _import_parsed(parsed, extracted, mode, parent_id, user, stored)
+        except BaseException:
+            _delete_stored(stored)
+            raise
+    return result
+
+
+def _import_parsed(
+    parsed: manifests.ParsedPackage,
+    extracted: zipsafe.ExtractedPackage,
+    mode: str,
+    parent_id: int | None,
+    user: Any,
+    stored: list[str],
+) -> ImportResult:
+    family = FAMILY_OF[parsed.format]
+    package = (
+        Package.objects.select_for_update()
+        .filter(family=family, identifier=parsed.identifier)
+        .first()
+    )
+    created = package is None
+    parent: Page | None = None
+    if package is None:
+        parent = _parent_for(mode, parent_id, parsed, user)
+        _check_can_add(parent, user)
+        package = Package.objects.create(
+            family=family,
+            identifier=parsed.identifier,
+            format=parsed.format,
+            schema_version=parsed.schema_version,
+            title=parsed.title[:255],
+            mode=mode,
+        )
+    else:
+        _check_can_edit(package.course, user)
+        package.format = parsed.format
+        package.schema_version = parsed.schema_version
+        package.title = parsed.title[:255]
+        package.save()
+        # Its pages may have been deleted since: then they are made again, where asked.
+        if package.mode == Package.Mode.COURSE and package.course is None:
+            parent = _parent_for(Package.Mode.COURSE, parent_id, parsed, user)
+            _check_can_add(parent, user)
+        elif (
+            package.mode == Package.Mode.LESSON
+            and not package.units.filter(lesson__isnull=False).exists()
+        ):
+            parent = _parent_for(Package.Mode.LESSON, parent_id, parsed, user)
+            _check_can_add(parent, user)
+    last = package.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = PackageVersion(
+        package=package,
+        number=last + 1,
+        manifest_name=parsed.manifest_name,
+        uploaded_by=user,
+        sha256=extracted.sha256,
+        size=extracted.size,
+        files={name: [entry.size, entry.sha256] for name, entry in extracted.files.items()},
+    )
+    root = app_settings.LMS_PACKAGE_STORAGE_PREFIX
+    version.storage_prefix = f"{root}/{package.uuid}/v{version.number}-{version.uuid}/"
+    version.save()
+    units = _write_units(package, version, parsed)
+    result = ImportResult(package=package, version=version, created=created, course=None)
+    if package.mode == Package.Mode.COURSE:
+        assert parent is not None or package.course is not None
+        _build_course(package, parsed, units, parent or package.course, user, result)
+    else:
+        _build_lesson(package, parsed, units, parent, user, result)
+    _store_files(extracted, version, stored)
+    return result

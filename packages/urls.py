@@ -1,0 +1,11 @@
+"""Routes of the packages app, mounted at /packages/ by lms/urls.py."""
+
+from django.urls import path
+
+from packages import views
+
+app_name = "packages"
+
+urlpatterns = [
+    path("<uuid:version>/<path:path>", views.package_file, name="file"),
+]

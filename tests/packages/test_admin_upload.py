@@ -1,0 +1,61 @@
+"""The "Paquetes" admin view: upload, the problems list, links to the created pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from packages.models import Package
+from tests.packages import builders as b
+
+pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_admin]
+
+
+def test_menu_item_and_upload_links_to_the_created_pages(client, author):
+    client.force_login(author)
+    home = client.get("/admin/")
+    assert "/admin/packages/" in home.content.decode()
+    page = client.get("/admin/packages/")
+    assert page.status_code == 200
+    response = client.post(
+        "/admin/packages/",
+        {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"},
+    )
+    assert response.status_code == 200
+    package = Package.objects.get()
+    html = response.content.decode()
+    assert f"/admin/pages/{package.course_id}/edit/" in html
+    assert "Paquete importado" in html
+
+
+def test_a_refused_upload_lists_every_problem(client, author):
+    client.force_login(author)
+    bad = b.make_zip({"cmi5.xml": b.cmi5_xml([b.au("x", "A", "nope.html")])})
+    response = client.post(
+        "/admin/packages/", {"file": SimpleUploadedFile("c.zip", bad), "mode": "course"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "/courseStructure/au[1]/@id" in html
+    assert "/courseStructure/au[1]/url" in html
+    assert not Package.objects.exists()
+
+
+def test_teachers_do_not_see_it(client, teacher):
+    client.force_login(teacher)
+    assert client.get("/admin/packages/").status_code in (302, 403)
+
+
+def test_the_imported_lesson_opens_in_the_page_editor_with_its_unit_chosen(client, author):
+    from packages.models import PackageUnit
+    from packages.services import package_import
+
+    package_import(upload=b.upload(b.one_au_cmi5()), user=author)
+    unit = PackageUnit.objects.get()
+    client.force_login(author)
+    response = client.get(f"/admin/pages/{unit.lesson_id}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert str(unit.uuid) in html
+    # The unit's label among the block's choices (escaped in the editor's JSON).
+    assert "Rob\\u00f3tica \\u2014 Introducci\\u00f3n" in html
