@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from common.errors import InputError
 from lrs.auth import lms_authority
@@ -225,7 +226,7 @@ def attempt_commit(
         return None
     if attempt.ended:
         raise InputError(
-            "attempt", "attempt.ended", "El intento ya terminó; vuelva a abrir la lección."
+            "attempt", "attempt.ended", _("El intento ya terminó; vuelva a abrir la lección.")
         )
     unit = attempt.unit
     version = scorm_version(unit)
@@ -234,7 +235,7 @@ def attempt_commit(
     attempt.cmi = {**before, **values}
     lesson = attempt.lesson
     if lesson is None:
-        raise InputError("attempt", "attempt.lesson", "La lección del intento ya no existe.")
+        raise InputError("attempt", "attempt.lesson", _("La lección del intento ya no existe."))
     actor = actor_for_user(user)
     language = lesson.locale.language_code or settings.LANGUAGE_CODE
     target = xs.Target(

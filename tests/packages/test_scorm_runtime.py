@@ -334,3 +334,37 @@ def test_validation_accepts_or_names_an_element_and_rule(version, data):
         assert error.rule and error.message
         return
     assert all(isinstance(v, str) for v in clean.values())
+
+
+def _publish(lesson, user) -> None:
+    for page in [*lesson.get_ancestors().specific().filter(depth__gte=3), lesson]:
+        revision = page.get_latest_revision()
+        if revision is not None:
+            revision.publish(user=user)
+
+
+@pytest.mark.parametrize(
+    ("cmi", "expected"),
+    [
+        ({"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "85"}, "done"),
+        # Completed below the mastery score (80): the SCO failed, the lesson is not done.
+        ({"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "50"}, "in_progress"),
+        ({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "50"}, "in_progress"),
+    ],
+)
+def test_the_progress_engine_sees_the_lesson_done_only_when_the_sco_is_satisfied(
+    client, rf, author, teacher, scorm12_unit, cmi, expected
+):
+    from progress.engine.pages import lesson_statuses
+
+    _publish(scorm12_unit.lesson, author)
+    client.force_login(teacher)
+    launch = open_attempt(client, scorm12_unit)
+    assert commit(client, launch, cmi, terminate=True).status_code == 200
+    request = rf.get("/")
+    request.user = teacher
+    course = scorm12_unit.package.course
+    course.refresh_from_db()
+    statuses = lesson_statuses(request=request, course_page=course)
+    assert statuses is not None
+    assert statuses[scorm12_unit.lesson.activity_id] == expected
