@@ -12,7 +12,6 @@ and the rule; nothing is stored then.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import json_input
 from common.errors import InputError
 from courses.models import LessonPage
 from packages import selectors
@@ -38,13 +38,17 @@ def _input_error(error: InputError) -> JsonResponse:
 
 def _body(request: HttpRequest) -> Any:
     content_type = request.content_type or ""
+    raw: str | bytes
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raw = request.POST.get("payload", "")
     else:
-        raw = request.body.decode("utf-8", errors="strict")
+        raw = request.body
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # The shared limits: depth, NUL and lone surrogates, numbers JSON cannot hold.
+        return json_input.loads(raw)
+    except InputError:
+        raise
+    except ValueError as exc:
         raise InputError(None, "json", _("El cuerpo debe ser JSON válido.")) from exc
 
 

@@ -259,6 +259,12 @@ def test_requests_that_are_not_allowed(client, author, teacher, scorm12_unit):
     assert client.get(url).status_code == 405
     assert client.post(url, {"lesson": "1"}, content_type="application/json").status_code == 400
     assert client.post(url, "{", content_type="application/json").status_code == 400
+    deep = client.post(
+        launch["commitUrl"], "[" * 5000 + "]" * 5000, content_type="application/json"
+    )
+    assert deep.status_code == 400
+    nul = commit(client, launch, {"cmi.suspend_data": "a\u0000b"})
+    assert nul.status_code == 400 and nul.json()["errors"][0]["field"].startswith("cmi")
     bad = client.post(
         launch["commitUrl"], {"cmi": {}, "terminate": "yes"}, content_type="application/json"
     )
