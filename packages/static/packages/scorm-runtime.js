@@ -156,11 +156,16 @@
     });
     if (version !== "scorm12") {
       // adl.nav.request continue/previous at Terminate: the next or previous SCO in order.
+      // After Terminate has returned to the SCO, not inside it.
       api.on("SequenceNext", function () {
-        start(state.index + 1);
+        setTimeout(function () {
+          start(state.index + 1);
+        }, 0);
       });
       api.on("SequencePrevious", function () {
-        start(state.index - 1);
+        setTimeout(function () {
+          start(state.index - 1);
+        }, 0);
       });
     }
   }
