@@ -217,7 +217,8 @@ def attempt_commit(
     ended attempt raises ``InputError`` (rule ``attempt.ended``).
     """
     attempt = (
-        ScormAttempt.objects.select_for_update()
+        # Only the attempt's row: "lesson" is a nullable join, which FOR UPDATE may not lock.
+        ScormAttempt.objects.select_for_update(of=("self",))
         .select_related("unit__package", "lesson")
         .filter(uuid=attempt_uuid, user=user)
         .first()
