@@ -237,6 +237,14 @@ def cmi5_session_open(
             path="actor",
             rule="cmi5.actor.account",
         )
+    # A new launch in the registration ends the learner's sessions left open in it (cmi5
+    # 9.3.6: the LMS detects abnormal termination by a request for another AU).
+    for stale in Cmi5Session.objects.filter(
+        registration=uuid.UUID(str(registration)),
+        actor_ifi=ifi,
+        state__in=[Cmi5Session.State.LAUNCHED, Cmi5Session.State.INITIALIZED],
+    ).values_list("session_id", flat=True):
+        cmi5_session_abandon(stale)
     now = _now()
     session = Cmi5Session.objects.create(
         session_id=str(uuid.uuid4()),

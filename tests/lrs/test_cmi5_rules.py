@@ -566,3 +566,12 @@ def test_status_change_signal_is_sent_with_the_session(session, au):
     finally:
         cmi5.cmi5_session_status_changed.disconnect(receiver)
     assert seen == [session.session_id]
+
+
+def test_a_new_launch_in_the_registration_abandons_the_open_session(session, au):
+    au.store(initialized(session))
+    later = open_session(registration=session.registration, activity_id=AU_ID + "-2")
+    session.refresh_from_db()
+    assert session.state == "abandoned"
+    assert later.state == "launched"
+    assert Statement.objects.filter(verb=cmi5.ABANDONED).count() == 1
