@@ -339,3 +339,18 @@ def test_basic_token_is_not_a_client_key(enrolled):
     params = launch(enrolled, unit_named("1"))
     token = fetch_auth(Client(), params["fetch"])
     assert base64.b64decode(token).decode().startswith("cmi5.")
+
+
+def test_log_records_never_carry_a_fetch_token(enrolled):
+    import logging
+
+    from lms.log_filters import PersonalDataFilter
+
+    unit = unit_named("1")
+    response = enrolled.post(f"/packages/cmi5/launch/{unit.uuid}/{unit.lesson_id}/")
+    location = response["Location"]
+    token = urlsplit(parse_qs(urlsplit(location).query)["fetch"][0]).path.split("/")[-2]
+    for message in (f"Bad Request: /packages/cmi5/fetch/{token}/", f"redirect to {location}"):
+        record = logging.LogRecord("x", logging.WARNING, __file__, 1, message, (), None)
+        PersonalDataFilter().filter(record)
+        assert token not in record.getMessage()
