@@ -371,6 +371,7 @@ def test_passed_needs_the_mastery_extension(session, au):
     assert (status, body["rule"]) == (400, "cmi5.context.masteryscore")
 
 
+@pytest.mark.django_db
 @settings(max_examples=30, deadline=None)
 @given(scaled=st.floats(min_value=0, max_value=1), mastery=st.floats(min_value=0, max_value=1))
 def test_mastery_decides_which_verb_is_accepted(django_db_blocker, scaled, mastery):
@@ -575,3 +576,49 @@ def test_a_new_launch_in_the_registration_abandons_the_open_session(session, au)
     assert session.state == "abandoned"
     assert later.state == "launched"
     assert Statement.objects.filter(verb=cmi5.ABANDONED).count() == 1
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_PLACES = [
+    ("context", "extensions", cmi5.SESSION_EXTENSION),
+    ("context", "contextActivities", "category"),
+    ("context", "contextActivities", "grouping"),
+    ("context", "extensions", cmi5.MASTERY_EXTENSION),
+    ("result", "score"),
+    ("result", "success"),
+    ("result", "completion"),
+    ("result", "duration"),
+    ("object", "id"),
+    ("verb", "id"),
+]
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None)
+@given(place=st.sampled_from(_PLACES), value=_json, verb=st.sampled_from(["passed", "failed"]))
+def test_any_value_anywhere_in_a_cmi5_statement_is_never_a_5xx(
+    django_db_blocker, place, value, verb
+):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            session = open_session()
+            api = au_client(session)
+            api.store(initialized(session))
+            statement = (passed if verb == "passed" else failed)(session)
+            target = statement
+            for key in place[:-1]:
+                target = target.setdefault(key, {})
+            target[place[-1]] = value
+            response = api.post("statements", [statement])
+            assert response.status_code in (200, 400, 403), response.content
+            if response.status_code != 200:
+                assert response.json().get("rule")
+            transaction.set_rollback(True)
