@@ -23,7 +23,12 @@ from lrs.models import Cmi5Session
 from packages.cmi5.services import au_activity_id, package_aus, split_au_activity_id
 from packages.models import PackageUnit
 
-LESSON_TYPE = "http://adlnet.gov/expapi/activities/lesson"
+BLOCK_NAMESPACE = uuid.UUID("0c6f1f0e-2a57-4a38-93a4-5f5b1e7c2d90")
+
+
+def nested_block_id(course_iri: str, block_identifier: str) -> str:
+    """The LMS-generated activity id of a nested cmi5 block (stable across imports)."""
+    return f"{course_iri}/cmi5/block/{uuid.uuid5(BLOCK_NAMESPACE, block_identifier)}"
 
 
 def on_session_status_changed(sender: Any, sessions: list[Cmi5Session], **kwargs: Any) -> None:
@@ -93,6 +98,13 @@ def evaluate(session_id: str) -> list[str]:
         if block.module is not None and members and all(met(u) for u in members):
             state(block.module.specific.activity_id, lrs_cmi5.BLOCK_TYPE)
     course = unit.package.course
+    # Nested blocks have no module of their own: an LMS-generated id under the course's IRI
+    # stands for each (never the publisher's block id, cmi5 9.3.9).
+    nested = {block_id for u in aus for block_id in (u.block_path or [])[1:]}
+    for block_id in sorted(nested):
+        members = [u for u in aus if block_id in (u.block_path or [])]
+        if course is not None and members and all(met(u) for u in members):
+            state(nested_block_id(course.specific.activity_id, block_id), lrs_cmi5.BLOCK_TYPE)
     if course is not None and all(met(u) for u in aus):
         state(course.specific.activity_id, lrs_cmi5.COURSE_TYPE)
     return written

@@ -354,3 +354,30 @@ def test_log_records_never_carry_a_fetch_token(enrolled):
         record = logging.LogRecord("x", logging.WARNING, __file__, 1, message, (), None)
         PersonalDataFilter().filter(record)
         assert token not in record.getMessage()
+
+
+def test_a_nested_block_is_satisfied_under_an_lms_generated_id(
+    client, author, teacher, course, django_capture_on_commit_callbacks
+):
+    from packages.cmi5.status import nested_block_id
+
+    client.force_login(author)
+    unit = unit_named("4")  # alone in block 2.1, nested in block 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/packages/cmi5/waive/",
+            {
+                "unit": str(unit.uuid),
+                "lesson": unit.lesson_id,
+                "user": teacher.pk,
+                "reason": "Equivalent AU",
+            },
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    expected = nested_block_id(course.course.activity_id, f"{b.COURSE_ID}/block/2/1")
+    objects = set(
+        Statement.objects.filter(verb=lrs_cmi5.SATISFIED).values_list("activity", flat=True)
+    )
+    assert expected in objects
+    assert not any(o.startswith(b.COURSE_ID) for o in objects)  # never a publisher id
