@@ -10,24 +10,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from lrs.models import (
-    LRSActivity,
     LRSAttachment,
     LRSClient,
     LRSDocument,
     Statement,
-    StatementActivity,
-    StatementAgent,
 )
 from lrs.signals import statements_stored, statements_voided
 
 from . import cmi5
+from .backends import backend
+from .backends.rows import merge_definition
 from .cmi5 import SESSION_EXTENSION
 from .errors import XAPIError
 from .statements import (
@@ -140,6 +137,7 @@ def _is_statement_id_clash(exc: IntegrityError) -> bool:
 
 @transaction.atomic
 def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list[str]:
+    store = backend()
     now = timezone.now()
     # The JSON carries milliseconds; keep the column equal so since/until agree with it.
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -163,7 +161,7 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
     lookup_ids = list(seen | set(void_targets))
     existing: dict[str, tuple[int, dict, bool]] = {}  # data: a NOT NULL JSON column
     already_voided: set[str] = set()
-    found, reserved = _lookup_and_reserve(lookup_ids, list(seen), len(statements))
+    found, reserved = store.lookup_and_reserve(lookup_ids, list(seen), len(statements))
     for pk, sid, data, voiding, ref in found:
         sid = str(sid)
         if sid in seen or sid in void_targets:
@@ -230,18 +228,18 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
             seen_activities[iri] = None
             if ctx.can_define:
                 if definition:
-                    definitions[iri] = _merge_definition(definitions.get(iri, {}), definition)
+                    definitions[iri] = merge_definition(definitions.get(iri, {}), definition)
                 else:
                     definitions.setdefault(iri, {})
         pending.append((index, [seen_agents, seen_activities]))
     for row, pk in zip(rows, reserved, strict=False):
         row.id = pk
-    _insert_statements(rows)  # assigns row.id where none was reserved
+    store.insert_statements(rows)  # assigns row.id where none was reserved
     for index, (seen_agents, seen_activities) in pending:
         pk = rows[index].id
         agents.extend((pk, ifi, direct) for ifi, direct in seen_agents.items())
         activities.extend((pk, iri) for iri in seen_activities)
-    _insert_index_rows(rows, agents, activities)
+    store.insert_index_rows(rows, agents, activities)
     if definitions:
         _activities_define(definitions)
     if ctx.attachments:
@@ -268,169 +266,6 @@ def _has_cmi5_session(statement: dict) -> bool:
     # The cheap test on the hot path: one or two dictionary lookups per statement.
     context = statement.get("context")
     return bool(context and SESSION_EXTENSION in (context.get("extensions") or ()))
-
-
-_STATEMENT_COLUMNS = (
-    "id",
-    "statement_id",
-    "data",
-    "actor_ifi",
-    "verb",
-    "activity",
-    "registration",
-    "ref_target",
-    "voiding",
-    "voided",
-    "has_attachments",
-    "stored",
-    "timestamp",
-    "client_id",
-    "user_id",
-)
-
-
-if tuple(f.attname for f in Statement._meta.concrete_fields) != _STATEMENT_COLUMNS:
-    raise ImproperlyConfigured("_STATEMENT_COLUMNS must follow Statement's field order")
-
-_TABLE = Statement._meta.db_table
-# Stored statements with the given ids, and voiding statements that target the new ids. The two
-# lookups are kept apart, and the voiding one is a lateral probe per id (OFFSET 0 keeps it from
-# being flattened into a join): a single OR, or a join, lets the planner pick a sequential scan
-# of the whole store when its statistics are stale (a store growing fast, autovacuum late or
-# off), which cost 0.9 s per batch of 100 at 400,000 statements.
-_LOOKUP_SQL = (
-    f"SELECT id, statement_id, data, voiding, ref_target FROM {_TABLE} "  # noqa: S608
-    "WHERE statement_id = ANY(%s::uuid[]) "
-    "UNION ALL SELECT s.id, s.statement_id, s.data, s.voiding, s.ref_target "
-    "FROM unnest(%s::uuid[]) AS t(id) CROSS JOIN LATERAL "
-    f"(SELECT * FROM {_TABLE} s WHERE s.ref_target = t.id AND s.voiding OFFSET 0) s"
-)
-
-
-def _lookup_and_reserve(
-    lookup_ids: list[str], new_ids: list[str], count: int
-) -> tuple[list[tuple], list[int]]:
-    """Stored statements with these ids (or voiding one of the new ids) and, on PostgreSQL,
-    ``count`` ids reserved from the sequence, in one round trip."""
-    if connection.vendor != "postgresql":
-        found = Statement.objects.filter(
-            Q(statement_id__in=lookup_ids) | Q(voiding=True, ref_target__in=new_ids)
-        ).values_list("id", "statement_id", "data", "voiding", "ref_target")
-        return list(found), []
-    with connection.cursor() as cursor:
-        # Django's psycopg cursors bind client-side, so both statements go in one round trip.
-        cursor.execute(
-            f"{_LOOKUP_SQL}; SELECT nextval(pg_get_serial_sequence('{_TABLE}', 'id'))"  # noqa: S608
-            " FROM generate_series(1, %s)",
-            [lookup_ids, new_ids, count],
-        )
-        found = cursor.fetchall()
-        cursor.nextset()
-        reserved = [pk for (pk,) in cursor.fetchall()]
-    return found, reserved
-
-
-def _statement_tuple(row: Statement) -> tuple:
-    return (
-        row.id,
-        row.statement_id,
-        # ASCII escapes: the C encoder's faster path; JSONB stores the same characters.
-        json.dumps(row.data),
-        row.actor_ifi,
-        row.verb,
-        row.activity,
-        row.registration,
-        row.ref_target,
-        row.voiding,
-        row.voided,
-        row.has_attachments,
-        row.stored,
-        row.timestamp,
-        row.client_id,
-        row.user_id,
-    )
-
-
-# Up to this many statements go in as multi-row INSERTs in one round trip; bigger batches use
-# COPY, whose per-row cost is lower but which needs a round trip per table.
-_INSERT_MAX = 20
-
-
-def _insert_statements(rows: list[Statement]) -> None:
-    """Insert statement rows (ids already reserved on PostgreSQL) unless the rows are few
-    enough to go in with their index rows (see ``_insert_index_rows``)."""
-    if connection.vendor != "postgresql":
-        Statement.objects.bulk_create(rows)
-        return
-    for row in rows:
-        row._state.adding = False
-        row._state.db = "default"
-    if len(rows) <= _INSERT_MAX:
-        return
-    table = Statement._meta.db_table
-    # COPY runs on psycopg's own cursor: the wrapper turns a unique violation (an id stored by
-    # a concurrent request) into Django's IntegrityError, which statements_store_checked retries.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        columns = ", ".join(_STATEMENT_COLUMNS)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(_statement_tuple(row))
-
-
-def _insert_index_rows(
-    rows: list[Statement],
-    agents: list[tuple[int, str, bool]],
-    activities: list[tuple[int, str]],
-) -> None:
-    if connection.vendor != "postgresql":
-        StatementAgent.objects.bulk_create(
-            StatementAgent(statement_id=pk, ifi=ifi, direct=direct) for pk, ifi, direct in agents
-        )
-        StatementActivity.objects.bulk_create(
-            StatementActivity(statement_id=pk, activity=iri) for pk, iri in activities
-        )
-        return
-    agent_table = StatementAgent._meta.db_table
-    activity_table = StatementActivity._meta.db_table
-    with connection.cursor() as cursor:
-        if len(rows) <= _INSERT_MAX:
-            # One round trip for the statements and their index rows.
-            columns = ", ".join(_STATEMENT_COLUMNS)
-            row_marks = "(" + ", ".join(["%s"] * len(_STATEMENT_COLUMNS)) + ")"
-            sql = [f"INSERT INTO {Statement._meta.db_table} ({columns}) VALUES "]  # noqa: S608
-            sql.append(", ".join([row_marks] * len(rows)))
-            params: list = [value for row in rows for value in _statement_tuple(row)]
-            if agents:
-                sql.append(f"; INSERT INTO {agent_table} (statement_id, ifi, direct) VALUES ")  # noqa: S608
-                sql.append(", ".join(["(%s, %s, %s)"] * len(agents)))
-                params.extend(value for agent in agents for value in agent)
-            if activities:
-                sql.append(f"; INSERT INTO {activity_table} (statement_id, activity) VALUES ")  # noqa: S608
-                sql.append(", ".join(["(%s, %s)"] * len(activities)))
-                params.extend(value for activity in activities for value in activity)
-            cursor.execute("".join(sql), params)
-            return
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(
-            f"COPY {agent_table} (statement_id, ifi, direct) FROM STDIN"
-        ) as copy:
-            for agent in agents:
-                copy.write_row(agent)
-        with cursor.cursor.copy(
-            f"COPY {activity_table} (statement_id, activity) FROM STDIN"
-        ) as copy:
-            for activity in activities:
-                copy.write_row(activity)
-
-
-def _merge_definition(current: dict, incoming: dict) -> dict:
-    merged = dict(current)
-    for key, value in incoming.items():
-        if key in ("name", "description") and isinstance(merged.get(key), dict):
-            merged[key] = {**merged[key], **value}
-        else:
-            merged[key] = value
-    return merged
 
 
 # (iri, repr of the definition) pairs this process has already merged into the canonical
@@ -465,57 +300,7 @@ def _activities_define(definitions: dict[str, dict]) -> None:
         _DEFINED_RECENTLY.update(dict.fromkeys(markers))
 
     transaction.on_commit(remember)  # only what was really committed is skipped later
-    if connection.vendor == "postgresql":
-        _activities_upsert(definitions)
-        return
-    known = {
-        a.iri: a
-        for a in LRSActivity.objects.filter(iri__in=list(definitions)).only("iri", "definition")
-    }
-    to_create = []
-    to_update = []
-    for iri, definition in definitions.items():
-        activity = known.get(iri)
-        if activity is None:
-            to_create.append(LRSActivity(iri=iri, definition=definition))
-            continue
-        merged = _merge_definition(activity.definition or {}, definition)
-        if merged != activity.definition:
-            activity.definition = merged
-            activity.updated = timezone.now()
-            to_update.append(activity)
-    if to_create:
-        LRSActivity.objects.bulk_create(to_create, ignore_conflicts=True)
-    if to_update:
-        LRSActivity.objects.bulk_update(to_update, ["definition", "updated"])
-
-
-_MERGED = (
-    "(a.definition || EXCLUDED.definition)"
-    " || CASE WHEN a.definition ? 'name' AND EXCLUDED.definition ? 'name' THEN"
-    " jsonb_build_object('name', (a.definition->'name') || (EXCLUDED.definition->'name'))"
-    " ELSE '{}'::jsonb END"
-    " || CASE WHEN a.definition ? 'description' AND EXCLUDED.definition ? 'description' THEN"
-    " jsonb_build_object('description', (a.definition->'description')"
-    " || (EXCLUDED.definition->'description')) ELSE '{}'::jsonb END"
-)
-
-
-def _activities_upsert(definitions: dict[str, dict]) -> None:
-    """One INSERT .. ON CONFLICT for all activities, in IRI order: concurrent batches lock
-    rows in the same order, so they queue instead of deadlocking. The merge (language maps
-    joined, other properties replaced) happens in SQL against the current row."""
-    table = LRSActivity._meta.db_table
-    items = sorted(definitions.items())
-    values = ", ".join(["(%s, %s::jsonb, now())"] * len(items))
-    params: list = [value for iri, definition in items for value in (iri, json.dumps(definition))]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} AS a (iri, definition, updated) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (iri) DO UPDATE SET definition = {_MERGED}, updated = now() "
-            f"WHERE a.definition IS DISTINCT FROM {_MERGED}",
-            params,
-        )
+    backend().activities_define(definitions)
 
 
 def _attachments_save(statements: list[dict], payloads: dict[str, tuple[str, bytes]]) -> None:

@@ -33,7 +33,6 @@ admin with a retry button, and no longer holding anybody back.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 import time
@@ -47,6 +46,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef
 from django.utils import timezone
 
+from lrs.backends import backend
 from lrs.conf import app_settings
 from lrs.models import (
     Statement,
@@ -237,62 +237,8 @@ def _append(kind: str, groups: dict[str, list[int]], rows: Sequence[Statement] =
 def _write(
     kind: str, groups: dict[str, list[int]], consumers: list[str], now: datetime
 ) -> list[int]:
-    if connection.vendor == "postgresql":
-        return _append_postgresql(kind, groups, consumers, now)
-    return _append_portable(kind, groups, consumers, now)
-
-
-_ENTRY = StatementLogEntry._meta.db_table
-_DELIVERY = StatementLogDelivery._meta.db_table
-_CURSOR = StatementLogCursor._meta.db_table
-
-
-def _append_postgresql(
-    kind: str, groups: dict[str, list[int]], consumers: list[str], now: datetime
-) -> list[int]:
-    # Entries and their deliveries in one round trip: the POST pays one statement for the log.
-    values = ", ".join(["(%s, %s, %s, %s::jsonb, %s)"] * len(groups))
-    params: list[Any] = []
-    for partition, pks in groups.items():
-        params += [kind, partition, shard_of(partition), json.dumps(pks), now]
-    sql = (
-        f"WITH e AS (INSERT INTO {_ENTRY} (kind, partition, shard, statement_ids, created_at) "  # noqa: S608
-        f"VALUES {values} RETURNING id, partition, shard) "
-        f"INSERT INTO {_DELIVERY} (consumer, entry_id, shard, partition, status, attempts, "
-        "next_attempt_at, last_error) "
-        "SELECT c.name, e.id, e.shard, e.partition, 'pending', 0, %s, '' "
-        "FROM e CROSS JOIN unnest(%s::text[]) AS c(name) RETURNING entry_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, now, consumers])
-        return sorted({pk for (pk,) in cursor.fetchall()})
-
-
-def _append_portable(
-    kind: str, groups: dict[str, list[int]], consumers: list[str], now: datetime
-) -> list[int]:
-    entries = StatementLogEntry.objects.bulk_create(
-        StatementLogEntry(
-            kind=kind,
-            partition=partition,
-            shard=shard_of(partition),
-            statement_ids=pks,
-            created_at=now,
-        )
-        for partition, pks in groups.items()
-    )
-    StatementLogDelivery.objects.bulk_create(
-        StatementLogDelivery(
-            consumer=name,
-            entry=entry,
-            shard=entry.shard,
-            partition=entry.partition,
-            next_attempt_at=now,
-        )
-        for entry in entries
-        for name in consumers
-    )
-    return [entry.pk for entry in entries]
+    entries = [(partition, shard_of(partition), pks) for partition, pks in groups.items()]
+    return backend().log_append(kind, entries, consumers, now)
 
 
 # --- applying ----------------------------------------------------------------------------------

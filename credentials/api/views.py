@@ -118,6 +118,8 @@ class VerifyView(APIView):
         tags=["credentials"],
     )
     def post(self, request: Request) -> Response:
+        # Input the verifier cannot read raises VerificationInputError naming it (credential,
+        # jwt or image; rule unreadable), which the API's handler answers with a 400.
         data = request.data
         upload = request.FILES.get("image") if hasattr(request, "FILES") else None
         if upload is not None:
@@ -126,17 +128,17 @@ class VerifyView(APIView):
                     {"image": [gettext("The image is larger than 5 MB.")]}, code="max_size"
                 )
             image_bytes = upload.read()
-            return self._report(lambda: verification.verify_image(image_bytes))
+            return Response(verification.verify_image(image_bytes).as_dict())
         serializer = self.VerifyInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         attrs = serializer.validated_data
         if attrs.get("jwt"):
-            return self._report(lambda: verification.verify_jwt(attrs["jwt"]))
+            return Response(verification.verify_jwt(attrs["jwt"]).as_dict())
         if attrs.get("credential"):
             credential = attrs["credential"]
             if isinstance(credential, str):
-                return self._report(lambda: verification.verify_text(credential))
-            return self._report(lambda: verification.verify_json(credential))
+                return Response(verification.verify_text(credential).as_dict())
+            return Response(verification.verify_json(credential).as_dict())
         try:
             image_bytes = base64.b64decode(attrs["image"], validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -147,12 +149,7 @@ class VerifyView(APIView):
             raise ValidationError(
                 {"image": [gettext("The image is larger than 5 MB.")]}, code="max_size"
             )
-        return self._report(lambda: verification.verify_image(image_bytes))
-
-    def _report(self, run: Any) -> Response:
-        # An unreadable input is a VerificationInputError naming it, which the API's handler
-        # answers with a 400 (field: credential, jwt or image; rule: unreadable).
-        return Response(run().as_dict())
+        return Response(verification.verify_image(image_bytes).as_dict())
 
 
 class WalletItemSerializer(serializers.ModelSerializer):

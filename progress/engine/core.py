@@ -374,7 +374,8 @@ def _refresh_course(user_id: int, structure: CourseStructure, work: Work) -> Non
                 )
             )
         elif module.done and row is not None and row.completed_at != module.completed_at:
-            row.completed_at = module.completed_at  # type: ignore[assignment]
+            assert module.completed_at is not None  # a done module has its completion time
+            row.completed_at = module.completed_at
             row.save(update_fields=["completed_at"])
         elif not module.done and row is not None:
             work.outgoing.append(

@@ -661,7 +661,7 @@ def test_the_id_lookup_of_a_batch_never_scans_the_whole_store(xapi):
     high estimate otherwise spends hundreds of milliseconds compiling a 1-ms lookup."""
     from django.db import connection
 
-    from lrs.services import _LOOKUP_SQL
+    from lrs.backends.postgresql import LOOKUP_SQL
 
     if connection.vendor != "postgresql":
         pytest.skip("query plans are PostgreSQL's")
@@ -678,7 +678,7 @@ def test_the_id_lookup_of_a_batch_never_scans_the_whole_store(xapi):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
-        cursor.execute(f"EXPLAIN {_LOOKUP_SQL}", [ids, ids])
+        cursor.execute(f"EXPLAIN {LOOKUP_SQL}", [ids, ids])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
 
