@@ -65,12 +65,12 @@ class _UnitTarget(serializers.Serializer):
 class Cmi5LaunchView(APIView):
     permission_classes = [IsPackageStaff]
 
-    class InputSerializer(_UnitTarget):
+    class Cmi5LaunchInputSerializer(_UnitTarget):
         launch_mode = serializers.ChoiceField(
             choices=Cmi5Session.Mode.values, default=Cmi5Session.Mode.NORMAL
         )
 
-    class OutputSerializer(serializers.Serializer):
+    class Cmi5LaunchOutputSerializer(serializers.Serializer):
         url = serializers.CharField(help_text="The AU's launch URL with its cmi5 parameters.")
         session_id = serializers.CharField()
         registration = serializers.UUIDField()
@@ -78,9 +78,9 @@ class Cmi5LaunchView(APIView):
         launch_method = serializers.CharField()
 
     @extend_schema(
-        request=InputSerializer,
+        request=Cmi5LaunchInputSerializer,
         responses={
-            201: OutputSerializer,
+            201: Cmi5LaunchOutputSerializer,
             400: BAD_REQUEST,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
@@ -89,7 +89,7 @@ class Cmi5LaunchView(APIView):
         summary="Launch URL of a cmi5 AU for a learner (opens a session)",
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.Cmi5LaunchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         unit, lesson, user = serializer.target()
         try:
@@ -105,7 +105,9 @@ class Cmi5LaunchView(APIView):
             )
         except XAPIError as error:
             raise Refused(error) from error
-        return Response(self.OutputSerializer(launch.__dict__).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.Cmi5LaunchOutputSerializer(launch.__dict__).data, status=status.HTTP_201_CREATED
+        )
 
 
 class AuStatusSerializer(serializers.Serializer):
@@ -136,12 +138,17 @@ class Cmi5RegistrationView(APIView):
 class Cmi5AbandonView(APIView):
     permission_classes = [IsPackageStaff]
 
-    class OutputSerializer(serializers.Serializer):
+    class Cmi5AbandonOutputSerializer(serializers.Serializer):
         abandoned = serializers.BooleanField(help_text="False when the session had ended.")
 
     @extend_schema(
         request=None,
-        responses={200: OutputSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: Cmi5AbandonOutputSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
         summary="Abandon a cmi5 session (writes abandoned)",
     )
     def post(self, request: Request, session_id: str) -> Response:
@@ -153,18 +160,18 @@ class Cmi5AbandonView(APIView):
 class Cmi5WaiveView(APIView):
     permission_classes = [IsPackageStaff]
 
-    class InputSerializer(_UnitTarget):
+    class Cmi5WaiveInputSerializer(_UnitTarget):
         reason = serializers.ChoiceField(choices=lrs_cmi5.WAIVE_REASONS)
 
-    class OutputSerializer(serializers.Serializer):
+    class Cmi5WaiveOutputSerializer(serializers.Serializer):
         session_id = serializers.CharField()
         registration = serializers.UUIDField()
         activity_id = serializers.CharField()
 
     @extend_schema(
-        request=InputSerializer,
+        request=Cmi5WaiveInputSerializer,
         responses={
-            201: OutputSerializer,
+            201: Cmi5WaiveOutputSerializer,
             400: BAD_REQUEST,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
@@ -174,7 +181,7 @@ class Cmi5WaiveView(APIView):
         summary="Waive a cmi5 AU for a learner (writes waived, then satisfied)",
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.Cmi5WaiveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         unit, lesson, user = serializer.target()
         try:
@@ -192,4 +199,4 @@ class Cmi5WaiveView(APIView):
             "registration": session.registration,
             "activity_id": session.activity_id,
         }
-        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(self.Cmi5WaiveOutputSerializer(body).data, status=status.HTTP_201_CREATED)
