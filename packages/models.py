@@ -227,3 +227,7 @@ class UnitPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} → {self.lesson_id}"
+
+
+# The SCORM run-time's model lives with its code; importing it here registers it with the app.
+from packages.scorm.models import ScormAttempt  # noqa: E402, F401

@@ -23,6 +23,9 @@ def unit_frame(request: HttpRequest | None, lesson_page: Any, unit_uuid: str) ->
         "unit": unit,
         "launch_url": selectors.unit_launch_path(unit),
         "activity_id": selectors.unit_activity_id(unit),
+        # SCOs run with the SCORM API of packages/static/packages/scorm-runtime.js.
+        "scorm_version": unit.package.format if unit.kind == unit.Kind.SCO else "",
+        "lesson_id": getattr(lesson_page, "pk", None),
     }
     if unit.kind == unit.Kind.AU and getattr(lesson_page, "pk", None):
         # cmi5: the AU starts through a POST that opens its session (packages/cmi5/views.py).

@@ -8,5 +8,6 @@ app_name = "packages"
 
 urlpatterns = [
     path("", include("packages.cmi5.urls")),
+    path("scorm/", include("packages.scorm.urls")),
     path("<uuid:version>/<path:path>", views.package_file, name="file"),
 ]

@@ -20,11 +20,14 @@ def report_fact_resync(enrollment_id: int) -> None:
     transaction go in one task."""
     ids: set[int] = _changed.__dict__.setdefault("ids", set())
     ids.add(enrollment_id)
-    # One flush per transaction: the one registered earlier takes these ids too, unless its
-    # transaction rolled back (its callbacks are gone; its ids then ride along with this
-    # transaction's: re-syncing an unchanged fact changes nothing).
+    # One flush per transaction (per atomic block): the one registered earlier in this block
+    # takes these ids too, unless its block rolled back (its callbacks are gone; its ids then
+    # ride along with this block's: re-syncing an unchanged fact changes nothing).
     registered = getattr(_changed, "flush", None)
-    if registered is not None and any(item[1] is registered for item in connection.run_on_commit):
+    here = set(connection.savepoint_ids)
+    if registered is not None and any(
+        item[1] is registered and item[0] == here for item in connection.run_on_commit
+    ):
         return
 
     def flush() -> None:

@@ -1,0 +1,326 @@
+"""Writes of the SCORM run-time: open (or resume) an attempt, and record a commit.
+
+A commit keeps the SCO's values on the attempt, writes the xAPI statements they call for
+(:mod:`packages.scorm.statements`) and the attempt's State document, in one transaction:
+a refused commit (``InputError``) changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from common.errors import InputError
+from lrs.auth import lms_authority
+from lrs.conf import actor_for_user
+from lrs.models import LRSDocument
+from lrs.services import StoreContext, document_write, statements_store_checked
+from lrs.statements import agent_ifi
+from lrs.validation import validate_statements
+from packages.models import Package, PackageUnit, UnitPlacement
+from packages.scorm import statements as xs
+from packages.scorm.datamodel import SCORM12, SCORM2004, validate
+from packages.scorm.models import ScormAttempt
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+_TIMESPAN12 = re.compile(r"^(\d+):(\d+):(\d+(?:\.\d+)?)$")
+_DURATION = re.compile(
+    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def scorm_version(unit: PackageUnit) -> str:
+    return SCORM12 if unit.package.format == Package.Format.SCORM12 else SCORM2004
+
+
+def sco_activity_id(unit: PackageUnit, lesson: Any) -> str:
+    """The SCO's activity IRI: a part of the lesson it runs in, stable across re-imports
+    (the unit row, and so its uuid, survives them)."""
+    return f"{lesson.activity_id}/scorm/{unit.uuid}"
+
+
+def _seconds(version: str, value: str) -> float:
+    if version == SCORM12:
+        match = _TIMESPAN12.match(value)
+        if match is None:
+            return 0.0
+        return int(match[1]) * 3600 + int(match[2]) * 60 + float(match[3])
+    match = _DURATION.match(value)
+    if match is None:
+        return 0.0
+    years, months, days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
+    return ((years * 365 + months * 30 + days) * 24 + hours) * 3600 + minutes * 60 + seconds
+
+
+def _iso_duration(seconds: float) -> str:
+    hours, rest = divmod(round(seconds, 2), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"PT{int(hours)}H{int(minutes)}M{secs:.2f}S"
+
+
+def _timespan12(seconds: float) -> str:
+    hours, rest = divmod(round(seconds, 2), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{min(int(hours), 9999):04d}:{int(minutes):02d}:{secs:05.2f}"
+
+
+def lesson_holds_unit(unit: PackageUnit, lesson: Any) -> bool:
+    return unit.lesson_id == lesson.pk or (
+        UnitPlacement.objects.filter(unit=unit, lesson_id=lesson.pk).exists()
+    )
+
+
+@transaction.atomic
+def attempt_open(*, user: User, unit: PackageUnit, lesson: Any) -> ScormAttempt:
+    """The attempt a launch of ``unit`` continues, or a new one.
+
+    The latest attempt is resumed (``entry`` = resume) when the SCO left it suspended
+    (exit = suspend) or never terminated it (a closed tab, a lost connection: it committed and
+    then stopped); an attempt that terminated normally is followed by a new one
+    (``entry`` = ab-initio). An attempt that has committed nothing yet is reused as it is.
+    """
+    latest = (
+        ScormAttempt.objects.select_for_update()
+        .filter(user=user, unit=unit)
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and not latest.ended and not latest.cmi:
+        latest.entry = ScormAttempt.Entry.AB_INITIO
+    elif latest is not None and (not latest.ended or latest.suspended):
+        latest.entry = ScormAttempt.Entry.RESUME
+        latest.ended = False
+    else:
+        latest = ScormAttempt(
+            user=user,
+            unit=unit,
+            number=(latest.number + 1) if latest else 1,
+            entry=ScormAttempt.Entry.AB_INITIO,
+        )
+    latest.lesson = lesson
+    latest.session_open = False
+    latest.save()
+    return latest
+
+
+def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]:
+    """The values the run-time starts with (flattened element names), per the version's
+    rules: on resume the saved location, suspend data, statuses and score; total time so far;
+    the manifest's launch data, mastery score and completion threshold."""
+    unit = attempt.unit
+    version = scorm_version(unit)
+    actor = actor_for_user(attempt.user)
+    learner_id = str((actor.get("account") or {}).get("name", ""))
+    cmi = attempt.cmi if attempt.entry == ScormAttempt.Entry.RESUME else {}
+    values: dict[str, str]
+    keep: tuple[str, ...]
+    if version == SCORM12:
+        values = {
+            "cmi.core.student_id": learner_id,
+            "cmi.core.student_name": learner_name,
+            "cmi.core.entry": "resume" if cmi else "ab-initio",
+            "cmi.core.credit": "credit",
+            "cmi.core.lesson_mode": "normal",
+            "cmi.core.total_time": _timespan12(attempt.total_seconds),
+            "cmi.launch_data": unit.data_from_lms,
+        }
+        if unit.mastery_score is not None:
+            values["cmi.student_data.mastery_score"] = f"{unit.mastery_score * 100:g}"
+        keep = (
+            "cmi.core.lesson_location",
+            "cmi.core.lesson_status",
+            "cmi.core.score.raw",
+            "cmi.core.score.min",
+            "cmi.core.score.max",
+            "cmi.suspend_data",
+        )
+    else:
+        values = {
+            "cmi.learner_id": learner_id,
+            "cmi.learner_name": learner_name,
+            "cmi.entry": "resume" if cmi else "ab-initio",
+            "cmi.credit": "credit",
+            "cmi.mode": "normal",
+            "cmi.total_time": _iso_duration(attempt.total_seconds),
+            "cmi.launch_data": unit.data_from_lms,
+        }
+        if unit.mastery_score is not None:
+            values["cmi.scaled_passing_score"] = f"{unit.mastery_score:g}"
+        if unit.completion_threshold is not None:
+            values["cmi.completion_threshold"] = f"{unit.completion_threshold:g}"
+        keep = (
+            "cmi.location",
+            "cmi.completion_status",
+            "cmi.success_status",
+            "cmi.score.scaled",
+            "cmi.score.raw",
+            "cmi.score.min",
+            "cmi.score.max",
+            "cmi.progress_measure",
+            "cmi.suspend_data",
+        )
+    values.update({key: cmi[key] for key in keep if key in cmi})
+    return values
+
+
+def _interactions(cmi: dict[str, str]) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    for key, value in cmi.items():
+        if key.startswith("cmi.interactions."):
+            _prefix, _name, index, field = key.split(".", 3)
+            found.setdefault(int(index), {})[field] = value
+    return found
+
+
+def _lesson_satisfied(status: xs.Status, unit: PackageUnit) -> bool:
+    return status.completed and (unit.mastery_score is None or status.success is True)
+
+
+def _other_scos_satisfied(attempt: ScormAttempt) -> bool:
+    """Whether every other SCO of the attempt's lesson is satisfied by its latest attempt."""
+    lesson_id = attempt.lesson_id
+    others = (
+        PackageUnit.objects.filter(Q(lesson_id=lesson_id) | Q(placements__lesson_id=lesson_id))
+        .filter(kind=PackageUnit.Kind.SCO, retired=False)
+        .exclude(pk=attempt.unit_id)
+        .distinct()
+    )
+    for unit in others:
+        latest = (
+            ScormAttempt.objects.filter(user=attempt.user, unit=unit).order_by("-number").first()
+        )
+        if latest is None or not latest.recorded.get("satisfied"):
+            return False
+    return True
+
+
+@transaction.atomic
+def attempt_commit(
+    *, user: User, attempt_uuid: Any, cmi: object, terminate: bool
+) -> ScormAttempt | None:
+    """Record a commit of the SCO's values (and its termination when ``terminate``).
+
+    Validates ``cmi`` (``InputError`` naming the element and rule), merges it into the
+    attempt, writes the statements the change calls for — initialized or resumed at the first
+    commit of a launch; completed, passed/failed with the score when the statuses say so;
+    answered for each new or changed interaction; suspended (exit = suspend) or terminated on
+    termination; the lesson completed once its SCOs are satisfied — and replaces the
+    attempt's State document. Returns None when the attempt is not the user's; a commit to an
+    ended attempt raises ``InputError`` (rule ``attempt.ended``).
+    """
+    attempt = (
+        ScormAttempt.objects.select_for_update()
+        .select_related("unit__package", "lesson")
+        .filter(uuid=attempt_uuid, user=user)
+        .first()
+    )
+    if attempt is None:
+        return None
+    if attempt.ended:
+        raise InputError(
+            "attempt", "attempt.ended", _("El intento ya terminó; vuelva a abrir la lección.")
+        )
+    unit = attempt.unit
+    version = scorm_version(unit)
+    values = validate(version, cmi)
+    before = dict(attempt.cmi)
+    attempt.cmi = {**before, **values}
+    lesson = attempt.lesson
+    if lesson is None:
+        raise InputError("attempt", "attempt.lesson", _("La lección del intento ya no existe."))
+    actor = actor_for_user(user)
+    language = lesson.locale.language_code or settings.LANGUAGE_CODE
+    target = xs.Target(
+        actor=actor,
+        sco_iri=sco_activity_id(unit, lesson),
+        sco_name=unit.title,
+        lesson_iri=lesson.activity_id,
+        registration=str(attempt.uuid),
+        language=language,
+    )
+    recorded = dict(attempt.recorded)
+    produced: list[dict] = []
+    if not attempt.session_open:
+        resumed = attempt.entry == ScormAttempt.Entry.RESUME
+        produced.append(xs.simple(target, "resumed" if resumed else "initialized"))
+        attempt.session_open = True
+        attempt.suspended = False
+    status = xs.status_of(
+        version, attempt.cmi, mastery=unit.mastery_score, threshold=unit.completion_threshold
+    )
+    if status.completed and not recorded.get("completed"):
+        produced.append(xs.completed(target, status))
+        recorded["completed"] = True
+    if status.success is not None and recorded.get("success") != status.success:
+        produced.append(xs.judged(target, status))
+        recorded["success"] = status.success
+    seen = recorded.get("interactions", {})
+    for index, interaction in sorted(_interactions(attempt.cmi).items()):
+        signature = json.dumps(interaction, sort_keys=True)
+        if "id" in interaction and seen.get(str(index)) != signature:
+            produced.append(xs.answered(target, version, interaction))
+            seen[str(index)] = signature
+    recorded["interactions"] = seen
+    if _lesson_satisfied(status, unit) and not recorded.get("satisfied"):
+        recorded["satisfied"] = True
+        lesson_done = ScormAttempt.objects.filter(
+            user=user, lesson=lesson, recorded__lesson_completed=True
+        ).exists()
+        if not lesson_done and _other_scos_satisfied(attempt):
+            produced.append(xs.lesson_completed(target, lesson.title, status))
+            recorded["lesson_completed"] = True
+    if terminate:
+        exit_key = "cmi.core.exit" if version == SCORM12 else "cmi.exit"
+        time_key = "cmi.core.session_time" if version == SCORM12 else "cmi.session_time"
+        session = _seconds(version, values.get(time_key, ""))
+        attempt.total_seconds += session
+        attempt.suspended = attempt.cmi.get(exit_key) == "suspend"
+        attempt.ended = True
+        attempt.session_open = False
+        produced.append(
+            xs.simple(
+                target,
+                "suspended" if attempt.suspended else "terminated",
+                duration=_iso_duration(session),
+            )
+        )
+    attempt.recorded = recorded
+    attempt.save()
+    if produced:
+        ctx = StoreContext(authority=lms_authority(), user_id=user.pk)
+        statements_store_checked(validate_statements(produced), ctx)
+    _state_write(attempt, target, version)
+    return attempt
+
+
+def _state_write(attempt: ScormAttempt, target: xs.Target, version: str) -> None:
+    """The attempt's State document (activity = the SCO, registration = the attempt)."""
+    content = {
+        "scormVersion": "1.2" if version == SCORM12 else "2004",
+        "attempt": attempt.number,
+        "entry": attempt.entry,
+        "suspended": attempt.suspended,
+        "ended": attempt.ended,
+        "totalTime": _iso_duration(attempt.total_seconds),
+        "cmi": attempt.cmi,
+    }
+    document_write(
+        scope={
+            "kind": LRSDocument.Kind.STATE,
+            "activity": target.sco_iri,
+            "agent_ifi": agent_ifi(target.actor) or "",
+            "registration": target.registration,
+        },
+        document_id=xs.ATTEMPT_STATE,
+        content=json.dumps(content).encode(),
+        content_type="application/json",
+        merge=False,
+    )

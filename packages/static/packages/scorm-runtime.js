@@ -1,0 +1,276 @@
+/*
+ * The SCORM run-time of a lesson page (issue 13; docs/content.md, docs/xapi.md).
+ *
+ * For the SCOs of the page (`.scorm-sco`, from packages/unit_frame.html) it loads the vendored
+ * scorm-again bundle of the package's version, opens (or resumes) the attempt on our server,
+ * starts the data model with the values the server gives (cmi.entry, location, suspend data…),
+ * publishes it as window.API (SCORM 1.2) or window.API_1484_11 (SCORM 2004) and only then
+ * gives the SCO's frame its src, so the SCO finds the API when it looks for it.
+ *
+ * Values go to the server on Initialize, Commit and Terminate (fetch, in order) and, while
+ * the attempt is open, when the page is hidden or unloaded (navigator.sendBeacon with the
+ * CSRF token in the form), so a closed tab loses at most the last uncommitted change.
+ * Several SCOs on one page play one at a time, in manifest order, with previous/next and a
+ * table of contents.
+ */
+(function () {
+  "use strict";
+  if (window.capacitaScorm) return;
+  var scos = Array.prototype.slice.call(document.querySelectorAll(".scorm-sco"));
+  if (!scos.length) return;
+
+  // The elements the server keeps (packages/scorm/datamodel.py); "" is sent only for exit.
+  var STORED = {
+    scorm12: [
+      /^cmi\.core\.(lesson_location|lesson_status|exit|session_time)$/,
+      /^cmi\.core\.score\.(raw|min|max)$/,
+      /^cmi\.suspend_data$/,
+      /^cmi\.interactions\.\d+\.(id|type|student_response|result)$/,
+    ],
+    scorm2004: [
+      /^cmi\.(location|completion_status|success_status|exit|progress_measure|session_time)$/,
+      /^cmi\.score\.(scaled|raw|min|max)$/,
+      /^cmi\.suspend_data$/,
+      /^cmi\.interactions\.\d+\.(id|type|learner_response|result|description)$/,
+    ],
+  };
+  var EXIT = /^cmi\.(core\.)?exit$/;
+
+  var state = {
+    index: -1,
+    api: null,
+    launch: null,
+    version: "",
+    initialized: false,
+    finished: false,
+    queue: Promise.resolve(),
+    pending: 0,
+    commits: 0,
+    failures: 0,
+  };
+  window.capacitaScorm = state;
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      if (document.querySelector('script[src="' + url + '"]')) return resolve();
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function post(url, body, keepalive) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+    });
+  }
+
+  function values() {
+    var flat = state.api.getFlattenedCMI();
+    var out = {};
+    Object.keys(flat).forEach(function (key) {
+      var name = key.indexOf("cmi.") === 0 ? key : "cmi." + key;
+      var value = flat[key];
+      if (value === null || value === undefined || typeof value === "object") return;
+      value = String(value);
+      if (value === "" && !EXIT.test(name)) return;
+      if (STORED[state.version].some(function (pattern) { return pattern.test(name); })) {
+        out[name] = value;
+      }
+    });
+    return out;
+  }
+
+  function status(text) {
+    var element = scos[state.index] && scos[state.index].querySelector(".scorm-status");
+    if (element) element.textContent = text || "";
+  }
+
+  function commit(terminate) {
+    if (!state.launch || state.finished) return state.queue;
+    var url = state.launch.commitUrl;
+    var body = { cmi: values(), terminate: !!terminate };
+    if (terminate) state.finished = true;
+    state.pending += 1;
+    state.queue = state.queue
+      .then(function () {
+        return post(url, body, true);
+      })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        state.commits += 1;
+        status("");
+      })
+      .catch(function () {
+        state.failures += 1;
+        status(scos[state.index].dataset.labelError);
+      })
+      .then(function () {
+        state.pending -= 1;
+      });
+    return state.queue;
+  }
+
+  // The page is going away (tab closed, navigation, app switch): send what the SCO has now.
+  function beacon() {
+    if (!state.launch || state.finished || !state.initialized) return;
+    var form = new FormData();
+    form.append("csrfmiddlewaretoken", csrfToken());
+    form.append("payload", JSON.stringify({ cmi: values(), terminate: false }));
+    if (!(navigator.sendBeacon && navigator.sendBeacon(state.launch.commitUrl, form))) {
+      commit(false);
+    }
+  }
+  window.addEventListener("pagehide", beacon);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") beacon();
+  });
+
+  function listen(api, version) {
+    var names =
+      version === "scorm12"
+        ? { init: "LMSInitialize", commit: "LMSCommit", finish: "LMSFinish" }
+        : { init: "Initialize", commit: "Commit", finish: "Terminate" };
+    api.on(names.init, function () {
+      state.initialized = true;
+      commit(false);
+    });
+    api.on(names.commit, function () {
+      commit(false);
+    });
+    api.on(names.finish, function () {
+      commit(true);
+    });
+    if (version !== "scorm12") {
+      // adl.nav.request continue/previous at Terminate: the next or previous SCO in order.
+      // After Terminate has returned to the SCO, not inside it.
+      api.on("SequenceNext", function () {
+        setTimeout(function () {
+          start(state.index + 1);
+        }, 0);
+      });
+      api.on("SequencePrevious", function () {
+        setTimeout(function () {
+          start(state.index - 1);
+        }, 0);
+      });
+    }
+  }
+
+  function show(index) {
+    scos.forEach(function (element, position) {
+      var figure = element.closest("figure") || element;
+      figure.hidden = position !== index;
+    });
+    var nav = document.querySelector(".scorm-nav");
+    if (!nav) return;
+    nav.querySelectorAll("[data-sco-index]").forEach(function (link) {
+      var current = Number(link.dataset.scoIndex) === index;
+      if (current) link.setAttribute("aria-current", "step");
+      else link.removeAttribute("aria-current");
+    });
+    nav.querySelector(".scorm-previous").disabled = index === 0;
+    nav.querySelector(".scorm-next").disabled = index === scos.length - 1;
+  }
+
+  function leave() {
+    // Leaving a SCO for another: the SCO's frame unloads (it may call Terminate then).
+    var element = scos[state.index];
+    if (!element) return;
+    if (state.initialized && !state.finished) commit(false);
+    element.querySelector("iframe").removeAttribute("src");
+    state.launch = null;
+  }
+
+  function start(index) {
+    if (index === state.index || index < 0 || index >= scos.length) return;
+    leave();
+    var element = scos[index];
+    var version = element.dataset.scormVersion;
+    var bundle = version === "scorm12" ? "scorm12.min.js" : "scorm2004.min.js";
+    state.index = index;
+    state.version = version;
+    state.initialized = false;
+    state.finished = false;
+    show(index);
+    return state.queue
+      .then(function () {
+        return loadScript(element.dataset.vendorUrl + bundle);
+      })
+      .then(function () {
+        return post(element.dataset.openUrl, { lesson: Number(element.dataset.lessonId) });
+      })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (launch) {
+        var Api = version === "scorm12" ? window.Scorm12API : window.Scorm2004API;
+        var api = new Api({ autocommit: false, logLevel: 5 });
+        api.loadFromFlattenedJSON(launch.values);
+        listen(api, version);
+        state.api = api;
+        state.launch = launch;
+        if (version === "scorm12") window.API = api;
+        else window.API_1484_11 = api;
+        element.querySelector("iframe").src = element.dataset.launchUrl;
+      })
+      .catch(function () {
+        status(element.dataset.labelError);
+      });
+  }
+
+  if (scos.length > 1) {
+    var first = scos[0];
+    var nav = document.createElement("nav");
+    nav.className = "scorm-nav";
+    nav.setAttribute("aria-label", first.dataset.labelContents);
+    var list = document.createElement("ol");
+    scos.forEach(function (element, index) {
+      var item = document.createElement("li");
+      var link = document.createElement("button");
+      link.type = "button";
+      link.dataset.scoIndex = String(index);
+      link.textContent = element.dataset.title;
+      link.addEventListener("click", function () {
+        start(index);
+      });
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    var previous = document.createElement("button");
+    previous.type = "button";
+    previous.className = "scorm-previous";
+    previous.textContent = first.dataset.labelPrevious;
+    previous.addEventListener("click", function () {
+      start(state.index - 1);
+    });
+    var next = document.createElement("button");
+    next.type = "button";
+    next.className = "scorm-next";
+    next.textContent = first.dataset.labelNext;
+    next.addEventListener("click", function () {
+      start(state.index + 1);
+    });
+    nav.appendChild(list);
+    nav.appendChild(previous);
+    nav.appendChild(next);
+    var anchor = first.closest("figure") || first;
+    anchor.parentNode.insertBefore(nav, anchor);
+  }
+  state.start = start;
+  start(0);
+})();
