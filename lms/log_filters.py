@@ -31,6 +31,10 @@ class PersonalDataFilter(logging.Filter):
 
     _EMAIL = re.compile(r"(?:mailto:)?[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
     _TOKEN_PATH = re.compile(r"(/cuenta/(?:confirmar|contrasena)/)[^/\s?#\"']+/[^/\s?#\"']+")
+    # The one-time cmi5 fetch URL (packages/cmi5), plain or URL-encoded in a launch URL.
+    _FETCH_PATH = re.compile(
+        r"((?:/|%2F)packages(?:/|%2F)cmi5(?:/|%2F)fetch(?:/|%2F))[^/%&\s?#\"']+"
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -38,6 +42,7 @@ class PersonalDataFilter(logging.Filter):
         except (TypeError, ValueError):  # a malformed record: leave it to the formatter
             return True
         cleaned = self._TOKEN_PATH.sub(r"\1[oculto]", self._EMAIL.sub("[correo]", message))
+        cleaned = self._FETCH_PATH.sub(r"\1[oculto]", cleaned)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
         return True

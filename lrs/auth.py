@@ -8,13 +8,16 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
 
 from lrs import conf
-from lrs.models import LRSClient
+from lrs.cmi5 import cmi5_session_for_token, is_token_key
+from lrs.models import Cmi5Session, LRSClient
 
 from .errors import XAPIError
 from .statements import agent_ifi
@@ -32,6 +35,12 @@ __all__ = [
 # secrets are 256-bit random values, so no slow password hash is needed to protect them.
 _SECRET_HMAC_KEY = b"capacita.lrs.client-secret.v1"
 _LEARNER_SCOPES = frozenset(("statements/write", "statements/read/mine", "state", "profile"))
+# An AU holding its session's token (cmi5 section 8.2): its own statements, the State
+# documents of its launch, its learner's preferences. The views narrow each to the session.
+_AU_SCOPES = frozenset(("statements/write", "statements/read/mine", "state", "profile"))
+# How stale a session's last activity may be before a request through its token refreshes
+# it (the abandonment sweep reads it): one write per AU per half minute at most.
+_ACTIVITY_REFRESH = timedelta(seconds=30)
 
 
 def hash_secret(secret: str) -> str:
@@ -68,6 +77,7 @@ class Principal:
     user_id: int | None = None
     learner_actor: dict | None = None
     learner_ifi: str | None = field(default=None)
+    cmi5_session: Cmi5Session | None = None
 
     def can(self, *wanted: str) -> bool:
         return "all" in self.scopes or bool(self.scopes.intersection(wanted))
@@ -110,11 +120,29 @@ def _basic(header: str) -> Principal:
         key, secret = decoded.split(":", 1)
     except (ValueError, IndexError, UnicodeDecodeError) as exc:
         raise XAPIError(401, "malformed Basic credentials", rule="auth") from exc
+    if is_token_key(key):
+        return _au(key, secret)
     client = _client_for_key(key)
     if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
         raise XAPIError(401, "invalid credentials", rule="auth")
     return Principal(
         authority=client_authority(client), scopes=frozenset(client.scopes or ()), client=client
+    )
+
+
+def _au(key: str, secret: str) -> Principal:
+    session = cmi5_session_for_token(key, secret)
+    if session is None:
+        raise XAPIError(401, "invalid or expired cmi5 session token", rule="auth")
+    now = timezone.now()
+    if now - session.last_activity_at > _ACTIVITY_REFRESH:
+        Cmi5Session.objects.filter(pk=session.pk).update(last_activity_at=now)
+    return Principal(
+        authority=lms_authority(),
+        scopes=_AU_SCOPES,
+        learner_actor=session.actor,
+        learner_ifi=session.actor_ifi,
+        cmi5_session=session,
     )
 
 

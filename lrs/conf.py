@@ -23,6 +23,9 @@ app_settings = AppSettings(
         "LMS_XAPI_MAX_BODY": 20 * 1024 * 1024,
         # The most statements one GET returns.
         "LMS_XAPI_STATEMENT_LIMIT": 500,
+        # Seconds a cmi5 AU's token keeps working after its session's "terminated" (cmi5
+        # section 9.3.8 lets the LMS choose); statements of the session are refused anyway.
+        "LMS_CMI5_TERMINATED_GRACE_SECONDS": 60.0,
         # Dotted path of ``function(user=...) -> Agent``: who a signed-in user is in xAPI.
         "LMS_LRS_ACTOR": "lrs.identity.learner_actor",
         # Forwarding to an external LRS: off while the URL is empty.

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 __all__ = [
+    "Cmi5Session",
     "ForwardedStatement",
     "LRSActivity",
     "LRSAttachment",
@@ -402,3 +403,73 @@ class StatementLogCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer}/{self.shard} @{self.position}"
+
+
+class Cmi5Session(models.Model):
+    """One cmi5 AU session (cmi5 section 9.6.3.1): opened by the LMS at launch, driven by the
+    AU's statements, ended by ``terminated`` or by the LMS's ``abandoned``.
+
+    The rows the LRS needs to enforce the cmi5 statement rules: the launch data the AU was
+    given (mode, mastery score, moveOn) and what the session has said so far. Tokens are kept
+    only as SHA-256 digests.
+    """
+
+    class Mode(models.TextChoices):
+        NORMAL = "Normal", "Normal"
+        BROWSE = "Browse", "Browse"
+        REVIEW = "Review", "Review"
+
+    class State(models.TextChoices):
+        LAUNCHED = "launched", "launched"
+        INITIALIZED = "initialized", "initialized"
+        TERMINATED = "terminated", "terminated"
+        ABANDONED = "abandoned", "abandoned"
+        WAIVED = "waived", "waived"  # a session the LMS opens only to write a waived statement
+
+    session_id = models.CharField(max_length=64, unique=True)
+    registration = models.UUIDField()
+    actor = models.JSONField()
+    actor_ifi = models.CharField(max_length=512)
+    activity_id = models.CharField(max_length=512)  # the LMS-generated AU activity id
+    publisher_id = models.CharField(max_length=2000)  # the AU id of the course structure
+    launch_mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.NORMAL)
+    mastery_score = models.FloatField(null=True, blank=True)
+    move_on = models.CharField(max_length=24)
+    return_url = models.CharField(max_length=2000, blank=True, default="")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.LAUNCHED)
+    completed = models.BooleanField(default=False)
+    passed = models.BooleanField(default=False)
+    failed = models.BooleanField(default=False)
+    waived = models.BooleanField(default=False)
+    satisfied = models.BooleanField(default=False)
+    fetch_token_hash = models.CharField(max_length=64, blank=True, default="")
+    fetch_used = models.BooleanField(default=False)
+    auth_token_hash = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["registration", "activity_id"], name="lrs_cmi5_reg_au"),
+            # The abandonment sweep reads only the open sessions.
+            models.Index(
+                fields=["last_activity_at"],
+                name="lrs_cmi5_open",
+                condition=models.Q(state__in=["launched", "initialized"]),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fetch_token_hash"],
+                name="lrs_cmi5_fetch_token",
+                condition=~models.Q(fetch_token_hash=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cmi5 session {self.session_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.LAUNCHED, self.State.INITIALIZED)

@@ -22,8 +22,10 @@ from lrs.models import (
 )
 from lrs.signals import statements_stored, statements_voided
 
+from . import cmi5
 from .backends import backend
 from .backends.rows import merge_definition
+from .cmi5 import SESSION_EXTENSION
 from .errors import XAPIError
 from .statements import (
     agent_ifi,
@@ -55,6 +57,11 @@ class StoreContext:
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     # The request's X-Experience-API-Version: it decides how a repeated id is compared.
     request_version: str = "1.0.3"
+    # The statements are Capacita's own (``statements_store``): only they may state the
+    # cmi5 verbs the specification reserves to the LMS.
+    asserted_by_lms: bool = False
+    # The cmi5 session of an AU's token (``lrs.auth``): its statements must carry it.
+    cmi5_session_id: str | None = None
 
 
 def _complete(statement: dict, ctx: StoreContext, now_iso: str) -> dict:
@@ -198,6 +205,8 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
 
     if not new_statements:
         return ids
+    if ctx.cmi5_session_id is not None or any(_has_cmi5_session(s) for s in new_statements):
+        cmi5.enforce(new_statements, ctx)
 
     rows = [_row(statement, ctx, now) for statement in new_statements]
     new_void_targets = {t for t, v in void_targets.items() if v in batch_by_id}
@@ -251,6 +260,12 @@ def _store(statements: list[dict], ctx: StoreContext, untimed: set[int]) -> list
             statement_uuids=[str(sid) for _, sid in voided_rows],
         )
     return ids
+
+
+def _has_cmi5_session(statement: dict) -> bool:
+    # The cheap test on the hot path: one or two dictionary lookups per statement.
+    context = statement.get("context")
+    return bool(context and SESSION_EXTENSION in (context.get("extensions") or ()))
 
 
 # (iri, repr of the definition) pairs this process has already merged into the canonical
@@ -452,5 +467,5 @@ def statements_store(*, statements: list[dict], authority: dict | None = None) -
 
     statements = copy.deepcopy(statements)
     validate_statements(statements)
-    ctx = StoreContext(authority=authority or lms_authority())
+    ctx = StoreContext(authority=authority or lms_authority(), asserted_by_lms=True)
     return [uuid.UUID(sid) for sid in statements_store_checked(statements, ctx)]

@@ -21,11 +21,12 @@ from django.utils.http import http_date
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from lrs.models import LRSDocument
+from lrs.models import Cmi5Session, LRSDocument
 
 from . import conf, selectors, services
 from .attachments import build_multipart, check_attachments, parse_multipart
 from .auth import Principal, authenticate
+from .cmi5 import LAUNCH_DATA_STATE_ID, LEARNER_PREFERENCES_PROFILE_ID
 from .errors import XAPIError
 from .statements import agent_ifi, format_statement, parse_timestamp, person_for_agent, to_iso
 from .validation import (
@@ -378,6 +379,27 @@ def _check_learner_voiding(statements: list[dict], principal: Principal) -> None
             )
 
 
+def _check_au_statements(statements: list[dict], session: Cmi5Session) -> None:
+    """An AU's token stores statements of its registration, and never voids (cmi5 6.3)."""
+    registration = str(session.registration).lower()
+    for index, statement in enumerate(statements):
+        if statement["verb"]["id"] == VOIDED_VERB:
+            raise XAPIError(
+                403,
+                "an AU may not void statements",
+                path=f"statements[{index}].verb.id",
+                rule="cmi5.au.no_voiding",
+            )
+        context = statement.get("context") or {}
+        if str(context.get("registration") or "").lower() != registration:
+            raise XAPIError(
+                403,
+                "an AU's statements must carry the registration of its launch",
+                path=f"statements[{index}].context.registration",
+                rule="cmi5.au.registration",
+            )
+
+
 class StatementsView(XAPIView):
     consistent_through = True
 
@@ -409,15 +431,20 @@ class StatementsView(XAPIView):
                         path=f"statements[{index}].actor",
                         rule="learner.own_actor",
                     )
-            _check_learner_voiding(statements, principal)
+            if principal.cmi5_session is None:
+                _check_learner_voiding(statements, principal)
+        session = principal.cmi5_session
+        if session is not None:
+            _check_au_statements(statements, session)
         ctx = services.StoreContext(
             authority=principal.authority,
             client=principal.client,
             user_id=principal.user_id,
-            can_define=principal.can("define") or principal.client is None,
+            can_define=principal.can("define") or (principal.client is None and session is None),
             version="2.0.0" if request.version == "2.0.0" else "1.0.0",
             attachments=payloads,
             request_version=request.version,
+            cmi5_session_id=session.session_id if session is not None else None,
         )
         return services.statements_store_checked(statements, ctx)
 
@@ -745,6 +772,26 @@ class StateView(_DocumentView):
 
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
         request.auth.require("state")
+        session = request.auth.cmi5_session
+        if session is None:
+            return
+        params = request.params
+        if params.get("activityId") != session.activity_id or (
+            params.get("registration", "").lower() != str(session.registration).lower()
+        ):
+            raise XAPIError(
+                403,
+                "an AU's token reaches only the State of its own activity and registration",
+                path="activityId",
+                rule="cmi5.au.state_scope",
+            )
+        if write and params.get(self.id_param) in (None, LAUNCH_DATA_STATE_ID):
+            raise XAPIError(
+                403,
+                "an AU may not change or delete LMS.LaunchData",
+                path=self.id_param,
+                rule="cmi5.au.launch_data",
+            )
 
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
         params = request.params
@@ -771,6 +818,8 @@ class ActivityProfileView(_DocumentView):
 
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
         request.auth.require("profile")
+        if request.auth.cmi5_session is not None:
+            raise XAPIError(403, "an AU's token has no Activity Profile rights", rule="scope")
         if write and request.auth.learner_ifi is not None:
             raise XAPIError(403, "learners may not write activity profiles", rule="scope")
 
@@ -786,6 +835,16 @@ class AgentProfileView(_DocumentView):
 
     def _authorize(self, request: XAPIRequest, write: bool) -> None:
         request.auth.require("profile")
+        if request.auth.cmi5_session is not None and (
+            write or request.params.get(self.id_param) != LEARNER_PREFERENCES_PROFILE_ID
+        ):
+            # cmi5 section 11: the LMS may refuse an AU's changes with a 403.
+            raise XAPIError(
+                403,
+                "an AU's token reads only the cmi5LearnerPreferences Agent Profile",
+                path=self.id_param,
+                rule="cmi5.au.agent_profile",
+            )
 
     def _scope(self, request: XAPIRequest) -> dict[str, str]:
         ifi = _agent_param_ifi(request.params)

@@ -11,7 +11,9 @@ class PackagesConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published
 
+        from lrs.cmi5 import cmi5_session_status_changed
         from packages import receivers
+        from packages.cmi5 import status, tasks  # noqa: F401 (registers the Celery tasks)
         from packages.models import PackageVersion
 
         page_published.connect(receivers.on_page_published, dispatch_uid="packages.page_published")
@@ -19,4 +21,7 @@ class PackagesConfig(AppConfig):
             receivers.on_version_deleted,
             sender=PackageVersion,
             dispatch_uid="packages.version_deleted",
+        )
+        cmi5_session_status_changed.connect(
+            status.on_session_status_changed, dispatch_uid="packages.cmi5_status"
         )

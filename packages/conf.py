@@ -37,5 +37,16 @@ app_settings = AppSettings(
         "LMS_PACKAGE_STORAGE_PREFIX": "packages",
         # Cache-Control max-age of the served files, in seconds (always "private").
         "LMS_PACKAGE_CACHE_SECONDS": 3600,
+        # A cmi5 session with no statement or document request for this many seconds and no
+        # "terminated" is abandoned: Capacita writes "abandoned" for it (cmi5 section 9.3.6).
+        "LMS_CMI5_ABANDON_AFTER_SECONDS": 4 * 3600,
+        # How often the abandonment sweep runs, in seconds.
+        "LMS_CMI5_ABANDON_SWEEP_SECONDS": 300,
+    },
+    beat=lambda value: {
+        "packages-cmi5-abandon": {
+            "task": "packages.cmi5.abandon_stale_sessions",
+            "schedule": float(value("LMS_CMI5_ABANDON_SWEEP_SECONDS")),
+        },
     },
 )

@@ -19,15 +19,19 @@ def unit_frame(request: HttpRequest | None, lesson_page: Any, unit_uuid: str) ->
     unit = selectors.unit_by_uuid(unit_uuid=unit_uuid)
     if unit is None:
         return ""
-    return render_to_string(
-        "packages/unit_frame.html",
-        {
-            "unit": unit,
-            "launch_url": selectors.unit_launch_path(unit),
-            "activity_id": selectors.unit_activity_id(unit),
-            # SCOs run with the SCORM API of packages/static/packages/scorm-runtime.js.
-            "scorm_version": unit.package.format if unit.kind == unit.Kind.SCO else "",
-            "lesson_id": getattr(lesson_page, "pk", None),
-        },
-        request=request,
-    )
+    context = {
+        "unit": unit,
+        "launch_url": selectors.unit_launch_path(unit),
+        "activity_id": selectors.unit_activity_id(unit),
+        # SCOs run with the SCORM API of packages/static/packages/scorm-runtime.js.
+        "scorm_version": unit.package.format if unit.kind == unit.Kind.SCO else "",
+        "lesson_id": getattr(lesson_page, "pk", None),
+    }
+    if unit.kind == unit.Kind.AU and getattr(lesson_page, "pk", None):
+        # cmi5: the AU starts through a POST that opens its session (packages/cmi5/views.py).
+        from django.urls import reverse
+
+        context["cmi5_launch_url"] = reverse(
+            "packages:cmi5-launch", kwargs={"unit_uuid": unit.uuid, "lesson_id": lesson_page.pk}
+        )
+    return render_to_string("packages/unit_frame.html", context, request=request)

@@ -9,7 +9,16 @@ from typing import Any
 
 from django.conf import settings
 
-from .rules import ANSWERED, COMPLETED, EXPERIENCED, FAILED, PASSED, PROGRESSED, Evidence
+from .rules import (
+    ANSWERED,
+    COMPLETED,
+    EXPERIENCED,
+    FAILED,
+    PASSED,
+    PROGRESSED,
+    SATISFIED,
+    Evidence,
+)
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 VOIDED_VERB = ADL_VERBS + "voided"
@@ -22,6 +31,9 @@ ACTIVITY_VERBS = {
     "http://adlnet.gov/expapi/verbs/launched": EXPERIENCED,
     "http://adlnet.gov/expapi/verbs/resumed": EXPERIENCED,
 }
+# The LMS's cmi5 "satisfied" about a lesson: the moveOn of the lesson's AU is met
+# (packages/cmi5/status.py). Only the site itself states it (lrs.cmi5 refuses it from others).
+SATISFIED_VERB = "https://w3id.org/xapi/adl/verbs/satisfied"
 
 
 @lru_cache(maxsize=4)
@@ -43,6 +55,8 @@ def lesson_iri_of(activity_id: str) -> tuple[str, bool] | None:
 
 
 def verb_name(verb_id: str) -> str | None:
+    if verb_id == SATISFIED_VERB:
+        return SATISFIED
     if verb_id.startswith(ADL_VERBS):
         name = verb_id[len(ADL_VERBS) :]
         return name if name in TRACKED_VERBS else ACTIVITY_VERBS.get(verb_id)

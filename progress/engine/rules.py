@@ -21,6 +21,7 @@ FAILED = "failed"
 PROGRESSED = "progressed"
 EXPERIENCED = "experienced"
 ANSWERED = "answered"
+SATISFIED = "satisfied"  # the LMS's cmi5 satisfied about the lesson (its AU's moveOn is met)
 
 # Lesson statuses, from "nothing seen" to "done".
 NOT_STARTED = "not_started"
@@ -70,7 +71,8 @@ def lesson_state(evidence: Iterable[Evidence], *, has_check: bool) -> LessonStat
     """The state of one lesson for one learner, from all their evidence on it.
 
     A lesson without a knowledge check is done by the earliest ``completed`` on the lesson's
-    IRI; a lesson with one by the earliest ``passed``. ``failed`` marks a checked lesson failed
+    IRI; a lesson with one by the earliest ``passed``; any lesson by the LMS's cmi5
+    ``satisfied`` about it. ``failed`` marks a checked lesson failed
     until a pass. Progress is the highest cmi5 progress seen (100 once done, at most 99 before).
     """
     items = sorted(evidence, key=lambda e: e.order_key)
@@ -80,13 +82,19 @@ def lesson_state(evidence: Iterable[Evidence], *, has_check: bool) -> LessonStat
     completions = [e for e in on_lesson if e.verb == COMPLETED]
     passes = [e for e in on_lesson if e.verb == PASSED]
     fails = [e for e in on_lesson if e.verb == FAILED]
+    satisfactions = [e for e in on_lesson if e.verb == SATISFIED]
 
-    completing = (passes if has_check else completions)[:1]
+    # A packaged cmi5 lesson is done when the LMS states it satisfied (its AU's moveOn).
+    completing = sorted(
+        (passes if has_check else completions)[:1] + satisfactions[:1], key=lambda e: e.order_key
+    )[:1]
     done = bool(completing)
     if has_check:
         status = STATUS_PASSED if passes else STATUS_FAILED if fails else IN_PROGRESS
     else:
         status = STATUS_COMPLETED if completions else IN_PROGRESS
+    if satisfactions and status in (IN_PROGRESS, STATUS_FAILED):
+        status = STATUS_COMPLETED
 
     passed_scores = [_score(e) for e in passes]
     failed_scores = [e.scaled for e in fails if e.scaled is not None]

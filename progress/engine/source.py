@@ -15,7 +15,7 @@ from django.db import connection
 from lrs.models import LearnerIdentity, Statement
 
 from .core import StoredStatement
-from .facts import ACTIVITY_VERBS, ADL_VERBS, TRACKED_VERBS, about_a_lesson
+from .facts import ACTIVITY_VERBS, ADL_VERBS, SATISFIED_VERB, TRACKED_VERBS, about_a_lesson
 
 
 def learner_account_name(data: dict[str, Any]) -> str | None:
@@ -66,7 +66,7 @@ def lesson_statements(*, chunk_size: int = 5000) -> Iterator[StoredStatement]:
     """Every non-voided statement by a learner about one of our lessons (or their parts),
     oldest first, read in keyset-paginated chunks so memory stays flat at any size."""
     users = dict(LearnerIdentity.objects.values_list("account_name", "user_id"))
-    verbs = [ADL_VERBS + verb for verb in TRACKED_VERBS] + list(ACTIVITY_VERBS)
+    verbs = [ADL_VERBS + verb for verb in TRACKED_VERBS] + [*ACTIVITY_VERBS, SATISFIED_VERB]
     base = Statement.objects.filter(
         voided=False,
         voiding=False,

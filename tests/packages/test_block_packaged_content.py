@@ -33,8 +33,11 @@ def test_an_imported_lesson_shows_its_unit_in_a_frame(client, author):
     publish_tree(unit.lesson, author)
     client.force_login(author)
     html = client.get(LessonPage.objects.get(pk=unit.lesson_id).url).content.decode()
-    assert f'<iframe src="/packages/{result.version.uuid}/b1/a1.html"' in html
+    # a cmi5 AU starts through the launch POST, into the lesson's named frame
+    assert f'action="/packages/cmi5/launch/{unit.uuid}/{unit.lesson_id}/"' in html
+    assert f'<iframe name="cmi5-{unit.uuid}"' in html
     assert f'data-activity-id="{unit.identifier}"' in html
+    assert result.version.uuid
 
 
 def test_own_window_units_get_a_link_instead(client, author):

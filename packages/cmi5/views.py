@@ -1,0 +1,50 @@
+"""The learner's side of a cmi5 launch: the launch from the lesson page and the fetch URL."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from lrs.cmi5 import cmi5_fetch_redeem
+from packages.cmi5 import selectors, services
+
+
+@login_required
+@require_POST
+@never_cache
+def launch(request: HttpRequest, unit_uuid: str, lesson_id: int) -> HttpResponse:
+    """Open a session and send the browser (the lesson's frame, or a new window for
+    ``OwnWindow`` AUs: the form's target decides) to the AU's launch URL.
+
+    Only for a learner actively enrolled in the lesson's course, or staff who may author;
+    CSRF-checked, as it writes to the LRS. 404 for a unit the lesson does not show.
+    """
+    found = selectors.launchable_unit(unit_uuid=unit_uuid, lesson_id=lesson_id)
+    if found is None:
+        raise Http404
+    unit, lesson = found
+    if not selectors.user_may_launch(user=request.user, lesson=lesson):
+        return HttpResponse(status=403)
+    result = services.launch_for_user(
+        user=request.user,
+        unit=unit,
+        lesson=lesson,
+        request=request,
+        return_url=request.build_absolute_uri(lesson.url or "/"),
+        language=translation.get_language(),
+    )
+    return HttpResponseRedirect(result.url)
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+def fetch(request: HttpRequest, token: str) -> JsonResponse:
+    """The fetch URL (cmi5 section 8.2): the AU's auth-token once, then the spec's error JSON,
+    always with HTTP 200 and ``application/json``. No cookie is needed: the one-time token in
+    the URL is the credential, and it opens nothing but its own session."""
+    return JsonResponse(cmi5_fetch_redeem(token))
