@@ -66,6 +66,7 @@ def test_the_site_gathers_every_apps_beat_entries(settings):
         "lrs-statement-log-sweep",
         "learners-import-files-purge",
         "reports-refresh",
+        "packages-cmi5-abandon",
     }
 
 

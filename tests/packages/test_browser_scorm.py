@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -22,6 +23,14 @@ from tests.support.browser import chromium
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The closed tab's beacon is written by the live server while the test reads the attempt:
+    # SQLite's shared in-memory test database answers "table is locked" to one of the two
+    # under load (no busy wait in shared-cache mode). CI's services run plays both tests on
+    # PostgreSQL; the run-time's server side is tested on SQLite in test_scorm_runtime.py.
+    pytest.mark.skipif(
+        "sqlite" in settings.DATABASES["default"]["ENGINE"],
+        reason="concurrent writes from the live server need a real database server",
+    ),
 ]
 
 ADL = "http://adlnet.gov/expapi/verbs/"
