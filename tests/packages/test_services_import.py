@@ -20,15 +20,27 @@ def stored_names(prefix: str) -> list[str]:
     names: list[str] = []
 
     def walk(folder: str) -> None:
-        if not default_storage.exists(folder):
+        # Not exists(): an S3 "folder" is only a key prefix, which exists() does not see.
+        try:
+            dirs, files = default_storage.listdir(folder)
+        except FileNotFoundError:
             return
-        dirs, files = default_storage.listdir(folder)
         names.extend(f"{folder}/{f}" for f in files)
         for d in dirs:
             walk(f"{folder}/{d}")
 
     walk(prefix.rstrip("/"))
     return names
+
+
+@pytest.fixture
+def own_prefix(settings) -> str:
+    """A storage prefix of this test's own: on S3 the bucket outlives a test and is shared by
+    the test workers, so "nothing stored" is checked where only this test writes."""
+    import uuid
+
+    settings.LMS_PACKAGE_STORAGE_PREFIX = f"packages-test-{uuid.uuid4().hex}"
+    return settings.LMS_PACKAGE_STORAGE_PREFIX
 
 
 def test_one_au_cmi5_becomes_a_draft_course_module_and_lesson(author):
@@ -162,16 +174,16 @@ def test_reimport_without_a_unit_retires_it_and_keeps_its_lesson(author):
     assert all(u.lesson_id for u in retired)
 
 
-def test_refused_packages_store_nothing_and_write_no_rows(author, settings):
+def test_refused_packages_store_nothing_and_write_no_rows(author, own_prefix):
     with pytest.raises(PackageRefused):
         package_import(upload=b.upload(b.make_zip({"../evil": b"x", "cmi5.xml": "x"})), user=author)
     with pytest.raises(PackageRefused):
         package_import(upload=b.upload(b.scorm12(mastery="150")), user=author)
     assert not Package.objects.exists() and not CoursePage.objects.exists()
-    assert stored_names("packages") == []
+    assert stored_names(own_prefix) == []
 
 
-def test_a_failure_after_storing_removes_the_files_and_the_rows(author, monkeypatch):
+def test_a_failure_after_storing_removes_the_files_and_the_rows(author, monkeypatch, own_prefix):
     from packages import services
 
     original = services._store_files
@@ -184,7 +196,7 @@ def test_a_failure_after_storing_removes_the_files_and_the_rows(author, monkeypa
     monkeypatch.setattr(services, "_store_files", store_then_fail)
     with pytest.raises(OSError):
         package_import(upload=b.upload(b.multi_au_cmi5()), user=author)
-    assert stored_names("packages") == []  # ... and removed
+    assert stored_names(own_prefix) == []  # ... and removed
     assert not Package.objects.exists()
     assert not PackageUnit.objects.exists()
     assert not CoursePage.objects.exists() and not LessonPage.objects.exists()
@@ -210,12 +222,12 @@ def test_reimport_after_the_lesson_was_deleted_asks_for_a_module(author):
 
 
 def test_a_package_with_several_versions_can_be_deleted_with_its_files(
-    author, django_capture_on_commit_callbacks
+    author, django_capture_on_commit_callbacks, own_prefix
 ):
     package_import(upload=b.upload(b.scorm12()), user=author)
     package_import(upload=b.upload(b.scorm12()), user=author)
-    assert len(stored_names("packages")) == 2 * 3
+    assert len(stored_names(own_prefix)) == 2 * 3
     with django_capture_on_commit_callbacks(execute=True):
         Package.objects.all().delete()
     assert not PackageUnit.objects.exists() and not PackageVersion.objects.exists()
-    assert stored_names("packages") == []
+    assert stored_names(own_prefix) == []
