@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from reports import conf
 from reports.backends import backend
 from reports.models import ReportCourseTag, ReportFact
-from reports.query import QueryError
+from reports.query import DIMENSIONS, QueryError
 from reports.suppression import (
     TOTAL,
     suppress_one_dimension,
@@ -314,6 +314,19 @@ def aggregate(
     return suppress(dimensions, collect(dimensions, filters), k=k, paged=paged)
 
 
+def too_many_groups(groups: int, *, paged: bool) -> None:
+    """Refuse a table of more groups than one answer may hold (``LMS_REPORT_MAX_GROUPS``;
+    ``LMS_REPORT_MAX_TABLE_GROUPS`` when a page of it is asked for)."""
+    most = conf.max_table_groups() if paged else conf.max_groups()
+    if groups > most:
+        raise QueryError(
+            "group_by",
+            "too_many_groups",
+            _("El reporte tiene más de %(max)s grupos; agrega un filtro o pide una página (limit).")
+            % {"max": most},
+        )
+
+
 def suppress(
     dimensions: tuple[str, ...], results: Results, *, k: int | None = None, paged: bool = False
 ) -> Table:
@@ -321,14 +334,7 @@ def suppress(
     k = conf.min_cell() if k is None else k
     # ``results`` is always freshly built (from SQL or a decoded snapshot): marked in place.
     total = results.get((), {}).get(()) or Cell(keys={})
-    most = conf.max_table_groups() if paged else conf.max_groups()
-    if len(results.get(dimensions, {})) > most:
-        raise QueryError(
-            "group_by",
-            "too_many_groups",
-            _("El reporte tiene más de %(max)s grupos; agrega un filtro o pide una página (limit).")
-            % {"max": most},
-        )
+    too_many_groups(len(results.get(dimensions, {})), paged=paged)
     if not dimensions:
         total.suppressed = 0 < total.teachers < k
         return Table(dimensions=(), cells=[], total=total, min_cell=k)
@@ -344,18 +350,26 @@ def suppress(
     first, second = dimensions
     row_totals = {key[0]: cell for key, cell in results.get((first,), {}).items()}
     column_totals = {key[0]: cell for key, cell in results.get((second,), {}).items()}
+    # Suppressed in one orientation whichever order was asked: complementary suppression picks
+    # its extra cells line by line, so month,state and state,month could hide different cells,
+    # and the two answers together would give away what each protects.
+    flip = DIMENSIONS.index(first) > DIMENSIONS.index(second)
+    lines, columns = (column_totals, row_totals) if flip else (row_totals, column_totals)
     hidden2 = suppress_two_dimensions(
-        {(key[0], key[1]): cell.teachers for key, cell in inner.items()},  # two dimensions
-        {row: cell.teachers for row, cell in row_totals.items()},
-        {column: cell.teachers for column, cell in column_totals.items()},
+        {
+            ((key[1], key[0]) if flip else (key[0], key[1])): cell.teachers
+            for key, cell in inner.items()
+        },
+        {row: cell.teachers for row, cell in lines.items()},
+        {column: cell.teachers for column, cell in columns.items()},
         total.teachers,
         k,
     )
     for key, cell in inner.items():
-        cell.suppressed = key in hidden2
-    for row, cell in row_totals.items():
+        cell.suppressed = ((key[1], key[0]) if flip else (key[0], key[1])) in hidden2
+    for row, cell in lines.items():
         cell.suppressed = (row, TOTAL) in hidden2
-    for column, cell in column_totals.items():
+    for column, cell in columns.items():
         cell.suppressed = (TOTAL, column) in hidden2
     total.suppressed = (TOTAL, TOTAL) in hidden2
     return Table(

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
+from reports import conf, published
 from reports.models import ReportSnapshot
 from reports.query import DIMENSIONS
 
@@ -50,7 +51,7 @@ def canonical(dimensions: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(dimensions, key=DIMENSIONS.index))
 
 
-def _pair_for(dimensions: tuple[str, ...]) -> tuple[str, str] | None:
+def pair_for(dimensions: tuple[str, ...]) -> tuple[str, str] | None:
     """The stored pair whose grouping sets include ``dimensions``."""
     wanted = canonical(dimensions)
     if len(wanted) == 2:
@@ -111,7 +112,7 @@ def read(dimensions: tuple[str, ...], *, using: str) -> Any:
     Reads only the grouping sets the table needs: a one-dimension table its own set and the
     total, a pair its four sets. Results come in the caller's order (month,state too).
     """
-    pair = _pair_for(dimensions)
+    pair = pair_for(dimensions)
     if pair is None:
         return None
     wanted = tuple(dimensions)
@@ -137,7 +138,7 @@ def covers(dimensions: tuple[str, ...], filters: Any) -> bool:
     from reports.aggregate import ResolvedFilters
 
     if filters == ResolvedFilters():
-        return _pair_for(tuple(dimensions)) is not None
+        return pair_for(tuple(dimensions)) is not None
     return len(dimensions) == 1 and filters == ResolvedFilters(state=filters.state)
 
 
@@ -152,7 +153,7 @@ def version(*, using: str) -> str | None:
     return stamp.isoformat() if stamp else None
 
 
-def _level_shape(fixed: tuple[str, ...], pair: tuple[str, str]) -> str:
+def level_shape(fixed: tuple[str, ...], pair: tuple[str, str]) -> str:
     return f"{','.join(fixed)}:{','.join(pair)}"
 
 
@@ -160,7 +161,7 @@ def _slice_grouping(grouping: tuple[str, ...], slice_key: tuple[str, ...]) -> st
     return f"{','.join(grouping)}@{','.join(slice_key)}"
 
 
-def _level_for(
+def level_for(
     dimensions: tuple[str, ...], fixed: tuple[str, ...]
 ) -> tuple[tuple[str, ...], tuple[str, str]] | None:
     """The sliced level that holds a table of ``dimensions`` cut by ``fixed``: the exact pair
@@ -197,7 +198,7 @@ def read_slice(dimensions: tuple[str, ...], filters: Any, *, using: str) -> Any:
     if cut is None:
         return None
     fixed, slice_key = cut
-    level = _level_for(tuple(dimensions), fixed)
+    level = level_for(tuple(dimensions), fixed)
     if level is None:
         return None
     wanted = tuple(dimensions)
@@ -207,7 +208,7 @@ def read_slice(dimensions: tuple[str, ...], filters: Any, *, using: str) -> Any:
     names = {_slice_grouping(grouping, slice_key): grouping for grouping in needed}
     rows = dict(
         ReportSnapshot.objects.using(using)
-        .filter(shape=_level_shape(*level), grouping__in=list(names))
+        .filter(shape=level_shape(*level), grouping__in=list(names))
         .values_list("grouping", "data")
     )
     if len(rows) != len(needed):
@@ -254,6 +255,18 @@ def read_trend(state: str | None = None, *, using: str) -> dict[str, dict[str, i
     return None if text is None else json.loads(text)
 
 
+def _publish(shape: str, docs: dict[str, str], now: Any) -> None:
+    """Replace the tables published under ``shape`` (inside the caller's transaction)."""
+    ReportSnapshot.objects.filter(shape=shape).delete()
+    ReportSnapshot.objects.bulk_create(
+        (
+            ReportSnapshot(shape=shape, grouping=grouping, data=doc, computed_at=now)
+            for grouping, doc in docs.items()
+        ),
+        batch_size=200,
+    )
+
+
 def report_snapshots_refresh() -> int:
     """Recompute every stored national table from the fact table; returns how many.
 
@@ -264,6 +277,7 @@ def report_snapshots_refresh() -> int:
 
     primary = DEFAULT_DB_ALIAS
     stored = 0
+    publisher = published.Publisher(conf.min_cell())
     for pair in PAIRS:
         with transaction.atomic(using=primary):
             results = compute(pair, ResolvedFilters(), using=primary)
@@ -300,12 +314,13 @@ def report_snapshots_refresh() -> int:
                     ReportSnapshot.objects.create(
                         shape=",".join(pair), grouping=grouping[0], data="[]", computed_at=now
                     )
+            _publish(published.shape(",".join(pair)), publisher.pair(pair, results), now)
         stored += 1
     for fixed, pair in SLICED:
         slices = compute_slices(fixed, pair, using=primary)
         with transaction.atomic(using=primary):
             now = timezone.now()
-            shape = _level_shape(fixed, pair)
+            shape = level_shape(fixed, pair)
             ReportSnapshot.objects.filter(shape=shape).delete()
             ReportSnapshot.objects.bulk_create(
                 (
@@ -320,6 +335,10 @@ def report_snapshots_refresh() -> int:
                 ),
                 batch_size=500,
             )
+            docs: dict[str, str] = {}
+            for slice_key, results in slices.items():
+                docs.update(publisher.slice(fixed, pair, slice_key, results))
+            _publish(published.shape(shape), docs, now)
         stored += 1
     with transaction.atomic(using=primary):
         ReportSnapshot.objects.filter(shape=TREND_SHAPE).delete()  # compute from the facts
