@@ -42,7 +42,24 @@ class ReportFact(models.Model):
             models.Index(fields=["state", "enrolled_on"], name="rfact_state_enrolled"),
             models.Index(fields=["school_id"], name="rfact_school"),
             models.Index(fields=["subsystem_id"], name="rfact_subsystem"),
-            models.Index(fields=["course_id"], name="rfact_course"),
+            # Course-filtered tables (a course, often with dates) read one course's facts
+            # from this index alone on PostgreSQL: a course's facts are spread over the whole
+            # table, which is stored in place order (state, subsystem, school).
+            models.Index(
+                fields=["course_id", "enrolled_on"],
+                name="rfact_course_enrolled",
+                include=[
+                    "state",
+                    "subsystem_id",
+                    "school_id",
+                    "enrolled_month",
+                    "started_on",
+                    "completed_on",
+                    "credentialed_on",
+                    "days_to_complete",
+                    "hours_completed",
+                ],
+            ),
             models.Index(fields=["enrolled_on"], name="rfact_enrolled"),
         ]
 

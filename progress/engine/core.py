@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -241,19 +241,6 @@ def _has_check(structure: CourseStructure, lesson_iri: str) -> bool:
     )
 
 
-_LESSON_FIELDS = (
-    "status",
-    "done",
-    "completing_statement_id",
-    "completed_at",
-    "best_score",
-    "passed_score",
-    "progress_percent",
-    "first_activity_at",
-    "last_activity_at",
-)
-
-
 def _refresh_lessons(touched: list[tuple[int, str, CourseStructure]]) -> None:
     """Recompute the lesson rows of ``(user, lesson)`` pairs from their evidence: one read and
     one upsert for all of them (a lesson whose evidence is all gone loses its row)."""
@@ -284,22 +271,17 @@ def _refresh_lessons(touched: list[tuple[int, str, CourseStructure]]) -> None:
             rows,
             update_conflicts=True,
             unique_fields=["user", "lesson_iri"],
-            update_fields=list(_LESSON_FIELDS),
+            update_fields=list(_LESSON_FIELD_NAMES),
         )
 
 
+# A lesson row's columns that the engine owns (what an upsert overwrites) are exactly the
+# fields of ``LessonState``.
+_LESSON_FIELD_NAMES = tuple(f.name for f in fields(LessonState))
+
+
 def _lesson_fields(state: LessonState) -> dict[str, Any]:
-    return {
-        "status": state.status,
-        "done": state.done,
-        "completing_statement_id": state.completing_statement_id,
-        "completed_at": state.completed_at,
-        "best_score": state.best_score,
-        "passed_score": state.passed_score,
-        "progress_percent": state.progress_percent,
-        "first_activity_at": state.first_activity_at,
-        "last_activity_at": state.last_activity_at,
-    }
+    return {name: getattr(state, name) for name in _LESSON_FIELD_NAMES}
 
 
 def _lesson_state_of(row: LessonProgress) -> LessonState:
