@@ -48,7 +48,7 @@ app_settings = AppSettings(
         # Seconds between sweeps of the outbox (the delivery guarantee: a lost nudge, a dead
         # worker's lease, a backoff that ran out). A sweep with nothing due is one query.
         "LMS_LRS_FORWARD_SWEEP_SECONDS": 15.0,
-        # The statement log (lrs/statement_log.py). Whether its consumers run inside the
+        # The statement log (lrs/statement_log/). Whether its consumers run inside the
         # storing transaction: "auto" (when Celery runs eagerly, the embedded default), "true"
         # or "false" (workers drain it).
         "LMS_LRS_LOG_INLINE": "auto",

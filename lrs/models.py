@@ -318,7 +318,7 @@ class LearnerIdentity(models.Model):
 
 # --- the durable statement log -----------------------------------------------------------------
 #
-# See lrs/statement_log.py for how it is written and drained. New tables (no progress_ prefix):
+# See lrs/statement_log/ for how it is written and drained. New tables (no progress_ prefix):
 # they did not exist before the split.
 
 

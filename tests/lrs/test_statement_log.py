@@ -240,7 +240,7 @@ def test_two_workers_drain_at_once_with_skip_locked_nothing_twice_in_order(recor
     from lrs.services import statements_store
 
     # No nudge on commit (with eager Celery it would drain in this thread): the two workers do.
-    monkeypatch.setattr(statement_log, "_nudge", lambda: None)
+    monkeypatch.setattr(statement_log.nudge, "nudge", lambda: None)
 
     names = [f"docente{i}" for i in range(12)]
     for _round in range(5):
@@ -285,8 +285,8 @@ def test_entries_go_only_to_the_consumers_that_accept_their_actor(xapi, settings
     ana, beto = Recorder(), Recorder()
     statement_log.register_consumer("only-ana", ana, accepts=lambda p: p == ifi("ana"))
     statement_log.register_consumer("nobody", beto, accepts=lambda p: False)
-    others = [name for name in statement_log._consumers if name not in ("only-ana", "nobody")]
-    saved = {name: statement_log._consumers.pop(name) for name in others}
+    others = [name for name in statement_log.registry if name not in ("only-ana", "nobody")]
+    saved = {name: statement_log.registry.pop(name) for name in others}
     try:
         xapi.store(
             statement(id=new_id(), actor=actor("ana")),
@@ -300,4 +300,4 @@ def test_entries_go_only_to_the_consumers_that_accept_their_actor(xapi, settings
     finally:
         statement_log.unregister_consumer("only-ana")
         statement_log.unregister_consumer("nobody")
-        statement_log._consumers.update(saved)
+        statement_log.registry.update(saved)
