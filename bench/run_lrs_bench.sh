@@ -48,7 +48,14 @@ start_server() {
     --log-level warning &
   GUNICORN_PID=$!
   for _ in $(seq 50); do
-    curl -sf "http://127.0.0.1:$PORT/xapi/about" >/dev/null && return 0
+    if curl -sf "http://127.0.0.1:$PORT/xapi/about" >/dev/null; then
+      # Readiness probes, as a load balancer sends them after a restart: concurrent /health/
+      # requests reach every worker thread, which opens its database connection (SELECT 1).
+      # They read no statement data, so a "cold" query still finds the data pages cold.
+      seq $((WORKERS * THREADS * 4)) | xargs -P $((WORKERS * THREADS)) -I{} \
+        curl -s -o /dev/null "http://127.0.0.1:$PORT/health/"
+      return 0
+    fi
     sleep 0.2
   done
   echo "gunicorn did not start" >&2
@@ -57,6 +64,8 @@ start_server() {
 stop_server() {
   if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
   GUNICORN_PID=""
+  # Until the port is free (workers exit after their master), or the next start fails to bind.
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/xapi/about" || break; sleep 0.1; done
 }
 cleanup() {
   stop_server
