@@ -278,7 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20, help="least requests per shape")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--only", help="comma-separated shape names")
+    parser.add_argument("--only", help="shape names, separated by commas (or by ;)")
     parser.add_argument("--cache", action="store_true", help="keep the payload cache on")
     parser.add_argument("--cold", action="store_true", help="add a cold pass first")
     parser.add_argument(
@@ -298,7 +298,13 @@ def main() -> None:
         reports_module.cache = DummyCache("bench", {})
     shapes, by_state = build_shapes()
     if args.only:
-        wanted = {name.strip() for name in args.only.split(",")}
+        names = {shape.name for shape in shapes}
+        # Comma-separated, but a shape's own name may hold a comma.
+        wanted = (
+            {args.only}
+            if args.only in names
+            else {name.strip() for name in args.only.split(";" if ";" in args.only else ",")}
+        )
         shapes = [shape for shape in shapes if shape.name in wanted]
     facts = ReportFact.objects.count()
     load_before = os.getloadavg()
