@@ -126,6 +126,17 @@ def _stream(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
         handle.close()
 
 
+def _read(name: str, first: int, last: int) -> Iterator[bytes]:
+    """Bytes ``first``..``last`` of a stored file: straight from the object store when the
+    storage can read a range (S3: one ranged GET, see ``lms.storage.MediaStorage``), else
+    through a file handle (a local file seeks)."""
+    ranged = getattr(default_storage, "open_range", None)
+    if callable(ranged):
+        chunks: Iterator[bytes] = ranged(name, first, last, CHUNK)
+        return chunks
+    return _stream(default_storage.open(name, "rb"), first, last - first + 1)
+
+
 def _common_headers(response: HttpResponseBase, name: str, etag: str) -> None:
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
@@ -164,18 +175,17 @@ def package_file(request: HttpRequest, version: Any, path: str) -> HttpResponseB
         refused["Content-Range"] = f"bytes */{size}"
         _common_headers(refused, path, etag)
         return refused
+    first, last = wanted if isinstance(wanted, tuple) else (0, size - 1)
     try:
-        handle = default_storage.open(package_version.storage_name(path), "rb")
+        body = _read(package_version.storage_name(path), first, last)
     except (FileNotFoundError, OSError) as missing:
         raise Http404 from missing
     if isinstance(wanted, tuple):
-        first, last = wanted
-        response = StreamingHttpResponse(_stream(handle, first, last - first + 1), status=206)
+        response = StreamingHttpResponse(body, status=206)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
-        response["Content-Length"] = str(last - first + 1)
     else:
-        response = StreamingHttpResponse(_stream(handle, 0, size))
-        response["Content-Length"] = str(size)
+        response = StreamingHttpResponse(body)
+    response["Content-Length"] = str(last - first + 1)
     response["Content-Type"] = content_type_for(path)
     _common_headers(response, path, etag)
     return response

@@ -189,3 +189,49 @@ def test_serving_from_s3_alike(client, author, s3_storage):
     response = client.get(url(result.version, "sco/video.mp4"), HTTP_RANGE="bytes=100-199")
     assert response.status_code == 206
     assert b"".join(response.streaming_content) == b.VIDEO[100:200]
+
+
+@pytest.mark.services
+def test_ranges_from_s3_are_read_with_ranged_gets_not_whole_downloads(
+    client, author, s3_storage, monkeypatch
+):
+    """S3File downloads the whole object before its first byte: a seek into a long video
+    would cost the whole video on every range request. The view asks S3 for the range."""
+    from storages.backends.s3 import S3File
+
+    result = package_import(upload=b.upload(b.scorm12()), user=author)
+
+    def whole_download(self):
+        raise AssertionError("the whole object was downloaded")
+
+    monkeypatch.setattr(S3File, "_get_file", whole_download)
+    ranges: list[str] = []
+    s3_client = s3_storage["client"]  # the test's own client: watch the storage's instead
+    from django.core.files.storage import default_storage
+
+    default_storage.connection.meta.client.meta.events.register(
+        "provide-client-params.s3.GetObject",
+        lambda params, **kw: ranges.append(params.get("Range")),
+    )
+    client.force_login(author)
+    video = url(result.version, "sco/video.mp4")
+    response = client.get(video, HTTP_RANGE="bytes=100-199")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == b.VIDEO[100:200]
+    whole = client.get(video)
+    assert whole.status_code == 200
+    assert b"".join(whole.streaming_content) == b.VIDEO
+    assert ranges == ["bytes=100-199", f"bytes=0-{len(b.VIDEO) - 1}"]
+    assert s3_client is not default_storage.connection.meta.client
+
+
+@pytest.mark.services
+def test_a_file_missing_from_s3_is_404(client, author, s3_storage):
+    result = package_import(upload=b.upload(b.scorm12()), user=author)
+    s3_storage["client"].delete_object(
+        Bucket=s3_storage["bucket"], Key=result.version.storage_name("sco/video.mp4")
+    )
+    client.force_login(author)
+    assert client.get(url(result.version, "sco/video.mp4")).status_code == 404
+    response = client.get(url(result.version, "sco/video.mp4"), HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 404
