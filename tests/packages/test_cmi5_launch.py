@@ -437,3 +437,15 @@ def test_satisfied_is_stated_once_per_object_when_each_commit_runs_its_evaluatio
     from packages.cmi5.status import evaluate
 
     assert evaluate(Cmi5Session.objects.get().session_id) == []
+
+
+def test_the_package_api_names_the_activity_id_the_launch_and_the_statements_use(
+    client, author, enrolled, course
+):
+    unit = unit_named("1")
+    params = launch(enrolled, unit)
+    client.force_login(author)
+    body = client.get(f"/api/v1/packages/{course.package.pk}/").json()
+    listed = {row["identifier"]: row for row in body["units"]}[unit.identifier]
+    assert listed["activity_id"] == params["activityId"]
+    assert Statement.objects.get(verb=ADL + "launched").activity == listed["activity_id"]
