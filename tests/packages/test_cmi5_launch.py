@@ -383,7 +383,9 @@ def test_a_nested_block_is_satisfied_under_an_lms_generated_id(
     assert not any(o.startswith(b.COURSE_ID) for o in objects)  # never a publisher id
 
 
-def run_au_to_the_end(client: Client, unit: PackageUnit) -> None:
+def run_au_to_the_end(
+    client: Client, unit: PackageUnit, *, completed: bool = True, passed: bool = True
+) -> None:
     """Launch ``unit`` and send initialized, completed, passed (0.9) and terminated with the
     AU's token, each in a request of its own, as an AU does."""
     params = launch(client, unit)
@@ -397,12 +399,15 @@ def run_au_to_the_end(client: Client, unit: PackageUnit) -> None:
         "extensions": {lrs_cmi5.SESSION_EXTENSION: session.session_id},
     }
     au.store(au_statement(params, template, "initialized"))
-    au.store(au_statement(params, template, "completed", {"completion": True, "duration": "PT1M"}))
-    passed = au_statement(
-        params, template, "passed", {"success": True, "duration": "PT2M", "score": {"scaled": 0.9}}
-    )
-    passed["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = session.mastery_score
-    au.store(passed)
+    if completed:
+        au.store(
+            au_statement(params, template, "completed", {"completion": True, "duration": "PT1M"})
+        )
+    if passed:
+        result = {"success": True, "duration": "PT2M", "score": {"scaled": 0.9}}
+        statement = au_statement(params, template, "passed", result)
+        statement["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = session.mastery_score
+        au.store(statement)
     au.store(au_statement(params, template, "terminated", {"duration": "PT3M"}))
 
 
