@@ -333,6 +333,7 @@ def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     attempt.ended = True
     attempt.suspended = False
     attempt.session_open = False
+    attempt.recorded = {**attempt.recorded, "abandoned": True}
     if lesson is None or not attempt.cmi:
         attempt.save()
         return True
@@ -340,7 +341,6 @@ def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     time_key = "cmi.core.session_time" if version == SCORM12 else "cmi.session_time"
     session = _seconds(version, attempt.cmi.get(time_key, ""))
     attempt.total_seconds += session
-    attempt.recorded = {**attempt.recorded, "abandoned": True}
     attempt.save()
     ended = xs.simple(target, "terminated", duration=iso_duration(session) if session else None)
     ctx = StoreContext(authority=lms_authority(), user_id=attempt.user_id)

@@ -151,7 +151,8 @@ def test_abandoning_an_attempt_that_committed_nothing_writes_no_statement(staff,
     abandon = f"/api/v1/packages/scorm/attempts/{launch['attempt']}/abandon/"
     assert staff.post(abandon).json() == {"abandoned": True}
     assert not Statement.objects.filter(registration=launch["attempt"]).exists()
-    assert ScormAttempt.objects.get(uuid=launch["attempt"]).ended
+    status = staff.get(f"/api/v1/packages/scorm/attempts/{launch['attempt']}/").json()
+    assert status["ended"] and status["abandoned"] and not status["open"]
 
 
 def test_a_suspended_attempt_is_not_abandoned(staff, learner, units):
