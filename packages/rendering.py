@@ -19,15 +19,17 @@ def unit_frame(request: HttpRequest | None, lesson_page: Any, unit_uuid: str) ->
     unit = selectors.unit_by_uuid(unit_uuid=unit_uuid)
     if unit is None:
         return ""
+    lesson_id = getattr(lesson_page, "pk", None)
     context = {
         "unit": unit,
         "launch_url": selectors.unit_launch_path(unit),
-        "activity_id": selectors.unit_activity_id(unit),
+        # What the unit's statements are about in this lesson (its AU's or SCO's activity id).
+        "activity_id": selectors.unit_activity_id(unit, lesson_page if lesson_id else None),
         # SCOs run with the SCORM API of packages/static/packages/scorm-runtime.js.
         "scorm_version": unit.package.format if unit.kind == unit.Kind.SCO else "",
-        "lesson_id": getattr(lesson_page, "pk", None),
+        "lesson_id": lesson_id,
     }
-    if unit.kind == unit.Kind.AU and getattr(lesson_page, "pk", None):
+    if unit.kind == unit.Kind.AU and lesson_id:
         # cmi5: the AU starts through a POST that opens its session (packages/cmi5/views.py).
         from django.urls import reverse
 

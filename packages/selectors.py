@@ -61,14 +61,28 @@ def unit_choices() -> list[tuple[str, str]]:
     return [(str(unit.uuid), f"{unit.package.title} — {unit.title}") for unit in units]
 
 
-def unit_activity_id(unit: PackageUnit) -> str:
-    """The activity IRI statements about ``unit`` use: the AU's own id for cmi5 (the
-    specification makes it the statements' object), the lesson's IRI for SCORM."""
+def unit_activity_id(unit: PackageUnit, lesson: Any = None) -> str:
+    """The activity IRI of the statements about ``unit`` shown in ``lesson`` (by default its
+    own lesson); "" when there is no lesson.
+
+    A cmi5 AU: the launch's ``activityId``, ``<lesson IRI>/cmi5/<unit uuid>``
+    (:func:`packages.cmi5.services.au_activity_id`; the AU id of cmi5.xml, ``unit.identifier``,
+    is only the publisher id in their grouping). A SCORM SCO: ``<lesson IRI>/scorm/<unit
+    uuid>`` (:func:`packages.scorm.services.sco_activity_id`). An asset makes no statements of
+    its own: the lesson's IRI. Both ids depend on the lesson, so a unit placed in another
+    lesson by a "Contenido empaquetado" block has another id there.
+    """
+    from packages.cmi5.services import au_activity_id
+    from packages.scorm.services import sco_activity_id
+
+    lesson = lesson if lesson is not None else unit.lesson
+    if lesson is None:
+        return ""
     if unit.kind == PackageUnit.Kind.AU:
-        return unit.identifier
-    if unit.lesson is not None:
-        return unit.lesson.activity_id
-    return ""
+        return au_activity_id(unit, lesson)
+    if unit.kind == PackageUnit.Kind.SCO:
+        return sco_activity_id(unit, lesson)
+    return str(lesson.activity_id)
 
 
 def courses_holding(package: Package) -> set[int]:
@@ -123,13 +137,13 @@ def unit_launch_path(unit: PackageUnit) -> str:
     return url + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
 
 
-def _unit_dict(unit: PackageUnit) -> dict[str, Any]:
+def _unit_dict(unit: PackageUnit, lesson: Any = None) -> dict[str, Any]:
     return {
         "id": str(unit.uuid),
         "identifier": unit.identifier,
         "kind": unit.kind,
         "title": unit.title,
-        "activity_id": unit_activity_id(unit),
+        "activity_id": unit_activity_id(unit, lesson) or None,
         "launch_url": unit_launch_path(unit),
         "move_on": unit.move_on or None,
         "mastery_score": unit.mastery_score,
@@ -193,7 +207,7 @@ def import_result_dict(result: ImportResult) -> dict[str, Any]:
             for block, module in result.modules
         ],
         "lessons": [
-            {**_page_dict(lesson), "units": [_unit_dict(unit) for unit in units]}
+            {**_page_dict(lesson), "units": [_unit_dict(unit, lesson) for unit in units]}
             for lesson, units in result.lessons
         ],
     }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from packages.api import views
 from packages.cmi5 import api as cmi5_api
+from packages.scorm import api as scorm_api
 
 urlpatterns = [
     path("packages/", views.PackageListCreateView.as_view(), name="package-list"),
@@ -19,5 +20,20 @@ urlpatterns = [
         "packages/cmi5/sessions/<str:session_id>/abandon/",
         cmi5_api.Cmi5AbandonView.as_view(),
         name="cmi5-abandon",
+    ),
+    path(
+        "packages/scorm/status/",
+        scorm_api.ScormLessonStatusView.as_view(),
+        name="scorm-lesson-status",
+    ),
+    path(
+        "packages/scorm/attempts/<uuid:attempt>/",
+        scorm_api.ScormAttemptView.as_view(),
+        name="scorm-attempt",
+    ),
+    path(
+        "packages/scorm/attempts/<uuid:attempt>/abandon/",
+        scorm_api.ScormAbandonView.as_view(),
+        name="scorm-abandon",
     ),
 ]

@@ -42,11 +42,17 @@ class PageRefSerializer(serializers.Serializer):
 
 class UnitSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The unit's id, named by a `packaged_content` block.")
-    identifier = serializers.CharField(help_text="cmi5 AU id (IRI) or SCORM item identifier.")
+    identifier = serializers.CharField(
+        help_text="cmi5 AU id (IRI, the publisher id in the statements' grouping) or SCORM "
+        "item identifier."
+    )
     kind = serializers.ChoiceField(choices=["au", "sco", "asset"])
     title = serializers.CharField()
     activity_id = serializers.CharField(
-        help_text="IRI statements use: the AU id for cmi5, the lesson's IRI for SCORM."
+        allow_null=True,
+        help_text="IRI the unit's statements are about, in its lesson: a cmi5 AU's launch "
+        "activityId (<lesson IRI>/cmi5/<id>), a SCORM SCO's <lesson IRI>/scorm/<id>, an "
+        "asset's lesson IRI; null when no lesson shows the unit.",
     )
     launch_url = serializers.CharField(
         help_text="Path on Capacita's origin, or the AU's absolute URL."

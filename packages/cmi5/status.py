@@ -4,6 +4,10 @@ lesson, its block (module) and the course, when their moveOn criteria are met (c
 Run after the storing transaction commits (``on_session_status_changed`` enqueues
 ``packages.cmi5.tasks.evaluate_satisfaction``). Idempotent: a ``satisfied`` already stored for
 an object in the registration is not stated again, so a retry or a second run writes nothing.
+One evaluation of a registration runs at a time (its sessions' rows are locked), and the
+evaluations that its own ``satisfied`` statements trigger run after it commits: without both,
+two evaluations (after ``passed`` and after ``terminated`` in two workers, or one nested in
+the other when the task runs eagerly) each stated the block and the course once.
 
 Capacita also states ``satisfied`` about the lesson IRI of an AU whose moveOn is met: the
 specification names blocks and courses only, but the lesson is the LMS's own activity (its id
@@ -44,11 +48,20 @@ def _satisfied_ids(registration: uuid.UUID) -> set[str]:
     return lrs_cmi5.cmi5_satisfied_objects(registration)
 
 
+@transaction.atomic
 def evaluate(session_id: str) -> list[str]:
     """State what the session's AU now satisfies; returns the objects newly satisfied."""
     session = Cmi5Session.objects.filter(session_id=session_id).first()
     if session is None:
         return []
+    # Serialise the evaluations of one registration (one learner in one course): what the
+    # other one stated is then seen in ``done`` below.
+    list(
+        Cmi5Session.objects.select_for_update()
+        .filter(registration=session.registration)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     found = split_au_activity_id(session.activity_id)
     if found is None:
         return []

@@ -60,7 +60,8 @@ def _seconds(version: str, value: str) -> float:
     return ((years * 365 + months * 30 + days) * 24 + hours) * 3600 + minutes * 60 + seconds
 
 
-def _iso_duration(seconds: float) -> str:
+def iso_duration(seconds: float) -> str:
+    """``seconds`` as an ISO 8601 duration (``PT1H2M3.00S``)."""
     hours, rest = divmod(round(seconds, 2), 3600)
     minutes, secs = divmod(rest, 60)
     return f"PT{int(hours)}H{int(minutes)}M{secs:.2f}S"
@@ -149,7 +150,7 @@ def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]
             "cmi.entry": "resume" if cmi else "ab-initio",
             "cmi.credit": "credit",
             "cmi.mode": "normal",
-            "cmi.total_time": _iso_duration(attempt.total_seconds),
+            "cmi.total_time": iso_duration(attempt.total_seconds),
             "cmi.launch_data": unit.data_from_lms,
         }
         if unit.mastery_score is not None:
@@ -180,7 +181,8 @@ def _interactions(cmi: dict[str, str]) -> dict[int, dict[str, str]]:
     return found
 
 
-def _lesson_satisfied(status: xs.Status, unit: PackageUnit) -> bool:
+def sco_satisfied(status: xs.Status, unit: PackageUnit) -> bool:
+    """Completed and, when the SCO has a mastery score, passed: what the lesson needs of it."""
     return status.completed and (unit.mastery_score is None or status.success is True)
 
 
@@ -237,16 +239,7 @@ def attempt_commit(
     lesson = attempt.lesson
     if lesson is None:
         raise InputError("attempt", "attempt.lesson", _("La lección del intento ya no existe."))
-    actor = actor_for_user(user)
-    language = lesson.locale.language_code or settings.LANGUAGE_CODE
-    target = xs.Target(
-        actor=actor,
-        sco_iri=sco_activity_id(unit, lesson),
-        sco_name=unit.title,
-        lesson_iri=lesson.activity_id,
-        registration=str(attempt.uuid),
-        language=language,
-    )
+    target = _target(attempt, lesson)
     recorded = dict(attempt.recorded)
     produced: list[dict] = []
     if not attempt.session_open:
@@ -270,7 +263,7 @@ def attempt_commit(
             produced.append(xs.answered(target, version, interaction))
             seen[str(index)] = signature
     recorded["interactions"] = seen
-    if _lesson_satisfied(status, unit) and not recorded.get("satisfied"):
+    if sco_satisfied(status, unit) and not recorded.get("satisfied"):
         recorded["satisfied"] = True
         lesson_done = ScormAttempt.objects.filter(
             user=user, lesson=lesson, recorded__lesson_completed=True
@@ -290,7 +283,7 @@ def attempt_commit(
             xs.simple(
                 target,
                 "suspended" if attempt.suspended else "terminated",
-                duration=_iso_duration(session),
+                duration=iso_duration(session),
             )
         )
     attempt.recorded = recorded
@@ -302,6 +295,60 @@ def attempt_commit(
     return attempt
 
 
+def _target(attempt: ScormAttempt, lesson: Any) -> xs.Target:
+    """Where the attempt's statements point (the SCO in ``lesson``, the attempt's registration)."""
+    return xs.Target(
+        actor=actor_for_user(attempt.user),
+        sco_iri=sco_activity_id(attempt.unit, lesson),
+        sco_name=attempt.unit.title,
+        lesson_iri=lesson.activity_id,
+        registration=str(attempt.uuid),
+        language=lesson.locale.language_code or settings.LANGUAGE_CODE,
+    )
+
+
+@transaction.atomic
+def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
+    """End an open attempt for its learner, as the SCO never did (a tab left open, a lost
+    device): staff reset it so that her next launch starts a new attempt (entry ab-initio).
+
+    Writes the ADL SCORM profile's ``terminated`` for it (authority Capacita), with the
+    session's ``result.duration`` when the SCO committed a session time, and the attempt's
+    State document; an attempt that committed nothing has no statements to close and is only
+    ended. Returns None for no such attempt, False when it had already ended (terminated, or
+    suspended by the SCO: a suspended attempt is resumed, not abandoned).
+    """
+    attempt = (
+        ScormAttempt.objects.select_for_update(of=("self",))
+        .select_related("unit__package", "lesson", "user")
+        .filter(uuid=attempt_uuid)
+        .first()
+    )
+    if attempt is None:
+        return None
+    if attempt.ended:
+        return False
+    version = scorm_version(attempt.unit)
+    lesson = attempt.lesson
+    attempt.ended = True
+    attempt.suspended = False
+    attempt.session_open = False
+    attempt.recorded = {**attempt.recorded, "abandoned": True}
+    if lesson is None or not attempt.cmi:
+        attempt.save()
+        return True
+    target = _target(attempt, lesson)
+    time_key = "cmi.core.session_time" if version == SCORM12 else "cmi.session_time"
+    session = _seconds(version, attempt.cmi.get(time_key, ""))
+    attempt.total_seconds += session
+    attempt.save()
+    ended = xs.simple(target, "terminated", duration=iso_duration(session) if session else None)
+    ctx = StoreContext(authority=lms_authority(), user_id=attempt.user_id)
+    statements_store_checked(validate_statements([ended]), ctx)
+    _state_write(attempt, target, version)
+    return True
+
+
 def _state_write(attempt: ScormAttempt, target: xs.Target, version: str) -> None:
     """The attempt's State document (activity = the SCO, registration = the attempt)."""
     content = {
@@ -310,7 +357,7 @@ def _state_write(attempt: ScormAttempt, target: xs.Target, version: str) -> None
         "entry": attempt.entry,
         "suspended": attempt.suspended,
         "ended": attempt.ended,
-        "totalTime": _iso_duration(attempt.total_seconds),
+        "totalTime": iso_duration(attempt.total_seconds),
         "cmi": attempt.cmi,
     }
     document_write(

@@ -273,3 +273,28 @@ def scorm2004(**kwargs: str) -> bytes:
             "shared/api.js": "var x = 1;",
         }
     )
+
+
+BLOCK_AU_ID = f"{COURSE_ID}/au/sensores"
+
+
+def block_au_cmi5(page: bytes | str = PAGE) -> bytes:
+    """A cmi5 course of one block holding one AU (``au/index.html``, moveOn
+    CompletedAndPassed, masteryScore 0.7): satisfying the AU satisfies the block and course."""
+    structure = cmi5_xml(
+        [
+            block(
+                f"{COURSE_ID}/block/sensores",
+                "Sensores",
+                [
+                    au(
+                        BLOCK_AU_ID,
+                        "Sensores",
+                        "au/index.html",
+                        attrs='moveOn="CompletedAndPassed" masteryScore="0.7"',
+                    )
+                ],
+            )
+        ]
+    )
+    return make_zip({"cmi5.xml": structure, "au/index.html": page})

@@ -27,8 +27,12 @@ def test_post_imports_and_answers_201_with_ids_and_iris(client, author):
     assert body["course"]["cmi5_id"] == b.COURSE_ID
     assert body["course"]["activity_id"].startswith("http://testserver/xapi/activities/course/")
     assert len(body["modules"]) == 3 and len(body["lessons"]) == 5
-    au_ids = [lsn["units"][0]["activity_id"] for lsn in body["lessons"]]
-    assert f"{b.COURSE_ID}/au/1" in au_ids
+    publisher_ids = [lsn["units"][0]["identifier"] for lsn in body["lessons"]]
+    assert f"{b.COURSE_ID}/au/1" in publisher_ids
+    # A unit's activity_id is the launch's activityId, a part of its lesson.
+    for lesson in body["lessons"]:
+        (unit,) = lesson["units"]
+        assert unit["activity_id"] == f"{lesson['activity_id']}/cmi5/{unit['id']}"
 
 
 def test_post_refused_answers_400_listing_every_problem_with_its_path(client, author):

@@ -36,7 +36,7 @@ def test_an_imported_lesson_shows_its_unit_in_a_frame(client, author):
     # a cmi5 AU starts through the launch POST, into the lesson's named frame
     assert f'action="/packages/cmi5/launch/{unit.uuid}/{unit.lesson_id}/"' in html
     assert f'<iframe name="cmi5-{unit.uuid}"' in html
-    assert f'data-activity-id="{unit.identifier}"' in html
+    assert f'data-activity-id="{unit.lesson.activity_id}/cmi5/{unit.uuid}"' in html
     assert result.version.uuid
 
 
@@ -65,3 +65,37 @@ def test_a_block_naming_no_known_unit_says_so(client, author):
     client.force_login(author)
     html = client.get(lesson.url).content.decode()
     assert "no está disponible" in html
+
+
+def test_a_unit_placed_in_another_lesson_has_that_lessons_activity_id_there(client, author):
+    from packages.selectors import unit_activity_id
+    from tests.courses.factories import (
+        CoursePageFactory,
+        LessonPageFactory,
+        ModulePageFactory,
+        spanish_catalog,
+    )
+
+    package_import(upload=b.upload(b.scorm12()), user=author)
+    unit = PackageUnit.objects.select_related("lesson").get()
+    other = LessonPageFactory(
+        parent=ModulePageFactory(parent=CoursePageFactory(parent=spanish_catalog()))
+    )
+    other.body = [("packaged_content", {"unit": str(unit.uuid)})]
+    other.save_revision(user=author).publish()
+    client.force_login(author)
+    html = client.get(other.url).content.decode()
+    assert f'data-activity-id="{other.activity_id}/scorm/{unit.uuid}"' in html
+    assert unit_activity_id(unit) == f"{unit.lesson.activity_id}/scorm/{unit.uuid}"
+    assert unit_activity_id(unit, other) == f"{other.activity_id}/scorm/{unit.uuid}"
+
+
+def test_an_asset_is_its_lessons_activity_and_a_unit_without_a_lesson_has_none(author):
+    from packages.selectors import unit_activity_id
+
+    package_import(upload=b.upload(b.scorm12()), user=author)
+    unit = PackageUnit.objects.select_related("lesson").get()
+    unit.kind = PackageUnit.Kind.ASSET
+    assert unit_activity_id(unit) == unit.lesson.activity_id
+    unit.lesson = None
+    assert unit_activity_id(unit) == ""

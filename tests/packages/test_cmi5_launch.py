@@ -381,3 +381,76 @@ def test_a_nested_block_is_satisfied_under_an_lms_generated_id(
     )
     assert expected in objects
     assert not any(o.startswith(b.COURSE_ID) for o in objects)  # never a publisher id
+
+
+def run_au_to_the_end(
+    client: Client, unit: PackageUnit, *, completed: bool = True, passed: bool = True
+) -> None:
+    """Launch ``unit`` and send initialized, completed, passed (0.9) and terminated with the
+    AU's token, each in a request of its own, as an AU does."""
+    params = launch(client, unit)
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    session = open_sessions().get()
+    template = {
+        "contextActivities": {
+            "category": [{"id": lrs_cmi5.CATEGORY_CMI5}],
+            "grouping": [{"id": session.publisher_id}],
+        },
+        "extensions": {lrs_cmi5.SESSION_EXTENSION: session.session_id},
+    }
+    au.store(au_statement(params, template, "initialized"))
+    if completed:
+        au.store(
+            au_statement(params, template, "completed", {"completion": True, "duration": "PT1M"})
+        )
+    if passed:
+        result = {"success": True, "duration": "PT2M", "score": {"scaled": 0.9}}
+        statement = au_statement(params, template, "passed", result)
+        statement["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = session.mastery_score
+        au.store(statement)
+    au.store(au_statement(params, template, "terminated", {"duration": "PT3M"}))
+
+
+def open_sessions():
+    return Cmi5Session.objects.filter(
+        state__in=[Cmi5Session.State.LAUNCHED, Cmi5Session.State.INITIALIZED]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_satisfied_is_stated_once_per_object_when_each_commit_runs_its_evaluation(
+    migration_data, author, teacher
+):
+    # Transactional: every store commits and its on_commit work (the eager satisfaction task)
+    # runs at once, as in production. The lesson's satisfied, stated by the evaluation after
+    # "passed", triggers evaluations of its own; each object is still satisfied only once.
+    result = package_import(upload=b.upload(b.block_au_cmi5()), user=author)
+    unit = PackageUnit.objects.select_related("lesson").get(package=result.package)
+    publish_tree(LessonPage.objects.get(pk=unit.lesson_id), author)
+    Enrollment.objects.create(user=teacher, course=result.course)
+    client = Client()
+    client.force_login(teacher)
+    run_au_to_the_end(client, unit)
+    objects = list(
+        Statement.objects.filter(verb=lrs_cmi5.SATISFIED).values_list("activity", flat=True)
+    )
+    lesson = LessonPage.objects.get(pk=unit.lesson_id)
+    assert sorted(objects) == sorted(
+        [lesson.activity_id, lesson.get_parent().specific.activity_id, result.course.activity_id]
+    )
+    # A later evaluation (a retried task) states nothing new.
+    from packages.cmi5.status import evaluate
+
+    assert evaluate(Cmi5Session.objects.get().session_id) == []
+
+
+def test_the_package_api_names_the_activity_id_the_launch_and_the_statements_use(
+    client, author, enrolled, course
+):
+    unit = unit_named("1")
+    params = launch(enrolled, unit)
+    client.force_login(author)
+    body = client.get(f"/api/v1/packages/{course.package.pk}/").json()
+    listed = {row["identifier"]: row for row in body["units"]}[unit.identifier]
+    assert listed["activity_id"] == params["activityId"]
+    assert Statement.objects.get(verb=ADL + "launched").activity == listed["activity_id"]

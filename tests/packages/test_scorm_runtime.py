@@ -374,3 +374,18 @@ def test_the_progress_engine_sees_the_lesson_done_only_when_the_sco_is_satisfied
     statuses = lesson_statuses(request=request, course_page=course)
     assert statuses is not None
     assert statuses[scorm12_unit.lesson.activity_id] == expected
+
+
+def test_the_package_api_names_the_activity_id_of_the_scos_statements(
+    client, author, teacher, scorm12_unit
+):
+    learner = Client()
+    learner.force_login(teacher)
+    launch = open_attempt(learner, scorm12_unit)
+    assert commit(learner, launch, {"cmi.core.lesson_status": "incomplete"}).status_code == 200
+    client.force_login(author)
+    body = client.get(f"/api/v1/packages/{scorm12_unit.package_id}/").json()
+    (listed,) = body["units"]
+    (initialized,) = statements(launch["attempt"], "initialized")
+    assert listed["activity_id"] == initialized["object"]["id"]
+    assert listed["activity_id"] != scorm12_unit.lesson.activity_id

@@ -62,7 +62,8 @@ def test_one_au_cmi5_becomes_a_draft_course_module_and_lesson(author):
     assert result["course"]["cmi5_id"] == b.COURSE_ID
     lesson_json = result["lessons"][0]
     assert lesson_json["activity_id"] == lesson.activity_id
-    assert lesson_json["units"][0]["activity_id"] == f"{b.COURSE_ID}/au/1"
+    assert lesson_json["units"][0]["identifier"] == f"{b.COURSE_ID}/au/1"
+    assert lesson_json["units"][0]["activity_id"] == f"{lesson.activity_id}/cmi5/{unit.uuid}"
     assert lesson_json["units"][0]["launch_url"].endswith("/au1/index.html?lang=es")
     version = PackageVersion.objects.get()
     assert version.number == 1 and len(version.sha256) == 64
