@@ -88,16 +88,27 @@ def evaluate(session_id: str) -> list[str]:
         done.add(object_id)
         written.append(object_id)
 
-    au = status.get(session.activity_id)
-    if au is None or not au.satisfied:
-        return written
-    state(lesson_iri, None)
-
-    # Blocks and the course: every AU of the package, in its own lesson, must be satisfied.
     aus = [u for u in package_aus(unit.package) if u.lesson is not None]
 
+    def not_applicable(u: PackageUnit) -> bool:
+        return (u.move_on or "NotApplicable") == "NotApplicable"
+
+    au = status.get(session.activity_id)
+    if au is not None and au.satisfied:
+        state(lesson_iri, None)
+    # An AU whose moveOn is NotApplicable is satisfied from the start of the registration (the
+    # LMS's "initial moveOn rules"): stated the first time any AU of the course reports, so a
+    # block made only of such AUs is satisfied without the learner opening them.
+    fresh = [u for u in aus if not_applicable(u)]
+    for u in fresh:
+        if u.lesson is not None:
+            state(u.lesson.activity_id, None)
+    if (au is None or not au.satisfied) and not fresh:
+        return written
+
+    # Blocks and the course: every AU of the package, in its own lesson, must be satisfied.
     def met(u: PackageUnit) -> bool:
-        if (u.move_on or "NotApplicable") == "NotApplicable":
+        if not_applicable(u):
             return True
         au_status = status.get(au_activity_id(u, u.lesson))
         return bool(au_status and au_status.satisfied)

@@ -175,9 +175,12 @@ def test_end_to_end_passed_satisfies_the_lesson_and_moves_the_course(
         passed["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = 0.8
         au.store(passed)
         au.store(au_statement(params, template, "terminated", {"duration": "PT4M"}))
+    intro = LessonPage.objects.get(pk=unit_named("intro").lesson_id)  # moveOn NotApplicable
     satisfied = Statement.objects.filter(verb=lrs_cmi5.SATISFIED)
-    assert list(satisfied.values_list("activity", flat=True)) == [lesson.activity_id]
-    data = satisfied.get().data
+    assert sorted(satisfied.values_list("activity", flat=True)) == sorted(
+        [intro.activity_id, lesson.activity_id]
+    )
+    data = satisfied.get(activity=lesson.activity_id).data
     assert data["context"]["extensions"][lrs_cmi5.SESSION_EXTENSION] == (
         Cmi5Session.objects.get().session_id
     )
@@ -207,9 +210,12 @@ def test_completed_alone_does_not_satisfy_a_passed_au(
         au.store(
             au_statement(params, context, "completed", {"completion": True, "duration": "PT1M"})
         )
-    assert not Statement.objects.filter(verb=lrs_cmi5.SATISFIED).exists()
-    drain(consumers=["progress"])
     lesson = LessonPage.objects.get(pk=unit.lesson_id)
+    satisfied = Statement.objects.filter(verb=lrs_cmi5.SATISFIED)
+    assert not satisfied.filter(activity=lesson.activity_id).exists()
+    # Only the NotApplicable intro, satisfied from the start of the registration.
+    assert satisfied.count() == 1
+    drain(consumers=["progress"])
     assert not LessonProgress.objects.filter(
         user=teacher, lesson_iri=lesson.activity_id, done=True
     ).exists()
@@ -454,3 +460,26 @@ def test_the_package_api_names_the_activity_id_the_launch_and_the_statements_use
     listed = {row["identifier"]: row for row in body["units"]}[unit.identifier]
     assert listed["activity_id"] == params["activityId"]
     assert Statement.objects.get(verb=ADL + "launched").activity == listed["activity_id"]
+
+
+def test_a_not_applicable_au_is_satisfied_when_the_registration_starts(
+    enrolled, course, django_capture_on_commit_callbacks
+):
+    """cmi5's initial moveOn rules: an AU whose moveOn is NotApplicable is satisfied from the
+    start, without being launched; the first AU that reports in the registration states it."""
+    intro, first = unit_named("intro"), unit_named("1")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_au_to_the_end(enrolled, first, completed=True, passed=False)
+    satisfied = Statement.objects.filter(verb=lrs_cmi5.SATISFIED)
+    objects = list(satisfied.values_list("activity", flat=True))
+    assert objects.count(intro.lesson.activity_id) == 1
+    assert first.lesson.activity_id not in objects  # moveOn Passed, not passed yet
+    assert course.course.activity_id not in objects
+    registration = open_registration_of(satisfied.first())
+    assert registration  # stated within the learner's registration
+    # The intro AU was never launched.
+    assert not Cmi5Session.objects.filter(activity_id__contains=str(intro.uuid)).exists()
+
+
+def open_registration_of(statement: Statement) -> str:
+    return statement.data["context"]["registration"]
