@@ -54,7 +54,8 @@ def tab(browser, live_server, user, viewport=PHONE):
 def test_the_upload_form_lists_a_bad_manifests_problems_on_a_phone(
     live_server, browser, migration_data, author, tmp_path
 ):
-    bad = b.cmi5_xml([b.au("", "Sin id", "/abs/index.html", attrs='moveOn="Whenever"')])
+    attrs = 'moveOn="Whenever" masteryScore="1.5"'
+    bad = b.cmi5_xml([b.au("", "Sin id", "/abs/index.html", attrs=attrs)])
     zipped = tmp_path / "malo.zip"
     zipped.write_bytes(b.make_zip({"cmi5.xml": bad}))
     context, page = tab(browser, live_server, author)
@@ -68,6 +69,14 @@ def test_the_upload_form_lists_a_bad_manifests_problems_on_a_phone(
     assert any("/courseStructure/au[1]/@moveOn" in text and "Whenever" in text for text in texts)
     assert page.locator("[role=alert] h2").inner_text().startswith("El paquete no se importó")
     assert page.evaluate(OVERFLOW) <= 0
+    # The admin scrolls inside its own column, so look at each element path: a long one such
+    # as .../@masteryScore ran out of the problems box at 360 px.
+    outside = page.evaluate(
+        "() => { const box = document.querySelector('.package-problems').getBoundingClientRect();"
+        " return [...document.querySelectorAll('.package-problems code')]"
+        ".filter(c => c.getBoundingClientRect().right > box.right + 1).map(c => c.textContent); }"
+    )
+    assert outside == []
     assert_no_serious_violations(page, label="admin upload, refused package, 360 px")
     context.close()
 
