@@ -23,12 +23,21 @@ def may_import(user: Any) -> bool:
     )
 
 
+class ModuleChoiceField(forms.ModelChoiceField):
+    """Modules named with their course and language: titles such as "Introducción" repeat
+    across courses, and a translated module has its own page."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        course = obj.get_parent()
+        return f"{course.title} / {obj.title} ({obj.locale.language_code})"
+
+
 class PackageUploadForm(forms.Form):
     file = forms.FileField(label=_("Paquete (zip cmi5 o SCORM)"))
     mode = forms.ChoiceField(
         label=_("Importar como"), choices=Package.Mode.choices, initial=Package.Mode.COURSE
     )
-    parent = forms.ModelChoiceField(
+    parent = ModuleChoiceField(
         label=_("Módulo (solo en modo lección)"),
         queryset=ModulePage.objects.none(),
         required=False,
@@ -36,7 +45,8 @@ class PackageUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = ModulePage.objects.order_by("path")  # type: ignore[attr-defined]
+        modules = ModulePage.objects.select_related("locale").order_by("path")
+        self.fields["parent"].queryset = modules  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data

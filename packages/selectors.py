@@ -117,7 +117,13 @@ def user_may_read_package(*, user: Any, package: Package) -> bool:
     course_ids = courses_holding(package)
     if not course_ids:
         return False
-    return enrollment_list_for(user=user).filter(status="active", course_id__in=course_ids).exists()
+    # An enrolment is in one language's course page; its translations hold the same package.
+    keys = CoursePage.objects.filter(pk__in=course_ids).values("translation_key")
+    return (
+        enrollment_list_for(user=user)
+        .filter(status="active", course__translation_key__in=keys)
+        .exists()
+    )
 
 
 def unit_launch_path(unit: PackageUnit) -> str:

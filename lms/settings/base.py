@@ -120,9 +120,17 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the demo server, eager tasks and tests share the file.
+    # WAL and a busy timeout let the demo server, eager tasks and tests share the file. Write
+    # transactions start IMMEDIATE: a deferred one that reads and then writes while another
+    # request writes cannot wait for the lock (SQLite answers "database is locked" at once,
+    # the busy timeout does not apply), which failed the SCORM attempt a lesson page opens
+    # beside its tracking requests on the demo server.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))

@@ -37,4 +37,8 @@ def user_may_launch(*, user: Any, lesson: Any) -> bool:
     if user_may_author(user):
         return True
     course = lesson.get_parent().get_parent()
-    return enrollment_list_for(user=user).filter(status="active", course_id=course.pk).exists()
+    return (
+        enrollment_list_for(user=user)
+        .filter(status="active", course__translation_key=course.translation_key)
+        .exists()
+    )

@@ -162,3 +162,38 @@ def test_reports_read_from_the_replica_named_by_reports_database_url():
     result = _run(SETUP + "print(settings.LMS_REPORTS_DATABASE, sorted(settings.DATABASES))")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "default ['default']"
+
+
+def test_embedded_sqlite_starts_transactions_immediate(tmp_path):
+    """A transaction on the embedded SQLite takes the write lock when it begins, so a request
+    that reads and then writes waits (busy timeout) for another writer instead of failing
+    with "database is locked" (the SCORM attempt a lesson page opens beside its tracking)."""
+    database = tmp_path / "demo.sqlite3"
+    code = """import sqlite3
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE t (x integer)")
+with transaction.atomic():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+    other = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=0)
+    try:
+        other.execute("INSERT INTO t VALUES (1)")
+        other.commit()
+        print("written")
+    except sqlite3.OperationalError as error:
+        print("waits:", error)
+"""
+    result = _run(
+        code,
+        DJANGO_SETTINGS_MODULE="lms.settings.base",
+        DJANGO_SECRET_KEY=None,
+        DJANGO_ALLOWED_HOSTS=None,
+        DATABASE_URL=f"sqlite:///{database}",
+        CELERY_BROKER_URL=None,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "waits: database is locked"

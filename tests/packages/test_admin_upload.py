@@ -59,3 +59,19 @@ def test_the_imported_lesson_opens_in_the_page_editor_with_its_unit_chosen(clien
     assert str(unit.uuid) in html
     # The unit's label among the block's choices (escaped in the editor's JSON).
     assert "Rob\\u00f3tica \\u2014 Introducci\\u00f3n" in html
+
+
+def test_modules_are_named_with_their_course_and_the_format_once(client, author):
+    client.force_login(author)
+    client.post(
+        "/admin/packages/",
+        {"file": SimpleUploadedFile("c.zip", b.multi_au_cmi5()), "mode": "course"},
+    )
+    client.post(
+        "/admin/packages/", {"file": SimpleUploadedFile("s.zip", b.scorm12()), "mode": "course"}
+    )
+    html = client.get("/admin/packages/").content.decode()
+    # Module titles repeat across courses ("Robótica" is also the course's first module).
+    assert "Robótica / Sensores (es-mx)</option>" in html
+    assert "<td>cmi5</td>" in html and "cmi5 cmi5" not in html
+    assert "<td>SCORM 1.2</td>" in html and "SCORM 1.2 1.2" not in html
