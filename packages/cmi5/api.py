@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,17 +19,8 @@ from lrs import cmi5 as lrs_cmi5
 from lrs.conf import actor_for_user
 from lrs.errors import XAPIError
 from lrs.models import Cmi5Session
+from packages.api.permissions import IsPackageStaff
 from packages.cmi5 import selectors, services
-
-
-class IsPackageStaff(permissions.BasePermission):
-    """Staff and authors (``packages.selectors.user_may_author``)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        from packages.selectors import user_may_author
-
-        user = request.user
-        return bool(user and user.is_authenticated and user_may_author(user))
 
 
 class Refused(InputError):

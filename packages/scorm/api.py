@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from common.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from courses.models import LessonPage
-from packages.cmi5.api import IsPackageStaff
+from packages.api.permissions import IsPackageStaff
 from packages.scorm import selectors, services
 
 
