@@ -37,12 +37,12 @@ AUTHORITY = {
 }
 
 
-def add_side_rows(pk: int, data: dict, agents: list, activities: list) -> None:
+def add_side_rows(pk: int, data: dict, agents: list, activities: list, stored: datetime) -> None:
     """Append the statement's agent and activity index rows, as the HTTP path writes them."""
     seen: dict[str, bool] = {}
     for ifi, direct in iter_agents(data):
         seen[ifi] = seen.get(ifi, False) or direct
-    agents.extend((pk, ifi, direct) for ifi, direct in seen.items())
+    agents.extend((pk, ifi, stored, direct) for ifi, direct in seen.items())
     activities.extend((pk, iri) for iri in dict.fromkeys(a for a, _ in iter_activities(data)))
 
 
@@ -57,7 +57,7 @@ def copy_statement_rows(raw, statements: list, agents: list, activities: list) -
             for row in statements:
                 copy.write_row(row)
         with cur.copy(
-            "COPY progress_statementagent (statement_id, ifi, direct) FROM STDIN"
+            "COPY progress_statementagent (statement_id, ifi, stored, direct) FROM STDIN"
         ) as copy:
             for row in agents:
                 copy.write_row(row)
@@ -107,7 +107,7 @@ def main(total: int) -> None:
                     None,
                 )
             )
-            add_side_rows(pk, data, agents, activities)
+            add_side_rows(pk, data, agents, activities, stored)
         copy_statement_rows(raw, stmts, agents, activities)
         raw.commit()
         done = min(offset + chunk, total)

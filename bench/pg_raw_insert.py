@@ -159,14 +159,14 @@ def worker(
                             None,
                         )
                     )
-                    agents.extend((pk, ifi, direct) for ifi, direct in item["agents"])
+                    agents.extend((pk, ifi, now, direct) for ifi, direct in item["agents"])
                     activities.extend((pk, iri) for iri in item["activities"])
                 if method == "copy":
                     with cur.copy(f"COPY {table} ({STATEMENT_COLUMNS}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
                     with cur.copy(
-                        f"COPY {agent_table} (statement_id, ifi, direct) FROM STDIN"
+                        f"COPY {agent_table} (statement_id, ifi, stored, direct) FROM STDIN"
                     ) as copy:
                         for agent in agents:
                             copy.write_row(agent)
@@ -180,8 +180,8 @@ def worker(
                     sql = (
                         f"INSERT INTO {table} ({STATEMENT_COLUMNS}) VALUES "  # noqa: S608
                         + ", ".join([marks] * len(rows))
-                        + f"; INSERT INTO {agent_table} (statement_id, ifi, direct) VALUES "  # noqa: S608
-                        + ", ".join(["(%s, %s, %s)"] * len(agents))
+                        + f"; INSERT INTO {agent_table} (statement_id, ifi, stored, direct) VALUES "  # noqa: S608
+                        + ", ".join(["(%s, %s, %s, %s)"] * len(agents))
                         + f"; INSERT INTO {activity_table} (statement_id, activity) VALUES "  # noqa: S608
                         + ", ".join(["(%s, %s)"] * len(activities))
                     )

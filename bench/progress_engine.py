@@ -182,7 +182,7 @@ def copy_statements(statements: list[dict]) -> None:
                 None,
             )
         )
-        add_side_rows(pk, data, agents, activities)
+        add_side_rows(pk, data, agents, activities, now)
     copy_statement_rows(raw, rows, agents, activities)
     with raw.cursor() as cur:
         cur.execute(

@@ -7,6 +7,8 @@
 #   COLD=0 (no cold pass) or COLD=os (cold without restarting PostgreSQL)
 #   PHASES="batch single queries"   # the phases to run (default: all three)
 #   BENCH_DB=lf_bench               # the database's name (default capacita_bench_lrs)
+#   PGURL=postgres://postgres@127.0.0.1:5440 PG_RESTART="pg_ctl -D DIR restart"
+#                                   # another PostgreSQL server, and how the cold pass restarts it
 #
 # The batch phase alternates each LRS run with a run of bench/pg_raw_insert.py (the same rows
 # straight into PostgreSQL, same duration, 8 connections, batches of 100, a commit each) and
@@ -97,7 +99,7 @@ wal_report() {
     FROM progress_statement, pg_stat_wal w"
 }
 
-LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
+LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key=$KEY --secret=$SECRET"
 if [ "${QUERIES_ONLY:-0}" != 1 ]; then
 start_server
 if phase batch; then
@@ -146,7 +148,7 @@ fi
 CRED=$($PY manage.py lrs_client create bench-queries | tail -1)
 KEY=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['key'])" "$CRED")
 SECRET=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['secret'])" "$CRED")
-LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET"
+LOAD="$PY bench/lrs_load.py --url http://127.0.0.1:$PORT/xapi/ --key=$KEY --secret=$SECRET"
 settle
 
 # Cold: PostgreSQL restarted (empty shared buffers) and, where allowed, the kernel's page cache
@@ -157,11 +159,15 @@ settle
 cold_start() {
   stop_server
   if [ "${COLD:-1}" != os ]; then
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
+    if [ -n "${PG_RESTART:-}" ]; then
+      bash -c "$PG_RESTART" >/dev/null
+    else
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
+    fi
   fi
   sync
   if ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then echo "   (page cache not dropped: not allowed here)"; fi
-  for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  for _ in $(seq 30); do pg_isready -d "$PGURL/postgres" -q && break; sleep 1; done
   start_server
 }
 STORED=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM progress_statement")

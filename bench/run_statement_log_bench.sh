@@ -58,7 +58,7 @@ PIDS+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/xapi/about" >/dev/null && break; sleep 0.2; done
 sleep 3
 
-LOAD="$PY bench/statement_log.py post --url http://127.0.0.1:$PORT/xapi/ --key $KEY --secret $SECRET --clients $CLIENTS"
+LOAD="$PY bench/statement_log.py post --url http://127.0.0.1:$PORT/xapi/ --key=$KEY --secret=$SECRET --clients $CLIENTS"
 echo "== untracked single statements, $CLIENTS clients, ${DURATION}s (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 $LOAD --mode untracked --duration "$DURATION" | tail -1
 echo "== tracked single statements (real learners, real lessons), $CLIENTS clients, ${DURATION}s"

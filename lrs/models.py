@@ -137,13 +137,16 @@ class StatementAgent(models.Model):
     """An agent a statement is about: ``direct`` for the actor/object (and their group
     members), otherwise one of the places ``related_agents`` looks at."""
 
-    # The composite key (ifi, statement) is the only index: one b-tree insert per row on the
-    # hot path, and exactly the lookup the agent filters need.
-    pk = models.CompositePrimaryKey("ifi", "statement")
+    # The composite key (ifi, stored, statement) is the only index: one b-tree insert per row
+    # on the hot path, and an agent's statements in the order pages follow, so a page reads
+    # its own rows and no more (on PostgreSQL the key INCLUDEs ``direct``: migration 0006).
+    # ``stored`` is the statement's, written with it.
+    pk = models.CompositePrimaryKey("ifi", "stored", "statement")
     statement = models.ForeignKey(
-        Statement, on_delete=models.CASCADE, related_name="+", db_index=False
+        Statement, on_delete=models.CASCADE, related_name="agent_rows", db_index=False
     )
     ifi = models.CharField(max_length=512)
+    stored = models.DateTimeField()
     direct = models.BooleanField(default=False)
 
     class Meta:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from lrs.models import (
@@ -70,11 +70,12 @@ class StatementQuery:
     only_actor_ifi: str | None = None  # learners read their own statements only
     only_client_id: int | None = None  # statements/read/mine
 
-    def filter_q(self) -> Q | None:
-        """The non-time filters, which a StatementRef also satisfies through its target."""
+    def filter_q(self, *, agent: bool = True) -> Q | None:
+        """The non-time filters, which a StatementRef also satisfies through its target
+        (without the agent filter when ``agent`` is false: the page walks it instead)."""
         q = Q()
         used = False
-        if self.agent_ifi:
+        if self.agent_ifi and agent:
             agents = StatementAgent.objects.filter(ifi=self.agent_ifi)
             if not self.related_agents:
                 agents = agents.filter(direct=True)
@@ -137,31 +138,61 @@ def statements_query(query: StatementQuery) -> tuple[list[RawStatement], bool]:
     order, so a page starts where it should instead of walking the store from its oldest row.
     Ids alone are not in stored order: concurrent requests may take their ids in the other
     order from their stored times."""
-    qs: QuerySet[Statement] = Statement.objects.filter(voided=False)
     match = query.filter_q()
-    if match is not None:
-        targeting = _targeting_ids(match)
-        qs = qs.filter(match | Q(id__in=targeting)) if targeting else qs.filter(match)
-    if query.only_actor_ifi is not None:
-        qs = qs.filter(statements_by_actor_q(query.only_actor_ifi))
+    targeting = _targeting_ids(match) if match is not None else []
+    conditions: list[Q] = [Q(voided=False)]
+    # An agent's statements are walked in the agent table's key order, (ifi, stored,
+    # statement), so a page reads its own rows only; ``stored`` bounds and the order then
+    # name that table's copy (the same value: written with the statement, never changed).
+    # Statements that match only through a StatementRef to the agent's are not in the agent's
+    # rows: with any of those, the filters are tested statement by statement instead.
+    walk = query.agent_ifi or query.only_actor_ifi
+    if walk and not targeting:
+        stored = "agent_rows__stored"
+        conditions.append(Q(agent_rows__ifi=walk, agent_rows__stored=F("stored")))
+        if query.agent_ifi is None or not query.related_agents:
+            conditions.append(Q(agent_rows__direct=True))
+        rest = query.filter_q(agent=False)
+        if rest is not None:
+            conditions.append(rest)
+        if query.only_actor_ifi is not None:
+            if query.agent_ifi is None:
+                conditions.append(Q(actor_ifi=query.only_actor_ifi))
+            else:
+                conditions.append(statements_by_actor_q(query.only_actor_ifi))
+    else:
+        stored = "stored"
+        if match is not None:
+            conditions.append(match | Q(id__in=targeting) if targeting else match)
+        if query.only_actor_ifi is not None:
+            conditions.append(statements_by_actor_q(query.only_actor_ifi))
     if query.only_client_id is not None:
-        qs = qs.filter(client_id=query.only_client_id)
+        conditions.append(Q(client_id=query.only_client_id))
     if query.since:
-        qs = qs.filter(stored__gt=query.since)
+        conditions.append(Q(**{f"{stored}__gt": query.since}))
     if query.until:
-        qs = qs.filter(stored__lte=query.until)
+        conditions.append(Q(**{f"{stored}__lte": query.until}))
     # Each position bound is written as a range on ``stored`` (which the index scan uses)
     # and a tie-break on the id within the bound's own ``stored``.
     if query.after is not None:
-        stored, pk = query.after
+        at, pk = query.after
         if query.ascending:
-            qs = qs.filter(Q(stored__gt=stored) | Q(id__gt=pk), stored__gte=stored)
+            conditions.append(
+                (Q(**{f"{stored}__gt": at}) | Q(id__gt=pk)) & Q(**{f"{stored}__gte": at})
+            )
         else:
-            qs = qs.filter(Q(stored__lt=stored) | Q(id__lt=pk), stored__lte=stored)
+            conditions.append(
+                (Q(**{f"{stored}__lt": at}) | Q(id__lt=pk)) & Q(**{f"{stored}__lte": at})
+            )
     if query.ceiling is not None:
-        stored, pk = query.ceiling
-        qs = qs.filter(Q(stored__lt=stored) | Q(id__lte=pk), stored__lte=stored)
-    qs = qs.order_by(*(("stored", "id") if query.ascending else ("-stored", "-id")))
+        at, pk = query.ceiling
+        conditions.append(
+            (Q(**{f"{stored}__lt": at}) | Q(id__lte=pk)) & Q(**{f"{stored}__lte": at})
+        )
+    # One filter() call: conditions on the agent rows given in separate calls would each join
+    # the agent table again.
+    qs: QuerySet[Statement] = Statement.objects.filter(*conditions)
+    qs = qs.order_by(*((stored, "id") if query.ascending else (f"-{stored}", "-id")))
     # The JSON comes back as text: the exact format splices it into the answer unparsed.
     rows = list(
         qs.annotate(raw=Cast("data", output_field=TextField())).only("id", "stored")[

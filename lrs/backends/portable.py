@@ -47,8 +47,10 @@ def insert_index_rows(
     agents: list[tuple[int, str, bool]],
     activities: list[tuple[int, str]],
 ) -> None:
+    stored = {row.pk: row.stored for row in rows}
     StatementAgent.objects.bulk_create(
-        StatementAgent(statement_id=pk, ifi=ifi, direct=direct) for pk, ifi, direct in agents
+        StatementAgent(statement_id=pk, ifi=ifi, stored=stored[pk], direct=direct)
+        for pk, ifi, direct in agents
     )
     StatementActivity.objects.bulk_create(
         StatementActivity(statement_id=pk, activity=iri) for pk, iri in activities

@@ -93,6 +93,7 @@ def insert_index_rows(
 ) -> None:
     agent_table = StatementAgent._meta.db_table
     activity_table = StatementActivity._meta.db_table
+    stored = {row.pk: row.stored for row in rows}
     with connection.cursor() as cursor:
         if len(rows) <= INSERT_MAX:
             # One round trip for the statements and their index rows.
@@ -102,9 +103,13 @@ def insert_index_rows(
             sql.append(", ".join([row_marks] * len(rows)))
             params: list = [value for row in rows for value in statement_tuple(row)]
             if agents:
-                sql.append(f"; INSERT INTO {agent_table} (statement_id, ifi, direct) VALUES ")  # noqa: S608
-                sql.append(", ".join(["(%s, %s, %s)"] * len(agents)))
-                params.extend(value for agent in agents for value in agent)
+                sql.append(
+                    f"; INSERT INTO {agent_table} (statement_id, ifi, stored, direct) VALUES "  # noqa: S608
+                )
+                sql.append(", ".join(["(%s, %s, %s, %s)"] * len(agents)))
+                params.extend(
+                    value for pk, ifi, direct in agents for value in (pk, ifi, stored[pk], direct)
+                )
             if activities:
                 sql.append(f"; INSERT INTO {activity_table} (statement_id, activity) VALUES ")  # noqa: S608
                 sql.append(", ".join(["(%s, %s)"] * len(activities)))
@@ -113,10 +118,10 @@ def insert_index_rows(
             return
     with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(
-            f"COPY {agent_table} (statement_id, ifi, direct) FROM STDIN"
+            f"COPY {agent_table} (statement_id, ifi, stored, direct) FROM STDIN"
         ) as copy:
-            for agent in agents:
-                copy.write_row(agent)
+            for pk, ifi, direct in agents:
+                copy.write_row((pk, ifi, stored[pk], direct))
         with cursor.cursor.copy(
             f"COPY {activity_table} (statement_id, activity) FROM STDIN"
         ) as copy:

@@ -70,6 +70,7 @@ def _primary_key(cursor: Any, table: str) -> list[str]:
         SELECT a.attname FROM pg_index i
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
         WHERE i.indrelid = %s::regclass AND i.indisprimary
+          AND array_position(i.indkey, a.attnum) - array_lower(i.indkey, 1) < i.indnkeyatts
         ORDER BY array_position(i.indkey, a.attnum)
         """,
         [_quote(table)],

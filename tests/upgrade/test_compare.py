@@ -155,3 +155,29 @@ def test_a_static_file_that_moved_with_its_app_is_not_a_difference_but_other_tex
     before = snapshot('<link href="/static/progress/accounts.css"><p>Ana</p>')
     assert compare(before, snapshot('<link href="/static/learners/accounts.css"><p>Ana</p>')) == []
     assert compare(before, snapshot('<link href="/static/learners/accounts.css"><p>Eva</p>'))
+
+
+def _with_statements(snap: dict[str, Any]) -> dict[str, Any]:
+    snap["rows"]["progress_statement"] = {
+        "key": ["id"],
+        "rows": [{"id": 1, "stored": "2026-11-01T12:00:00+00:00"}],
+    }
+    return snap
+
+
+def test_a_derived_column_filled_from_its_source_and_the_grown_key_are_not_differences() -> None:
+    after = _with_statements(snapshot())
+    agents = after["rows"]["progress_statementagent"]
+    agents["key"] = ["ifi", "stored", "statement_id"]
+    agents["rows"][0]["stored"] = "2026-11-01T12:00:00+00:00"
+    assert compare(_with_statements(snapshot()), after) == []
+
+
+def test_a_derived_column_that_differs_from_its_source_is_a_difference() -> None:
+    after = _with_statements(snapshot())
+    after["rows"]["progress_statementagent"]["rows"][0]["stored"] = "2026-11-02T00:00:00+00:00"
+    found = compare(_with_statements(snapshot()), after)
+    assert found == [
+        'progress_statementagent (statement_id=1): stored "2026-11-02T00:00:00+00:00", '
+        'its progress_statement.stored is "2026-11-01T12:00:00+00:00"'
+    ]

@@ -41,6 +41,14 @@ ROOT = HERE.parent.parent
 BASE_COMMIT = "7dd445f"
 # Content types of models the split moves keep their ids but get the new app's label.
 RELABELLED_APPS = {"progress": {"lrs", "learners", "reports"}}
+# Columns later migrations add to existing tables, each a copy of a column of the row another
+# column points at: (table, column) → (source table, pointer column, source column). The upgrade
+# must fill every row's copy from its source (checked row by row), and the table's key may
+# grow by that column; nothing else about its rows may change.
+DERIVED_COLUMNS = {
+    # lrs 0006: an agent's statements in stored order, from the agent table's key.
+    ("progress_statementagent", "stored"): ("progress_statement", "statement_id", "stored"),
+}
 # Static files that moved with their app in the split (their URLs in pages change, nothing else).
 MOVED_STATIC = {
     "/static/progress/accounts.css": "/static/learners/accounts.css",
@@ -336,18 +344,54 @@ def _content_types(before: list[dict], after: list[dict]) -> Iterator[str]:
             yield f"django_content_type id={key}: app {old[key]['app']} → {new[key]['app']}"
 
 
-def _rows(table: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[str]:
+def _derived(table: str, rows: list[dict], tables: dict[str, Any]) -> tuple[list[dict], list[str]]:
+    """``rows`` without the columns DERIVED_COLUMNS declares for ``table``, and a line for
+    every row whose copy differs from its source."""
+    derived = {c: src for (t, c), src in DERIVED_COLUMNS.items() if t == table}
+    if not derived:
+        return rows, []
+    problems: list[str] = []
+    sources: dict[str, dict[Any, dict]] = {}
+    for source_table, _, _ in derived.values():
+        source_rows = tables.get(source_table, {}).get("rows", [])
+        sources[source_table] = {row["id"]: row for row in source_rows}
+    kept = []
+    for row in rows:
+        row = dict(row)
+        for column, (source_table, pointer, source_column) in derived.items():
+            value = row.pop(column, None)
+            source = sources[source_table].get(row.get(pointer))
+            expected = None if source is None else source.get(source_column)
+            if value != expected:
+                problems.append(
+                    f"{table} ({pointer}={row.get(pointer)}): {column} {_short(value)}, "
+                    f"its {source_table}.{source_column} is {_short(expected)}"
+                )
+        kept.append(row)
+    return kept, problems
+
+
+def _rows(
+    table: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    after_tables: dict[str, Any] | None = None,
+) -> Iterator[str]:
     key = before["key"]
-    if key != after["key"]:
+    grown = {c for (t, c) in DERIVED_COLUMNS if t == table}
+    after_key = [c for c in after["key"] if c not in grown]
+    if key != after_key:
         yield f"{table}: primary key {key} → {after['key']}"
+    after_rows, problems = _derived(table, after["rows"], after_tables or {})
+    yield from problems
     if not key:
-        yield from diff_values(before["rows"], after["rows"], table)
+        yield from diff_values(before["rows"], after_rows, table)
         return
 
     def index(rows: list[dict]) -> dict[str, dict]:
         return {", ".join(f"{c}={row.get(c)}" for c in key): row for row in rows}
 
-    old, new = index(before["rows"]), index(after["rows"])
+    old, new = index(before["rows"]), index(after_rows)
     for row_key in old.keys() | new.keys():
         if row_key not in new:
             yield f"{table} ({row_key}): row gone: {_short(old[row_key])}"
@@ -396,7 +440,7 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             }
             add(sorted(_rows(table, old_tables[table], kept)))
         else:
-            add(sorted(_rows(table, old_tables[table], new_tables[table])))
+            add(sorted(_rows(table, old_tables[table], new_tables[table], new_tables)))
     old_ahead, new_ahead = before["sequences_ahead"], after["sequences_ahead"]
     add(
         diff_values(
