@@ -187,7 +187,9 @@ def sco_satisfied(status: xs.Status, unit: PackageUnit) -> bool:
 
 
 def _other_scos_satisfied(attempt: ScormAttempt) -> bool:
-    """Whether every other SCO of the attempt's lesson is satisfied by its latest attempt."""
+    """Whether every other SCO of the attempt's lesson has been satisfied by one of the
+    learner's attempts. Once, as cmi5's satisfied: going back to a finished SCO from the
+    contents starts a new attempt (its first one ended), which must not undo what it earned."""
     lesson_id = attempt.lesson_id
     others = (
         PackageUnit.objects.filter(Q(lesson_id=lesson_id) | Q(placements__lesson_id=lesson_id))
@@ -195,13 +197,12 @@ def _other_scos_satisfied(attempt: ScormAttempt) -> bool:
         .exclude(pk=attempt.unit_id)
         .distinct()
     )
-    for unit in others:
-        latest = (
-            ScormAttempt.objects.filter(user=attempt.user, unit=unit).order_by("-number").first()
-        )
-        if latest is None or not latest.recorded.get("satisfied"):
-            return False
-    return True
+    satisfied = set(
+        ScormAttempt.objects.filter(
+            user=attempt.user, unit__in=others, recorded__satisfied=True
+        ).values_list("unit_id", flat=True)
+    )
+    return all(unit.pk in satisfied for unit in others)
 
 
 @transaction.atomic
