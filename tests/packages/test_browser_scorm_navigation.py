@@ -261,3 +261,34 @@ def test_the_contents_speak_english_on_an_english_lesson_and_fit_a_phone(
     assert page.evaluate("document.activeElement.getAttribute('aria-current')") == "step"
     assert page.evaluate("document.activeElement.textContent") == "SCO 3"
     context.close()
+
+
+def test_imported_one_sco_per_lesson_a_scos_continue_and_previous_follow_the_lessons(
+    live_server, browser, migration_data
+):
+    """Imported as a course, each SCO is a lesson of its own, in manifest order: the SCO's
+    continue (or previous) at Terminate opens the next (or previous) lesson, and the LMS tells
+    it so through adl.nav.request_valid."""
+    author, teacher = people()
+    result = package_import(upload=b.upload(three_scos()), user=author)
+    units = list(PackageUnit.objects.filter(package=result.package).order_by("order"))
+    lessons = [unit.lesson.specific for unit in units]
+    for lesson in lessons:
+        publish(lesson, author)
+    Enrollment.objects.create(user=teacher, course=result.course)
+    context, page = tab(browser, live_server, teacher)
+    page.goto(live_server.url + lessons[0].url)
+    assert page.locator(".scorm-nav").count() == 0  # one SCO: no contents of its own
+    first = report(page)
+    assert first["sco"] == "sco1"
+    assert first["continueValid"] == "true" and first["previousValid"] == "false"
+    idle(page)
+    page.frame_locator(".scorm-sco:visible iframe").locator("#next").click()
+    page.wait_for_url(live_server.url + lessons[1].url)
+    second = report(page)
+    assert second["sco"] == "sco2" and second["previousValid"] == "true"
+    idle(page)
+    page.frame_locator(".scorm-sco:visible iframe").locator("#prev").click()
+    page.wait_for_url(live_server.url + lessons[0].url)
+    assert report(page)["sco"] == "sco1"
+    context.close()

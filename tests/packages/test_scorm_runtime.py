@@ -307,6 +307,31 @@ def test_a_scorm2004_multi_sco_lesson_is_completed_once_every_sco_is(
     assert statement["result"]["score"] == {"scaled": 0.8}
 
 
+def test_a_sco_satisfied_once_stays_satisfied_when_it_is_revisited(
+    client, teacher, scorm2004_units
+):
+    """Going back to a finished SCO (from the contents) starts a new attempt of it, as its
+    first attempt ended; the lesson still counts the first attempt's satisfaction."""
+    client.force_login(teacher)
+    first, second, third = scorm2004_units
+    lesson_iri = first.lesson.activity_id
+    done = {
+        "cmi.completion_status": "completed",
+        "cmi.success_status": "passed",
+        "cmi.score.scaled": "0.8",
+        "cmi.progress_measure": "1",
+        "cmi.exit": "normal",
+    }
+    assert commit(client, open_attempt(client, first), done, terminate=True).status_code == 200
+    revisit = open_attempt(client, first)
+    assert revisit["number"] == 2 and revisit["values"]["cmi.entry"] == "ab-initio"
+    commit(client, revisit, {"cmi.location": "1", "cmi.exit": "normal"}, terminate=True)
+    for unit in (second, third):
+        assert commit(client, open_attempt(client, unit), done, terminate=True).status_code == 200
+    completed = Statement.objects.filter(activity=lesson_iri, verb=ADL + "completed")
+    assert completed.count() == 1
+
+
 def test_scorm2004_scores_below_the_passing_score_fail(client, teacher, scorm2004_units):
     client.force_login(teacher)
     launch = open_attempt(client, scorm2004_units[0])
