@@ -43,6 +43,7 @@
     version: "",
     initialized: false,
     finished: false,
+    unloading: false,
     queue: Promise.resolve(),
     pending: 0,
     commits: 0,
@@ -101,6 +102,10 @@
 
   function commit(terminate) {
     if (!state.launch || state.finished) return state.queue;
+    // The page is going away: a queued fetch would never start, a beacon still leaves. This
+    // is how a SCO that terminates from its own unload handler (as authoring tools' wrappers
+    // do) still ends its attempt when the tab is closed.
+    if (state.unloading) return beacon(terminate);
     var url = state.launch.commitUrl;
     var body = { cmi: values(), terminate: !!terminate };
     if (terminate) state.finished = true;
@@ -124,19 +129,32 @@
     return state.queue;
   }
 
-  // The page is going away (tab closed, navigation, app switch): send what the SCO has now.
-  function beacon() {
-    if (!state.launch || state.finished || !state.initialized) return;
+  // Send what the SCO has now with navigator.sendBeacon (the CSRF token in the form, as a
+  // beacon cannot carry headers); a fetch with keepalive where there is no beacon.
+  function beacon(terminate) {
+    if (!state.launch || state.finished || !state.initialized) return state.queue;
+    var payload = { cmi: values(), terminate: !!terminate };
     var form = new FormData();
     form.append("csrfmiddlewaretoken", csrfToken());
-    form.append("payload", JSON.stringify({ cmi: values(), terminate: false }));
+    form.append("payload", JSON.stringify(payload));
+    if (terminate) state.finished = true;
     if (!(navigator.sendBeacon && navigator.sendBeacon(state.launch.commitUrl, form))) {
-      commit(false);
+      post(state.launch.commitUrl, payload, true);
     }
+    return state.queue;
   }
-  window.addEventListener("pagehide", beacon);
+
+  // The page is going away (tab closed, navigation, app switch): send what the SCO has now;
+  // from here on, the SCO's own Commit or Terminate (its unload handlers) go as beacons too.
+  window.addEventListener("pagehide", function () {
+    state.unloading = true;
+    beacon(false);
+  });
+  window.addEventListener("pageshow", function () {
+    state.unloading = false;
+  });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") beacon();
+    if (document.visibilityState === "hidden") beacon(false);
   });
 
   function listen(api, version) {
