@@ -25,7 +25,7 @@ from lrs.statements import agent_ifi
 from lrs.validation import validate_statements
 from packages.models import Package, PackageUnit, UnitPlacement
 from packages.scorm import statements as xs
-from packages.scorm.datamodel import SCORM12, SCORM2004, validate
+from packages.scorm.datamodel import SCORM12, SCORM2004, resumed, validate
 from packages.scorm.models import ScormAttempt
 
 if TYPE_CHECKING:
@@ -115,14 +115,14 @@ def attempt_open(*, user: User, unit: PackageUnit, lesson: Any) -> ScormAttempt:
 def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]:
     """The values the run-time starts with (flattened element names), per the version's
     rules: on resume the saved location, suspend data, statuses and score; total time so far;
-    the manifest's launch data, mastery score and completion threshold."""
+    the manifest's launch data, mastery score and completion threshold. The run-time
+    library loads interactions and objectives field by field, ids and types first."""
     unit = attempt.unit
     version = scorm_version(unit)
     actor = actor_for_user(attempt.user)
     learner_id = str((actor.get("account") or {}).get("name", ""))
     cmi = attempt.cmi if attempt.entry == ScormAttempt.Entry.RESUME else {}
     values: dict[str, str]
-    keep: tuple[str, ...]
     if version == SCORM12:
         values = {
             "cmi.core.student_id": learner_id,
@@ -135,14 +135,6 @@ def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]
         }
         if unit.mastery_score is not None:
             values["cmi.student_data.mastery_score"] = f"{unit.mastery_score * 100:g}"
-        keep = (
-            "cmi.core.lesson_location",
-            "cmi.core.lesson_status",
-            "cmi.core.score.raw",
-            "cmi.core.score.min",
-            "cmi.core.score.max",
-            "cmi.suspend_data",
-        )
     else:
         values = {
             "cmi.learner_id": learner_id,
@@ -157,18 +149,10 @@ def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]
             values["cmi.scaled_passing_score"] = f"{unit.mastery_score:g}"
         if unit.completion_threshold is not None:
             values["cmi.completion_threshold"] = f"{unit.completion_threshold:g}"
-        keep = (
-            "cmi.location",
-            "cmi.completion_status",
-            "cmi.success_status",
-            "cmi.score.scaled",
-            "cmi.score.raw",
-            "cmi.score.min",
-            "cmi.score.max",
-            "cmi.progress_measure",
-            "cmi.suspend_data",
-        )
-    values.update({key: cmi[key] for key in keep if key in cmi})
+    # Resumed: every value the attempt's earlier sessions committed (interactions with their
+    # correct responses and objectives, objectives, comments, preferences...), not only where
+    # the learner was; exit and session time belonged to the session that ended.
+    values.update(resumed(cmi))
     return values
 
 

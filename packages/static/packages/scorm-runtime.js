@@ -19,27 +19,15 @@
   var scos = Array.prototype.slice.call(document.querySelectorAll(".scorm-sco"));
   if (!scos.length) return;
 
-  // The elements the server keeps (packages/scorm/datamodel.py); "" is sent only for exit.
-  var STORED = {
-    scorm12: [
-      /^cmi\.core\.(lesson_location|lesson_status|exit|session_time)$/,
-      /^cmi\.core\.score\.(raw|min|max)$/,
-      /^cmi\.suspend_data$/,
-      /^cmi\.interactions\.\d+\.(id|type|student_response|result)$/,
-    ],
-    scorm2004: [
-      /^cmi\.(location|completion_status|success_status|exit|progress_measure|session_time)$/,
-      /^cmi\.score\.(scaled|raw|min|max)$/,
-      /^cmi\.suspend_data$/,
-      /^cmi\.interactions\.\d+\.(id|type|learner_response|result|description)$/,
-    ],
-  };
+  // The elements the server keeps come with the launch (packages/scorm/datamodel.py, as
+  // regular expressions); "" is sent only for exit.
   var EXIT = /^cmi\.(core\.)?exit$/;
 
   var state = {
     index: -1,
     api: null,
     launch: null,
+    stored: [],
     version: "",
     initialized: false,
     finished: false,
@@ -88,7 +76,7 @@
       if (value === null || value === undefined || typeof value === "object") return;
       value = String(value);
       if (value === "" && !EXIT.test(name)) return;
-      if (STORED[state.version].some(function (pattern) { return pattern.test(name); })) {
+      if (state.stored.some(function (pattern) { return pattern.test(name); })) {
         out[name] = value;
       }
     });
@@ -284,6 +272,9 @@
         if (version !== "scorm12") requestValid(api, index);
         listen(api, version);
         state.api = api;
+        state.stored = (launch.stored || []).map(function (source) {
+          return new RegExp(source);
+        });
         state.launch = launch;
         if (version === "scorm12") window.API = api;
         else window.API_1484_11 = api;
