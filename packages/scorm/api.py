@@ -30,7 +30,10 @@ class AttemptStatusSerializer(serializers.Serializer):
     open = serializers.BooleanField(help_text="Not ended: the next launch resumes it.")
     suspended = serializers.BooleanField(help_text="The SCO exited with suspend.")
     ended = serializers.BooleanField()
-    abandoned = serializers.BooleanField(help_text="Ended by staff through this API.")
+    abandoned = serializers.BooleanField(
+        help_text="Ended by staff through this API, or closed by the sweep of attempts left "
+        "open (LMS_SCORM_ABANDON_AFTER_SECONDS)."
+    )
     completed = serializers.BooleanField()
     success = serializers.BooleanField(allow_null=True, help_text="Null: unknown.")
     score_scaled = serializers.FloatField(allow_null=True)

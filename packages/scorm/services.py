@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import InputError
@@ -292,7 +294,6 @@ def _target(attempt: ScormAttempt, lesson: Any) -> xs.Target:
     )
 
 
-@transaction.atomic
 def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     """End an open attempt for its learner, as the SCO never did (a tab left open, a lost
     device): staff reset it so that her next launch starts a new attempt (entry ab-initio).
@@ -303,14 +304,45 @@ def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     ended. Returns None for no such attempt, False when it had already ended (terminated, or
     suspended by the SCO: a suspended attempt is resumed, not abandoned).
     """
-    attempt = (
+    with transaction.atomic():
+        attempt = _locked_for_abandon(Q(uuid=attempt_uuid))
+        if attempt is None:
+            return None
+        return _abandon(attempt, reason="staff")
+
+
+def attempts_abandon_stale(*, idle: timedelta, now: datetime | None = None) -> int:
+    """Close the attempts a learner initialized and left: not ended, the SCO committed values
+    (it had called Initialize), and nothing since ``idle`` ago: no commit, no launch that
+    resumed it. Each is abandoned as :func:`attempt_abandon` does (``terminated``; her next
+    launch starts a new attempt). Idempotent: an attempt is checked again under its row lock,
+    so one ended, resumed or committed to meanwhile is left alone. Returns how many it closed.
+    """
+    cutoff = (now or timezone.now()) - idle
+    stale = Q(ended=False, updated_at__lt=cutoff) & (Q(session_open=True) | ~Q(cmi={}))
+    closed = 0
+    for pk in (
+        ScormAttempt.objects.filter(stale).order_by("updated_at").values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            attempt = _locked_for_abandon(Q(pk=pk) & stale)
+            if attempt is not None and _abandon(attempt, reason="timeout"):
+                closed += 1
+    return closed
+
+
+def _locked_for_abandon(where: Q) -> ScormAttempt | None:
+    return (
         ScormAttempt.objects.select_for_update(of=("self",))
         .select_related("unit__package", "lesson", "user")
-        .filter(uuid=attempt_uuid)
+        .filter(where)
         .first()
     )
-    if attempt is None:
-        return None
+
+
+def _abandon(attempt: ScormAttempt, *, reason: str) -> bool:
+    """End ``attempt`` (locked) and write its ``terminated`` and State document; False when
+    it had already ended."""
     if attempt.ended:
         return False
     version = scorm_version(attempt.unit)
@@ -318,7 +350,7 @@ def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     attempt.ended = True
     attempt.suspended = False
     attempt.session_open = False
-    attempt.recorded = {**attempt.recorded, "abandoned": True}
+    attempt.recorded = {**attempt.recorded, "abandoned": True, "abandoned_by": reason}
     if lesson is None or not attempt.cmi:
         attempt.save()
         return True
