@@ -51,6 +51,10 @@ class ScoStatusSerializer(serializers.Serializer):
     title = serializers.CharField()
     activity_id = serializers.CharField(help_text="The SCO's activity IRI in this lesson.")
     attempts = serializers.IntegerField()
+    satisfied = serializers.BooleanField(
+        help_text="One of the learner's attempts satisfied the SCO: what the lesson counts, "
+        "even when a later attempt (a revisit) has not."
+    )
     latest = AttemptStatusSerializer(allow_null=True)
 
 

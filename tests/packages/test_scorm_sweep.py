@@ -16,12 +16,17 @@ from packages.conf import app_settings
 from packages.scorm.models import ScormAttempt
 from packages.scorm.services import attempts_abandon_stale
 from packages.scorm.tasks import abandon_stale_attempts
-from tests.packages.test_api_scorm import finish, learner, midway, staff, units  # noqa: F401
+from tests.packages import test_api_scorm as api_tests
+from tests.packages.test_api_scorm import finish, midway
 from tests.packages.test_scorm_runtime import commit, open_attempt
 
 pytestmark = pytest.mark.django_db
 
 ADL = "http://adlnet.gov/expapi/verbs/"
+
+# The staff API tests' fixtures: a three-SCO lesson and the enrolled teacher's client.
+units = api_tests.units
+learner = api_tests.learner
 
 
 def age(attempt_uuid: str, seconds: float) -> None:
@@ -38,7 +43,7 @@ def terminated(attempt_uuid: str):
 def test_an_attempt_left_open_past_the_timeout_is_terminated_once(
     learner,
     units,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.LMS_SCORM_ABANDON_AFTER_SECONDS = 3600
     left = midway(learner, units[0])
@@ -61,7 +66,7 @@ def test_attempts_within_the_timeout_ended_or_never_initialized_are_left_alone(
     learner,
     teacher,
     units,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.LMS_SCORM_ABANDON_AFTER_SECONDS = 3600
     recent = midway(learner, units[0])
@@ -82,7 +87,7 @@ def test_attempts_within_the_timeout_ended_or_never_initialized_are_left_alone(
     assert not terminated(recent["attempt"]).exists()
 
 
-def test_a_resumed_attempt_counts_from_its_latest_launch(learner, units):  # noqa: F811
+def test_a_resumed_attempt_counts_from_its_latest_launch(learner, units):
     left = midway(learner, units[0])
     age(left["attempt"], 10 * 24 * 3600)
     # She comes back before the sweep ran: the launch resumes it and restarts the clock.
