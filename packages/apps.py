@@ -15,6 +15,7 @@ class PackagesConfig(AppConfig):
         from packages import receivers
         from packages.cmi5 import status, tasks  # noqa: F401 (registers the Celery tasks)
         from packages.models import PackageVersion
+        from packages.scorm import tasks as scorm_tasks  # noqa: F401 (registers the sweep)
 
         page_published.connect(receivers.on_page_published, dispatch_uid="packages.page_published")
         post_delete.connect(

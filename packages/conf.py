@@ -42,11 +42,23 @@ app_settings = AppSettings(
         "LMS_CMI5_ABANDON_AFTER_SECONDS": 4 * 3600,
         # How often the abandonment sweep runs, in seconds.
         "LMS_CMI5_ABANDON_SWEEP_SECONDS": 300,
+        # A SCORM attempt that its SCO initialized and never terminated (a closed tab, a lost
+        # device) with no commit and no launch for this many seconds is closed: Capacita
+        # writes "terminated" for it, and the learner's next launch starts a new attempt.
+        # Until then a launch resumes it, so this is how long a learner may come back to
+        # where she left (7 days).
+        "LMS_SCORM_ABANDON_AFTER_SECONDS": 7 * 24 * 3600,
+        # How often the SCORM sweep runs, in seconds.
+        "LMS_SCORM_ABANDON_SWEEP_SECONDS": 3600,
     },
     beat=lambda value: {
         "packages-cmi5-abandon": {
             "task": "packages.cmi5.abandon_stale_sessions",
             "schedule": float(value("LMS_CMI5_ABANDON_SWEEP_SECONDS")),
+        },
+        "packages-scorm-abandon": {
+            "task": "packages.scorm.abandon_stale_attempts",
+            "schedule": float(value("LMS_SCORM_ABANDON_SWEEP_SECONDS")),
         },
     },
 )

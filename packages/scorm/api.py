@@ -30,7 +30,10 @@ class AttemptStatusSerializer(serializers.Serializer):
     open = serializers.BooleanField(help_text="Not ended: the next launch resumes it.")
     suspended = serializers.BooleanField(help_text="The SCO exited with suspend.")
     ended = serializers.BooleanField()
-    abandoned = serializers.BooleanField(help_text="Ended by staff through this API.")
+    abandoned = serializers.BooleanField(
+        help_text="Ended by staff through this API, or closed by the sweep of attempts left "
+        "open (LMS_SCORM_ABANDON_AFTER_SECONDS)."
+    )
     completed = serializers.BooleanField()
     success = serializers.BooleanField(allow_null=True, help_text="Null: unknown.")
     score_scaled = serializers.FloatField(allow_null=True)
@@ -48,6 +51,10 @@ class ScoStatusSerializer(serializers.Serializer):
     title = serializers.CharField()
     activity_id = serializers.CharField(help_text="The SCO's activity IRI in this lesson.")
     attempts = serializers.IntegerField()
+    satisfied = serializers.BooleanField(
+        help_text="One of the learner's attempts satisfied the SCO: what the lesson counts, "
+        "even when a later attempt (a revisit) has not."
+    )
     latest = AttemptStatusSerializer(allow_null=True)
 
 

@@ -72,32 +72,74 @@ def _result(*words: str) -> Rule:
     return Rule(lambda value: None if value in allowed or _DECIMAL.match(value) else "vocabulary")
 
 
+_TIME12 = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,2})?$")
+# SCORM 2004 time (second,10,0): an ISO 8601 date-time, as precise as the SCO chose.
+_TIMESTAMP = re.compile(
+    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,2})?)?)?"
+    r"(Z|[+-]\d{2}(:\d{2})?)?)?)?)?$"
+)
+_STATUS12 = ("passed", "completed", "failed", "incomplete", "browsed", "not attempted")
+_TYPES12 = (
+    "true-false",
+    "choice",
+    "fill-in",
+    "matching",
+    "performance",
+    "likert",
+    "sequencing",
+    "numeric",
+)
+_TYPES2004 = (
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+)
+
+
+def _uri(limit: int) -> Rule:
+    return Rule(lambda value: None if 0 < len(value) <= limit and " " not in value else "type.uri")
+
+
+# The elements kept of each version, by name with "n" for each index (``cmi.interactions.n.id``
+# stands for ``cmi.interactions.0.id``, ``cmi.interactions.1.id``...): everything the SCO may
+# write that persists across the sessions of an attempt, so that a resumed attempt starts with
+# it (SCORM 1.2 RTE 3.4; SCORM 2004 RTE 4.2), plus exit and session time, which the server
+# reads at Terminate.
 RULES_12: Mapping[str, Rule] = {
     "cmi.core.lesson_location": _max_length(255),
-    "cmi.core.lesson_status": _vocabulary(
-        "passed", "completed", "failed", "incomplete", "browsed", "not attempted"
-    ),
+    "cmi.core.lesson_status": _vocabulary(*_STATUS12),
     "cmi.core.exit": _vocabulary("time-out", "suspend", "logout", ""),
     "cmi.core.score.raw": _decimal(0, 100, empty=True),
     "cmi.core.score.min": _decimal(0, 100, empty=True),
     "cmi.core.score.max": _decimal(0, 100, empty=True),
     "cmi.core.session_time": _pattern(_TIMESPAN12, "type.timespan"),
     "cmi.suspend_data": _max_length(4096),
-}
-INTERACTION_RULES_12: Mapping[str, Rule] = {
-    "id": _pattern(_IDENTIFIER12, "type.identifier"),
-    "type": _vocabulary(
-        "true-false",
-        "choice",
-        "fill-in",
-        "matching",
-        "performance",
-        "likert",
-        "sequencing",
-        "numeric",
-    ),
-    "student_response": _max_length(255),
-    "result": _result("correct", "wrong", "unanticipated", "neutral"),
+    "cmi.comments": _max_length(4096),
+    "cmi.student_preference.audio": _decimal(-1, 100),
+    "cmi.student_preference.language": _max_length(255),
+    "cmi.student_preference.speed": _decimal(-100, 100),
+    "cmi.student_preference.text": _vocabulary("-1", "0", "1"),
+    "cmi.objectives.n.id": _pattern(_IDENTIFIER12, "type.identifier"),
+    "cmi.objectives.n.score.raw": _decimal(0, 100, empty=True),
+    "cmi.objectives.n.score.min": _decimal(0, 100, empty=True),
+    "cmi.objectives.n.score.max": _decimal(0, 100, empty=True),
+    "cmi.objectives.n.status": _vocabulary(*_STATUS12),
+    "cmi.interactions.n.id": _pattern(_IDENTIFIER12, "type.identifier"),
+    "cmi.interactions.n.objectives.n.id": _pattern(_IDENTIFIER12, "type.identifier"),
+    "cmi.interactions.n.time": _pattern(_TIME12, "type.time"),
+    "cmi.interactions.n.type": _vocabulary(*_TYPES12),
+    "cmi.interactions.n.correct_responses.n.pattern": _max_length(255),
+    "cmi.interactions.n.weighting": _decimal(None, None),
+    "cmi.interactions.n.student_response": _max_length(255),
+    "cmi.interactions.n.result": _result("correct", "wrong", "unanticipated", "neutral"),
+    "cmi.interactions.n.latency": _pattern(_TIMESPAN12, "type.timespan"),
 }
 
 RULES_2004: Mapping[str, Rule] = {
@@ -112,27 +154,53 @@ RULES_2004: Mapping[str, Rule] = {
     "cmi.progress_measure": _decimal(0, 1, empty=True),
     "cmi.session_time": _pattern(_DURATION, "type.timeinterval"),
     "cmi.suspend_data": _max_length(64000),
-}
-INTERACTION_RULES_2004: Mapping[str, Rule] = {
-    "id": Rule(lambda value: None if 0 < len(value) <= 4000 and " " not in value else "type.uri"),
-    "type": _vocabulary(
-        "true-false",
-        "choice",
-        "fill-in",
-        "long-fill-in",
-        "matching",
-        "performance",
-        "sequencing",
-        "likert",
-        "numeric",
-        "other",
+    "cmi.learner_preference.audio_level": _decimal(0, None),
+    "cmi.learner_preference.language": _max_length(250),
+    "cmi.learner_preference.delivery_speed": _decimal(0, None),
+    "cmi.learner_preference.audio_captioning": _vocabulary("-1", "0", "1"),
+    "cmi.comments_from_learner.n.comment": _max_length(4000),
+    "cmi.comments_from_learner.n.location": _max_length(250),
+    "cmi.comments_from_learner.n.timestamp": _pattern(_TIMESTAMP, "type.timestamp"),
+    "cmi.objectives.n.id": _uri(4000),
+    "cmi.objectives.n.score.scaled": _decimal(-1, 1, empty=True),
+    "cmi.objectives.n.score.raw": _decimal(None, None, empty=True),
+    "cmi.objectives.n.score.min": _decimal(None, None, empty=True),
+    "cmi.objectives.n.score.max": _decimal(None, None, empty=True),
+    "cmi.objectives.n.success_status": _vocabulary("passed", "failed", "unknown"),
+    "cmi.objectives.n.completion_status": _vocabulary(
+        "completed", "incomplete", "not attempted", "unknown"
     ),
-    "learner_response": _max_length(4000),
-    "result": _result("correct", "incorrect", "unanticipated", "neutral"),
-    "description": _max_length(250),
+    "cmi.objectives.n.progress_measure": _decimal(0, 1, empty=True),
+    "cmi.objectives.n.description": _max_length(250),
+    "cmi.interactions.n.id": _uri(4000),
+    "cmi.interactions.n.type": _vocabulary(*_TYPES2004),
+    "cmi.interactions.n.objectives.n.id": _uri(4000),
+    "cmi.interactions.n.timestamp": _pattern(_TIMESTAMP, "type.timestamp"),
+    # The longest pattern of any interaction type (a long-fill-in's: 4000 characters plus its
+    # delimiters), the type-specific forms being the run-time library's to check.
+    "cmi.interactions.n.correct_responses.n.pattern": _max_length(8000),
+    "cmi.interactions.n.weighting": _decimal(None, None),
+    "cmi.interactions.n.learner_response": _max_length(8000),
+    "cmi.interactions.n.result": _result("correct", "incorrect", "unanticipated", "neutral"),
+    "cmi.interactions.n.latency": _pattern(_DURATION, "type.timeinterval"),
+    "cmi.interactions.n.description": _max_length(250),
 }
 
-_INTERACTION = re.compile(r"^cmi\.interactions\.(?P<index>\d{1,4})\.(?P<field>[a-z_]+)$")
+# The most entries of each collection one attempt may hold (at least the smallest permitted
+# maximum the specifications give, far above what SCOs use).
+COLLECTION_LIMITS: Mapping[str, int] = {
+    "cmi.interactions": MAX_INTERACTIONS,
+    "cmi.objectives": 100,
+    "cmi.comments_from_learner": 250,
+    "cmi.interactions.n.objectives": 10,
+    "cmi.interactions.n.correct_responses": 36,
+}
+# Collections whose entries need their id before anything else of them.
+NEEDS_ID = ("cmi.interactions", "cmi.objectives", "cmi.interactions.n.objectives")
+# What persists across the sessions of an attempt: all of it less exit and session time.
+NOT_RESUMED = frozenset({"cmi.core.exit", "cmi.core.session_time", "cmi.exit", "cmi.session_time"})
+
+_INDEX = re.compile(r"\.(\d{1,4})(?=\.|$)")
 
 MESSAGES = {
     "type.string": gettext_noop("El valor debe ser una cadena de texto."),
@@ -142,6 +210,10 @@ MESSAGES = {
     "range": gettext_noop("El número está fuera del intervalo del elemento."),
     "type.timespan": gettext_noop("El valor debe ser un CMITimespan (HHHH:MM:SS.SS)."),
     "type.timeinterval": gettext_noop("El valor debe ser una duración ISO 8601 (p. ej. PT1M30S)."),
+    "type.time": gettext_noop("El valor debe ser una hora CMITime (HH:MM:SS)."),
+    "type.timestamp": gettext_noop(
+        "El valor debe ser una fecha y hora ISO 8601 (p. ej. 2026-03-01T10:30:00)."
+    ),
     "type.identifier": gettext_noop(
         "El valor debe ser un identificador sin espacios (hasta 255 caracteres)."
     ),
@@ -150,7 +222,9 @@ MESSAGES = {
     ),
     "element.unknown": gettext_noop("Capacita no guarda este elemento del modelo de datos."),
     "interactions.count": gettext_noop("Demasiadas interacciones en un intento."),
+    "collection.count": gettext_noop("Demasiados elementos en esta colección del modelo de datos."),
     "interactions.id": gettext_noop("Una interacción necesita su cmi.interactions.n.id."),
+    "objectives.id": gettext_noop("Un objetivo necesita su id."),
 }
 
 
@@ -158,52 +232,77 @@ def _error(element: str, rule: str) -> InputError:
     return InputError(element, rule, _(MESSAGES[rule]))
 
 
-def rules_for(version: str) -> tuple[Mapping[str, Rule], Mapping[str, Rule]]:
-    if version == SCORM12:
-        return RULES_12, INTERACTION_RULES_12
-    return RULES_2004, INTERACTION_RULES_2004
+def element_pattern(element: str) -> tuple[str, list[tuple[str, int, str]]]:
+    """``element`` with "n" for each index, and each collection entry it names: the
+    collection's pattern, the index and the entry's name. ``cmi.interactions.2.objectives.0.id``
+    is ``cmi.interactions.n.objectives.n.id`` with ``("cmi.interactions", 2,
+    "cmi.interactions.2")`` and ``("cmi.interactions.n.objectives", 0,
+    "cmi.interactions.2.objectives.0")``."""
+    entries: list[tuple[str, int, str]] = []
+    pattern = ""
+    position = 0
+    for match in _INDEX.finditer(element):
+        pattern += element[position : match.start()]
+        entries.append((pattern, int(match[1]), element[: match.end()]))
+        pattern += ".n"
+        position = match.end()
+    return pattern + element[position:], entries
+
+
+def rules_for(version: str) -> Mapping[str, Rule]:
+    return RULES_12 if version == SCORM12 else RULES_2004
 
 
 def validate(version: str, data: object) -> dict[str, str]:
     """The committed elements, checked: a flat mapping of element names to string values.
 
     Raises ``InputError(element, rule, message)`` for a value of the wrong type, length,
-    vocabulary or range, an element Capacita does not keep, or an interaction without its id.
+    vocabulary or range, an element Capacita does not keep, a collection with too many
+    entries, or an interaction or objective without its id.
     """
     if not isinstance(data, dict):
         raise InputError("cmi", "type.object", _("«cmi» debe ser un objeto JSON."))
-    rules, interaction_rules = rules_for(version)
+    rules = rules_for(version)
     clean: dict[str, str] = {}
-    interaction_ids: set[int] = set()
-    interactions: set[int] = set()
+    entries: dict[str, str] = {}  # entry name -> its collection, for those that need an id
+    with_id: set[str] = set()
     for element, value in data.items():
         if not isinstance(element, str):
             raise _error("cmi", "element.unknown")
-        match = _INTERACTION.match(element)
-        if match is not None:
-            rule = interaction_rules.get(match["field"])
-            index = int(match["index"])
-            if index >= MAX_INTERACTIONS:
-                raise _error(element, "interactions.count")
-            interactions.add(index)
-            if match["field"] == "id":
-                interaction_ids.add(index)
-        else:
-            rule = rules.get(element)
+        pattern, named = element_pattern(element)
+        rule = rules.get(pattern)
         if rule is None:
             raise _error(element, "element.unknown")
+        for collection, index, entry in named:
+            if index >= COLLECTION_LIMITS.get(collection, 0):
+                whole = collection == "cmi.interactions"
+                raise _error(element, "interactions.count" if whole else "collection.count")
+            if collection in NEEDS_ID:
+                entries[entry] = collection
+        if named and pattern == f"{named[-1][0]}.n.id":
+            with_id.add(named[-1][2])
         if not isinstance(value, str):
             raise _error(element, "type.string")
         broken = rule.check(value)
         if broken is not None:
             raise _error(element, broken)
         clean[element] = value
-    for index in sorted(interactions - interaction_ids):
-        raise _error(f"cmi.interactions.{index}.id", "interactions.id")
+    for entry in sorted(set(entries) - with_id):
+        missing = "interactions.id" if entries[entry] == "cmi.interactions" else "objectives.id"
+        raise _error(f"{entry}.id", missing)
     return clean
 
 
-def stored_elements(version: str) -> list[str]:
-    """Patterns of the elements the browser sends (the script filters with them)."""
-    rules, interaction_rules = rules_for(version)
-    return [*rules, *(f"cmi.interactions.n.{field}" for field in interaction_rules)]
+def stored_patterns(version: str) -> list[str]:
+    """The elements kept, as regular expressions the browser filters the SCO's values with
+    (packages/scorm-runtime.js)."""
+    return [
+        "^" + re.escape(pattern).replace(r"\.n\.", r"\.\d+\.") + "$"
+        for pattern in rules_for(version)
+    ]
+
+
+def resumed(values: Mapping[str, str]) -> dict[str, str]:
+    """What a resumed attempt starts with of its committed values: all but exit and session
+    time, which belong to the session that ended."""
+    return {key: value for key, value in values.items() if key not in NOT_RESUMED}

@@ -41,6 +41,7 @@ class ScoStatus:
     title: str
     activity_id: str
     attempts: int
+    satisfied: bool
     latest: AttemptStatus | None
 
 
@@ -116,6 +117,8 @@ def lesson_scorm_status(*, user: Any, lesson: Any) -> LessonScormStatus | None:
                 title=unit.title,
                 activity_id=unit_activity_id(unit, lesson),
                 attempts=len(mine),
+                # Once, as the lesson counts it: a later attempt need not satisfy it again.
+                satisfied=any(attempt.recorded.get("satisfied") for attempt in mine),
                 latest=attempt_status(mine[0]) if mine else None,
             )
         )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import InputError
@@ -25,7 +27,7 @@ from lrs.statements import agent_ifi
 from lrs.validation import validate_statements
 from packages.models import Package, PackageUnit, UnitPlacement
 from packages.scorm import statements as xs
-from packages.scorm.datamodel import SCORM12, SCORM2004, validate
+from packages.scorm.datamodel import SCORM12, SCORM2004, resumed, validate
 from packages.scorm.models import ScormAttempt
 
 if TYPE_CHECKING:
@@ -115,14 +117,14 @@ def attempt_open(*, user: User, unit: PackageUnit, lesson: Any) -> ScormAttempt:
 def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]:
     """The values the run-time starts with (flattened element names), per the version's
     rules: on resume the saved location, suspend data, statuses and score; total time so far;
-    the manifest's launch data, mastery score and completion threshold."""
+    the manifest's launch data, mastery score and completion threshold. The run-time
+    library loads interactions and objectives field by field, ids and types first."""
     unit = attempt.unit
     version = scorm_version(unit)
     actor = actor_for_user(attempt.user)
     learner_id = str((actor.get("account") or {}).get("name", ""))
     cmi = attempt.cmi if attempt.entry == ScormAttempt.Entry.RESUME else {}
     values: dict[str, str]
-    keep: tuple[str, ...]
     if version == SCORM12:
         values = {
             "cmi.core.student_id": learner_id,
@@ -135,14 +137,6 @@ def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]
         }
         if unit.mastery_score is not None:
             values["cmi.student_data.mastery_score"] = f"{unit.mastery_score * 100:g}"
-        keep = (
-            "cmi.core.lesson_location",
-            "cmi.core.lesson_status",
-            "cmi.core.score.raw",
-            "cmi.core.score.min",
-            "cmi.core.score.max",
-            "cmi.suspend_data",
-        )
     else:
         values = {
             "cmi.learner_id": learner_id,
@@ -157,18 +151,10 @@ def launch_values(attempt: ScormAttempt, *, learner_name: str) -> dict[str, str]
             values["cmi.scaled_passing_score"] = f"{unit.mastery_score:g}"
         if unit.completion_threshold is not None:
             values["cmi.completion_threshold"] = f"{unit.completion_threshold:g}"
-        keep = (
-            "cmi.location",
-            "cmi.completion_status",
-            "cmi.success_status",
-            "cmi.score.scaled",
-            "cmi.score.raw",
-            "cmi.score.min",
-            "cmi.score.max",
-            "cmi.progress_measure",
-            "cmi.suspend_data",
-        )
-    values.update({key: cmi[key] for key in keep if key in cmi})
+    # Resumed: every value the attempt's earlier sessions committed (interactions with their
+    # correct responses and objectives, objectives, comments, preferences...), not only where
+    # the learner was; exit and session time belonged to the session that ended.
+    values.update(resumed(cmi))
     return values
 
 
@@ -187,7 +173,9 @@ def sco_satisfied(status: xs.Status, unit: PackageUnit) -> bool:
 
 
 def _other_scos_satisfied(attempt: ScormAttempt) -> bool:
-    """Whether every other SCO of the attempt's lesson is satisfied by its latest attempt."""
+    """Whether every other SCO of the attempt's lesson has been satisfied by one of the
+    learner's attempts. Once, as cmi5's satisfied: going back to a finished SCO from the
+    contents starts a new attempt (its first one ended), which must not undo what it earned."""
     lesson_id = attempt.lesson_id
     others = (
         PackageUnit.objects.filter(Q(lesson_id=lesson_id) | Q(placements__lesson_id=lesson_id))
@@ -195,13 +183,12 @@ def _other_scos_satisfied(attempt: ScormAttempt) -> bool:
         .exclude(pk=attempt.unit_id)
         .distinct()
     )
-    for unit in others:
-        latest = (
-            ScormAttempt.objects.filter(user=attempt.user, unit=unit).order_by("-number").first()
-        )
-        if latest is None or not latest.recorded.get("satisfied"):
-            return False
-    return True
+    satisfied = set(
+        ScormAttempt.objects.filter(
+            user=attempt.user, unit__in=others, recorded__satisfied=True
+        ).values_list("unit_id", flat=True)
+    )
+    return all(unit.pk in satisfied for unit in others)
 
 
 @transaction.atomic
@@ -307,7 +294,6 @@ def _target(attempt: ScormAttempt, lesson: Any) -> xs.Target:
     )
 
 
-@transaction.atomic
 def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     """End an open attempt for its learner, as the SCO never did (a tab left open, a lost
     device): staff reset it so that her next launch starts a new attempt (entry ab-initio).
@@ -318,14 +304,45 @@ def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     ended. Returns None for no such attempt, False when it had already ended (terminated, or
     suspended by the SCO: a suspended attempt is resumed, not abandoned).
     """
-    attempt = (
+    with transaction.atomic():
+        attempt = _locked_for_abandon(Q(uuid=attempt_uuid))
+        if attempt is None:
+            return None
+        return _abandon(attempt, reason="staff")
+
+
+def attempts_abandon_stale(*, idle: timedelta, now: datetime | None = None) -> int:
+    """Close the attempts a learner initialized and left: not ended, the SCO committed values
+    (it had called Initialize), and nothing since ``idle`` ago: no commit, no launch that
+    resumed it. Each is abandoned as :func:`attempt_abandon` does (``terminated``; her next
+    launch starts a new attempt). Idempotent: an attempt is checked again under its row lock,
+    so one ended, resumed or committed to meanwhile is left alone. Returns how many it closed.
+    """
+    cutoff = (now or timezone.now()) - idle
+    stale = Q(ended=False, updated_at__lt=cutoff) & (Q(session_open=True) | ~Q(cmi={}))
+    closed = 0
+    for pk in (
+        ScormAttempt.objects.filter(stale).order_by("updated_at").values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            attempt = _locked_for_abandon(Q(pk=pk) & stale)
+            if attempt is not None and _abandon(attempt, reason="timeout"):
+                closed += 1
+    return closed
+
+
+def _locked_for_abandon(where: Q) -> ScormAttempt | None:
+    return (
         ScormAttempt.objects.select_for_update(of=("self",))
         .select_related("unit__package", "lesson", "user")
-        .filter(uuid=attempt_uuid)
+        .filter(where)
         .first()
     )
-    if attempt is None:
-        return None
+
+
+def _abandon(attempt: ScormAttempt, *, reason: str) -> bool:
+    """End ``attempt`` (locked) and write its ``terminated`` and State document; False when
+    it had already ended."""
     if attempt.ended:
         return False
     version = scorm_version(attempt.unit)
@@ -333,7 +350,7 @@ def attempt_abandon(*, attempt_uuid: Any) -> bool | None:
     attempt.ended = True
     attempt.suspended = False
     attempt.session_open = False
-    attempt.recorded = {**attempt.recorded, "abandoned": True}
+    attempt.recorded = {**attempt.recorded, "abandoned": True, "abandoned_by": reason}
     if lesson is None or not attempt.cmi:
         attempt.save()
         return True

@@ -181,6 +181,16 @@ XAPI_INTERACTION_TYPES = {
 }
 
 
+def _correct_responses(interaction: dict[str, str]) -> list[str]:
+    """The interaction's ``correct_responses.n.pattern`` values, in index order."""
+    found = []
+    for field, value in interaction.items():
+        parts = field.split(".")
+        if len(parts) == 3 and parts[0] == "correct_responses" and parts[2] == "pattern":
+            found.append((int(parts[1]), value))
+    return [value for _index, value in sorted(found)]
+
+
 def answered(target: Target, version: str, interaction: dict[str, str]) -> dict:
     """An ``answered`` statement for one of ``cmi.interactions``: the interaction is an
     activity of its own under the SCO's IRI, typed with its interactionType."""
@@ -191,6 +201,11 @@ def answered(target: Target, version: str, interaction: dict[str, str]) -> dict:
         definition["interactionType"] = kind
     if interaction.get("description"):
         definition["description"] = {target.language: interaction["description"]}
+    patterns = _correct_responses(interaction)
+    if patterns and version != SCORM12:
+        # SCORM 2004's response formats are the ones xAPI took for interaction activities;
+        # SCORM 1.2's differ (and its patterns stay in the State document only).
+        definition["correctResponsesPattern"] = patterns
     result: dict[str, Any] = {}
     if response_key in interaction:
         result["response"] = interaction[response_key]

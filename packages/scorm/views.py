@@ -2,7 +2,8 @@
 protected): open an attempt of a SCO, and commit its values.
 
 ``POST /packages/scorm/units/<unit>/attempts`` (JSON ``{"lesson": <page id>}``) answers the
-attempt's registration, the commit URL and the values the run-time starts with.
+attempt's registration, the commit URL, the values the run-time starts with and the elements
+the server keeps (regular expressions the script filters the SCO's values with).
 ``POST /packages/scorm/attempts/<attempt>/commit`` takes ``{"cmi": {...}, "terminate": bool}``
 either as JSON (``fetch`` with the ``X-CSRFToken`` header) or as a form with
 ``csrfmiddlewaretoken`` and ``payload`` (what ``navigator.sendBeacon`` sends while the page is
@@ -25,6 +26,7 @@ from courses.models import LessonPage
 from packages import selectors
 from packages.models import PackageUnit
 from packages.scorm import services
+from packages.scorm.datamodel import stored_patterns
 
 
 def _error(status: int, detail: str, field: str | None = None, rule: str = "") -> JsonResponse:
@@ -81,6 +83,7 @@ def attempt_open(request: HttpRequest, unit: Any) -> JsonResponse:
             "entry": attempt.entry,
             "commitUrl": reverse("packages:scorm-commit", kwargs={"attempt": attempt.uuid}),
             "values": services.launch_values(attempt, learner_name=name),
+            "stored": stored_patterns(services.scorm_version(found)),
         },
         status=201,
     )

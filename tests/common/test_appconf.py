@@ -67,6 +67,7 @@ def test_the_site_gathers_every_apps_beat_entries(settings):
         "learners-import-files-purge",
         "reports-refresh",
         "packages-cmi5-abandon",
+        "packages-scorm-abandon",
     }
 
 

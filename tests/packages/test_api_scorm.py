@@ -102,6 +102,7 @@ def test_status_lists_each_sco_with_the_learners_latest_attempt(staff, learner, 
     assert running["latest"]["open"] is True and running["latest"]["location"] == "p2"
     assert running["latest"]["satisfied"] is False and running["latest"]["success"] is None
     assert untouched["attempts"] == 0 and untouched["latest"] is None
+    assert [sco["satisfied"] for sco in body["scos"]] == [True, False, False]
 
     one = staff.get(f"/api/v1/packages/scorm/attempts/{open_second['attempt']}/")
     assert one.status_code == 200 and one.json() == running["latest"]
@@ -115,6 +116,13 @@ def test_status_says_the_lesson_is_completed_once_every_sco_is_satisfied(
     body = staff.get(STATUS, {"user": teacher.pk, "lesson": units[0].lesson_id}).json()
     assert body["completed"] is True
     assert all(sco["latest"]["satisfied"] for sco in body["scos"])
+    assert all(sco["satisfied"] for sco in body["scos"])
+    # She goes back to the first SCO: a new attempt, not satisfied (yet); the SCO still is.
+    midway(learner, units[0])
+    body = staff.get(STATUS, {"user": teacher.pk, "lesson": units[0].lesson_id}).json()
+    revisited = body["scos"][0]
+    assert revisited["attempts"] == 2 and revisited["latest"]["satisfied"] is False
+    assert revisited["satisfied"] is True and body["completed"] is True
 
 
 def test_abandoning_an_open_attempt_terminates_it_and_the_next_launch_starts_anew(

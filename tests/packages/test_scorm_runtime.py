@@ -179,6 +179,171 @@ def test_a_closed_tab_resumes_with_the_saved_location_and_suspend_data(
     assert verbs(first["attempt"]) == ["initialized", "resumed"]
 
 
+# What one session of each version commits beyond where the learner was: everything of it
+# that persists across the sessions of an attempt.
+KEPT_12 = {
+    "cmi.core.lesson_location": "p4",
+    "cmi.core.lesson_status": "incomplete",
+    "cmi.core.score.raw": "40",
+    "cmi.suspend_data": "s=4",
+    "cmi.comments": "Repasar el tema 2",
+    "cmi.student_preference.language": "es",
+    "cmi.student_preference.audio": "50",
+    "cmi.objectives.0.id": "obj-sensores",
+    "cmi.objectives.0.status": "passed",
+    "cmi.objectives.0.score.raw": "90",
+    "cmi.interactions.0.id": "q1",
+    "cmi.interactions.0.objectives.0.id": "obj-sensores",
+    "cmi.interactions.0.time": "10:30:00",
+    "cmi.interactions.0.type": "choice",
+    "cmi.interactions.0.correct_responses.0.pattern": "b",
+    "cmi.interactions.0.weighting": "1",
+    "cmi.interactions.0.student_response": "a",
+    "cmi.interactions.0.result": "wrong",
+    "cmi.interactions.0.latency": "00:00:12",
+}
+KEPT_2004 = {
+    "cmi.location": "slide-4",
+    "cmi.completion_status": "incomplete",
+    "cmi.suspend_data": "s=4",
+    "cmi.progress_measure": "0.5",
+    "cmi.learner_preference.audio_captioning": "1",
+    "cmi.comments_from_learner.0.comment": "Repasar el tema 2",
+    "cmi.comments_from_learner.0.timestamp": "2026-03-01T10:30:00",
+    "cmi.objectives.0.id": "urn:capacita:obj:sensores",
+    "cmi.objectives.0.success_status": "passed",
+    "cmi.objectives.0.completion_status": "completed",
+    "cmi.objectives.0.score.scaled": "0.9",
+    "cmi.objectives.0.progress_measure": "1",
+    "cmi.objectives.0.description": "Sensores",
+    "cmi.interactions.0.id": "urn:capacita:q1",
+    "cmi.interactions.0.type": "choice",
+    "cmi.interactions.0.objectives.0.id": "urn:capacita:obj:sensores",
+    "cmi.interactions.0.timestamp": "2026-03-01T10:30:00",
+    "cmi.interactions.0.correct_responses.0.pattern": "b[,]c",
+    "cmi.interactions.0.weighting": "2",
+    "cmi.interactions.0.learner_response": "a",
+    "cmi.interactions.0.result": "incorrect",
+    "cmi.interactions.0.latency": "PT12S",
+    "cmi.interactions.0.description": "¿Qué sensor mide distancia?",
+}
+
+
+@pytest.mark.parametrize("version", [SCORM12, SCORM2004])
+def test_a_resumed_attempt_starts_with_all_it_kept_interactions_objectives_and_all(
+    client, teacher, scorm12_unit, scorm2004_units, version
+):
+    """cmi.entry = resume: the run-time starts with every value the attempt's sessions kept,
+    the interactions with their correct responses and objectives, the objectives, comments and
+    preferences, not only the location; the State document holds them too. The ended
+    session's exit and session time are not handed back."""
+    client.force_login(teacher)
+    unit = scorm12_unit if version == SCORM12 else scorm2004_units[0]
+    kept = KEPT_12 if version == SCORM12 else KEPT_2004
+    exit_key, time_key = (
+        ("cmi.core.exit", "cmi.core.session_time")
+        if version == SCORM12
+        else ("cmi.exit", "cmi.session_time")
+    )
+    first = open_attempt(client, unit)
+    # The browser filters the SCO's values with the patterns of what the server keeps.
+    import re
+
+    patterns = [re.compile(source) for source in first["stored"]]
+    assert all(any(p.match(key) for p in patterns) for key in kept)
+    assert not any(p.match("cmi.interactions._count") for p in patterns)
+    session = {exit_key: "suspend", time_key: "00:01:00" if version == SCORM12 else "PT1M"}
+    response = commit(client, first, {**kept, **session}, terminate=True)
+    assert response.status_code == 200, response.content
+    second = open_attempt(client, unit)
+    assert second["attempt"] == first["attempt"]
+    values = second["values"]
+    assert values["cmi.core.entry" if version == SCORM12 else "cmi.entry"] == "resume"
+    assert {key: values.get(key) for key in kept} == kept
+    assert exit_key not in values and time_key not in values
+    document = LRSDocument.objects.get(
+        kind="state", registration=first["attempt"], document_id=ATTEMPT_STATE
+    )
+    state = json.loads(bytes(document.content))["cmi"]
+    assert {key: state.get(key) for key in kept} == kept
+    (answered,) = statements(first["attempt"], "answered")
+    definition = answered["object"]["definition"]
+    if version == SCORM2004:
+        # SCORM 2004's patterns are xAPI's: the interaction's definition carries them.
+        assert definition["correctResponsesPattern"] == ["b[,]c"]
+        assert answered["result"] == {"response": "a", "success": False}
+    else:
+        assert "correctResponsesPattern" not in definition
+
+
+@pytest.mark.parametrize(
+    ("version", "data", "field", "rule"),
+    [
+        (
+            SCORM2004,
+            {"cmi.objectives.0.success_status": "passed"},
+            "cmi.objectives.0.id",
+            "objectives.id",
+        ),
+        (
+            SCORM2004,
+            {"cmi.interactions.0.id": "q", "cmi.interactions.0.objectives.0.description": "x"},
+            "cmi.interactions.0.objectives.0.description",
+            "element.unknown",
+        ),
+        (
+            SCORM2004,
+            {"cmi.interactions.0.id": "q", "cmi.interactions.0.correct_responses.36.pattern": "a"},
+            "cmi.interactions.0.correct_responses.36.pattern",
+            "collection.count",
+        ),
+        (SCORM2004, {"cmi.objectives.100.id": "o"}, "cmi.objectives.100.id", "collection.count"),
+        (
+            SCORM2004,
+            {"cmi.comments_from_learner.0.timestamp": "ayer"},
+            "cmi.comments_from_learner.0.timestamp",
+            "type.timestamp",
+        ),
+        (
+            SCORM2004,
+            {"cmi.objectives.0.id": "o", "cmi.objectives.0.score.scaled": "2"},
+            "cmi.objectives.0.score.scaled",
+            "range",
+        ),
+        (
+            SCORM12,
+            {"cmi.interactions.0.id": "q", "cmi.interactions.0.time": "25:00:00"},
+            "cmi.interactions.0.time",
+            "type.time",
+        ),
+        (
+            SCORM12,
+            {"cmi.objectives.0.id": "o", "cmi.objectives.0.status": "done"},
+            "cmi.objectives.0.status",
+            "vocabulary",
+        ),
+        (
+            SCORM12,
+            {"cmi.interactions.0.id": "q", "cmi.interactions.0.objectives.0.id": "a b"},
+            "cmi.interactions.0.objectives.0.id",
+            "type.identifier",
+        ),
+        (
+            SCORM12,
+            {"cmi.student_preference.text": "2"},
+            "cmi.student_preference.text",
+            "vocabulary",
+        ),
+    ],
+)
+def test_bad_objectives_and_nested_elements_are_named_with_their_rule(version, data, field, rule):
+    from common.errors import InputError
+
+    with pytest.raises(InputError) as raised:
+        validate(version, data)
+    assert (raised.value.field, raised.value.rule) == (field, rule)
+
+
 def test_a_suspended_attempt_resumes_and_a_finished_one_starts_anew(client, teacher, scorm12_unit):
     client.force_login(teacher)
     first = open_attempt(client, scorm12_unit)
@@ -305,6 +470,31 @@ def test_a_scorm2004_multi_sco_lesson_is_completed_once_every_sco_is(
         assert done.count() == (1 if number == len(scos) - 1 else 0)
     (statement,) = statements(launch["attempt"], "passed")
     assert statement["result"]["score"] == {"scaled": 0.8}
+
+
+def test_a_sco_satisfied_once_stays_satisfied_when_it_is_revisited(
+    client, teacher, scorm2004_units
+):
+    """Going back to a finished SCO (from the contents) starts a new attempt of it, as its
+    first attempt ended; the lesson still counts the first attempt's satisfaction."""
+    client.force_login(teacher)
+    first, second, third = scorm2004_units
+    lesson_iri = first.lesson.activity_id
+    done = {
+        "cmi.completion_status": "completed",
+        "cmi.success_status": "passed",
+        "cmi.score.scaled": "0.8",
+        "cmi.progress_measure": "1",
+        "cmi.exit": "normal",
+    }
+    assert commit(client, open_attempt(client, first), done, terminate=True).status_code == 200
+    revisit = open_attempt(client, first)
+    assert revisit["number"] == 2 and revisit["values"]["cmi.entry"] == "ab-initio"
+    commit(client, revisit, {"cmi.location": "1", "cmi.exit": "normal"}, terminate=True)
+    for unit in (second, third):
+        assert commit(client, open_attempt(client, unit), done, terminate=True).status_code == 200
+    completed = Statement.objects.filter(activity=lesson_iri, verb=ADL + "completed")
+    assert completed.count() == 1
 
 
 def test_scorm2004_scores_below_the_passing_score_fail(client, teacher, scorm2004_units):

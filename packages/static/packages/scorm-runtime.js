@@ -19,30 +19,19 @@
   var scos = Array.prototype.slice.call(document.querySelectorAll(".scorm-sco"));
   if (!scos.length) return;
 
-  // The elements the server keeps (packages/scorm/datamodel.py); "" is sent only for exit.
-  var STORED = {
-    scorm12: [
-      /^cmi\.core\.(lesson_location|lesson_status|exit|session_time)$/,
-      /^cmi\.core\.score\.(raw|min|max)$/,
-      /^cmi\.suspend_data$/,
-      /^cmi\.interactions\.\d+\.(id|type|student_response|result)$/,
-    ],
-    scorm2004: [
-      /^cmi\.(location|completion_status|success_status|exit|progress_measure|session_time)$/,
-      /^cmi\.score\.(scaled|raw|min|max)$/,
-      /^cmi\.suspend_data$/,
-      /^cmi\.interactions\.\d+\.(id|type|learner_response|result|description)$/,
-    ],
-  };
+  // The elements the server keeps come with the launch (packages/scorm/datamodel.py, as
+  // regular expressions); "" is sent only for exit.
   var EXIT = /^cmi\.(core\.)?exit$/;
 
   var state = {
     index: -1,
     api: null,
     launch: null,
+    stored: [],
     version: "",
     initialized: false,
     finished: false,
+    unloading: false,
     queue: Promise.resolve(),
     pending: 0,
     commits: 0,
@@ -87,7 +76,7 @@
       if (value === null || value === undefined || typeof value === "object") return;
       value = String(value);
       if (value === "" && !EXIT.test(name)) return;
-      if (STORED[state.version].some(function (pattern) { return pattern.test(name); })) {
+      if (state.stored.some(function (pattern) { return pattern.test(name); })) {
         out[name] = value;
       }
     });
@@ -101,6 +90,10 @@
 
   function commit(terminate) {
     if (!state.launch || state.finished) return state.queue;
+    // The page is going away: a queued fetch would never start, a beacon still leaves. This
+    // is how a SCO that terminates from its own unload handler (as authoring tools' wrappers
+    // do) still ends its attempt when the tab is closed.
+    if (state.unloading) return beacon(terminate);
     var url = state.launch.commitUrl;
     var body = { cmi: values(), terminate: !!terminate };
     if (terminate) state.finished = true;
@@ -124,19 +117,32 @@
     return state.queue;
   }
 
-  // The page is going away (tab closed, navigation, app switch): send what the SCO has now.
-  function beacon() {
-    if (!state.launch || state.finished || !state.initialized) return;
+  // Send what the SCO has now with navigator.sendBeacon (the CSRF token in the form, as a
+  // beacon cannot carry headers); a fetch with keepalive where there is no beacon.
+  function beacon(terminate) {
+    if (!state.launch || state.finished || !state.initialized) return state.queue;
+    var payload = { cmi: values(), terminate: !!terminate };
     var form = new FormData();
     form.append("csrfmiddlewaretoken", csrfToken());
-    form.append("payload", JSON.stringify({ cmi: values(), terminate: false }));
+    form.append("payload", JSON.stringify(payload));
+    if (terminate) state.finished = true;
     if (!(navigator.sendBeacon && navigator.sendBeacon(state.launch.commitUrl, form))) {
-      commit(false);
+      post(state.launch.commitUrl, payload, true);
     }
+    return state.queue;
   }
-  window.addEventListener("pagehide", beacon);
+
+  // The page is going away (tab closed, navigation, app switch): send what the SCO has now;
+  // from here on, the SCO's own Commit or Terminate (its unload handlers) go as beacons too.
+  window.addEventListener("pagehide", function () {
+    state.unloading = true;
+    beacon(false);
+  });
+  window.addEventListener("pageshow", function () {
+    state.unloading = false;
+  });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") beacon();
+    if (document.visibilityState === "hidden") beacon(false);
   });
 
   function listen(api, version) {
@@ -159,14 +165,46 @@
       // After Terminate has returned to the SCO, not inside it.
       api.on("SequenceNext", function () {
         setTimeout(function () {
-          start(state.index + 1);
+          move(+1, true);
         }, 0);
       });
       api.on("SequencePrevious", function () {
         setTimeout(function () {
-          start(state.index - 1);
+          move(-1, true);
         }, 0);
       });
+    }
+  }
+
+  // The lesson's own pager (courses/lesson_page.html): where a SCO's continue or previous
+  // leads once the page has no further SCO that way (a package imported one SCO per lesson).
+  function pagerLink(step) {
+    return document.querySelector(step > 0 ? ".pager a[rel=next]" : ".pager a[rel=prev]");
+  }
+
+  // The next (+1) or previous (-1) SCO of the page, else the next or previous lesson when the
+  // SCO asked for it (adl.nav.request), else nothing.
+  function move(step, requested) {
+    var target = state.index + step;
+    if (target >= 0 && target < scos.length) {
+      start(target);
+      // The SCO that asked had the focus, and its frame is now hidden: the next one takes it.
+      if (requested) scos[target].querySelector("iframe").focus();
+      return;
+    }
+    var link = requested && pagerLink(step);
+    if (link) window.location.assign(link.href);
+  }
+
+  // adl.nav.request_valid.continue / previous, which SCOs read to show their own buttons.
+  function requestValid(api, index) {
+    var valid = api.adl && api.adl.nav && api.adl.nav.request_valid;
+    if (!valid) return;
+    try {
+      valid.continue = index < scos.length - 1 || pagerLink(+1) ? "true" : "false";
+      valid.previous = index > 0 || pagerLink(-1) ? "true" : "false";
+    } catch (error) {
+      // A library that keeps these read-only leaves them "unknown", which SCOs accept.
     }
   }
 
@@ -182,8 +220,18 @@
       if (current) link.setAttribute("aria-current", "step");
       else link.removeAttribute("aria-current");
     });
-    nav.querySelector(".scorm-previous").disabled = index === 0;
-    nav.querySelector(".scorm-next").disabled = index === scos.length - 1;
+    var focused = document.activeElement;
+    var previous = nav.querySelector(".scorm-previous");
+    var next = nav.querySelector(".scorm-next");
+    previous.disabled = index === 0;
+    next.disabled = index === scos.length - 1;
+    stepTarget(previous, scos[index - 1]);
+    stepTarget(next, scos[index + 1]);
+    // A disabled button drops the keyboard's focus to the page's start: keep it in the
+    // contents, on the SCO now playing.
+    if ((focused === previous && previous.disabled) || (focused === next && next.disabled)) {
+      nav.querySelector('[data-sco-index="' + index + '"]').focus();
+    }
   }
 
   function leave() {
@@ -221,8 +269,12 @@
         var Api = version === "scorm12" ? window.Scorm12API : window.Scorm2004API;
         var api = new Api({ autocommit: false, logLevel: 5 });
         api.loadFromFlattenedJSON(launch.values);
+        if (version !== "scorm12") requestValid(api, index);
         listen(api, version);
         state.api = api;
+        state.stored = (launch.stored || []).map(function (source) {
+          return new RegExp(source);
+        });
         state.launch = launch;
         if (version === "scorm12") window.API = api;
         else window.API_1484_11 = api;
@@ -233,11 +285,35 @@
       });
   }
 
+  // Previous or next: a visible label with its arrow; its accessible name also says which SCO
+  // it leads to (the lesson's own pager says "Anterior"/"Siguiente" too, for lessons).
+  function stepButton(className, label, arrow, before) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = className;
+    button.dataset.label = label;
+    var mark = document.createElement("span");
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = arrow;
+    if (before) button.append(mark, " " + label);
+    else button.append(label + " ", mark);
+    return button;
+  }
+
+  function stepTarget(button, target) {
+    var label = button.dataset.label;
+    if (target) button.setAttribute("aria-label", label + ": " + target.dataset.title);
+    else button.setAttribute("aria-label", label);
+  }
+
   if (scos.length > 1) {
     var first = scos[0];
     var nav = document.createElement("nav");
     nav.className = "scorm-nav";
-    nav.setAttribute("aria-label", first.dataset.labelContents);
+    nav.setAttribute("aria-labelledby", "scorm-nav-title");
+    var heading = document.createElement("h2");
+    heading.id = "scorm-nav-title";
+    heading.textContent = first.dataset.labelContents;
     var list = document.createElement("ol");
     scos.forEach(function (element, index) {
       var item = document.createElement("li");
@@ -251,23 +327,15 @@
       item.appendChild(link);
       list.appendChild(item);
     });
-    var previous = document.createElement("button");
-    previous.type = "button";
-    previous.className = "scorm-previous";
-    previous.textContent = first.dataset.labelPrevious;
+    var previous = stepButton("scorm-previous", first.dataset.labelPrevious, "\u2190", true);
     previous.addEventListener("click", function () {
-      start(state.index - 1);
+      move(-1, false);
     });
-    var next = document.createElement("button");
-    next.type = "button";
-    next.className = "scorm-next";
-    next.textContent = first.dataset.labelNext;
+    var next = stepButton("scorm-next", first.dataset.labelNext, "\u2192", false);
     next.addEventListener("click", function () {
-      start(state.index + 1);
+      move(+1, false);
     });
-    nav.appendChild(list);
-    nav.appendChild(previous);
-    nav.appendChild(next);
+    nav.append(heading, list, previous, next);
     var anchor = first.closest("figure") || first;
     anchor.parentNode.insertBefore(nav, anchor);
   }
