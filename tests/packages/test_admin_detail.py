@@ -192,7 +192,11 @@ def test_waive_an_au_for_a_learner_with_a_reason(client, author, cmi5_package):
     assert "Se eximió la AU «Sensores 1»" in page
     again = client.post(waive, form)
     assert again.status_code == 409
-    assert "Esa AU ya estaba eximida para ese docente." in again.content.decode()
+    html = again.content.decode()
+    # Said at the top of the page, beside the link to the form, and in the form.
+    top = html.split('id="package-summary-section"')[0]
+    assert "Esa AU ya estaba eximida para ese docente." in top
+    assert html.count("Esa AU ya estaba eximida para ese docente.") == 2
 
 
 def test_waive_names_the_field_that_is_wrong(client, author, cmi5_package):
@@ -223,3 +227,16 @@ def test_it_speaks_english_to_an_author_who_chose_english(client, author, cmi5_p
     assert "Upload a new version" in html and "Imported versions" in html
     assert "Mastery score" in html and "Satisfied" in html
     assert "Subir una nueva versión" not in html
+
+
+def test_a_form_error_is_announced_at_the_top_and_marked_on_its_field(client, author, cmi5_package):
+    client.force_login(author)
+    waive = reverse("packages_admin_waive", args=[cmi5_package.pk])
+    unit = unit_named(cmi5_package, "1")
+    html = client.post(waive, {"unit": str(unit.uuid), "reason": "Tested Out"}).content.decode()
+    top = html.index("La exención no se registró: revisa el formulario.")
+    assert top < html.index('id="package-summary-section"')
+    assert 'href="#package-waive-section"' in html
+    assert 'aria-invalid="true"' in html.split('id="package-waive-section"')[1]
+    html = client.post(url(cmi5_package), {}).content.decode()
+    assert "La nueva versión no se subió: revisa el formulario." in html
