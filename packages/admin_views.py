@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,44 @@ def package_index(request: HttpRequest) -> HttpResponse:
         },
         status=400 if problems else 200,
     )
+
+
+@require_POST
+def package_preview(request: HttpRequest, package_id: int | None = None) -> JsonResponse:
+    """What importing the chosen zip would do, before the author confirms (the upload forms'
+    script asks this first). JSON: ``updates`` (a new version of a package imported before),
+    ``refused``, and ``html``, the fragment to show. Nothing is stored."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    detail = _detail_or_404(package_id) if package_id is not None else None
+    form: forms.Form = (
+        NewVersionForm(request.POST, request.FILES)
+        if detail
+        else PackageUploadForm(request.POST, request.FILES)
+    )
+    if not form.is_valid():
+        # The real submit shows the form's errors in place.
+        return JsonResponse({"updates": False, "refused": False, "html": ""})
+    parent = form.cleaned_data.get("parent")
+    try:
+        preview = services.package_import_preview(
+            upload=form.cleaned_data["file"],
+            mode=detail.package.mode if detail else form.cleaned_data["mode"],
+            parent_id=parent.pk if parent else None,
+            user=request.user,
+            expected_package_id=detail.package.pk if detail else None,
+        )
+    except PackageRefused as refused:
+        problems = render_to_string(
+            "packages/admin/_problems.html", {"problems": refused.problems}, request=request
+        )
+        return JsonResponse({"updates": False, "refused": True, "html": problems}, status=400)
+    html = (
+        render_to_string("packages/admin/_preview.html", {"preview": preview}, request=request)
+        if preview.updates
+        else ""
+    )
+    return JsonResponse({"updates": preview.updates, "refused": False, "html": html})
 
 
 class NewVersionForm(forms.Form):

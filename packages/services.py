@@ -464,6 +464,88 @@ def package_import(
     return result
 
 
+def _other_package_problem(found: str, expected: Package | None) -> Problem:
+    """The problem of a zip uploaded as a new version of ``expected`` whose identifier is
+    another one."""
+    return Problem(
+        "file",
+        "other_package",
+        _(
+            "Este zip es otro paquete (identificador %(found)s), no una versión "
+            "nueva de %(expected)s. Impórtalo desde la lista de paquetes."
+        )
+        % {"found": found, "expected": expected.identifier if expected else "?"},
+    )
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction by a preview, so that nothing it wrote stays."""
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a zip would do, without doing it (:func:`package_import_preview`).
+
+    ``package_id`` is the package it would update (None: a new package), ``title`` the title
+    the package has now (or the zip's, when new), ``version`` the number the upload would get.
+    """
+
+    package_id: int | None
+    title: str
+    format: str
+    identifier: str
+    version: int
+    previous_version: int | None
+    changes: UnitChanges
+
+    @property
+    def updates(self) -> bool:
+        return self.package_id is not None
+
+
+def package_import_preview(
+    *,
+    upload: IO[bytes],
+    mode: str = Package.Mode.COURSE,
+    parent_id: int | None = None,
+    user: Any = None,
+    expected_package_id: int | None = None,
+) -> ImportPreview:
+    """Check a zip as :func:`package_import` would, and say whether it is a new package or a
+    new version of one, and what that version would add, retire or rename. Runs the whole
+    import in a transaction that is rolled back and stores no file: nothing stays. Raises
+    :class:`PackageRefused` as the import would."""
+    if mode not in Package.Mode.values:
+        raise PackageRefused([Problem("mode", "invalid", _("mode debe ser course o lesson."))])
+    with zipsafe.extracted(upload) as extracted:
+        parsed = manifests.parse_package(extracted.read_bytes, extracted.files)
+        try:
+            with transaction.atomic():
+                result = _import_parsed(
+                    parsed,
+                    extracted,
+                    mode,
+                    parent_id,
+                    user,
+                    [],
+                    expected_package_id,
+                    store_files=False,
+                )
+                preview = ImportPreview(
+                    package_id=None if result.created else result.package.pk,
+                    title=result.previous_title or result.package.title,
+                    format=result.package.format,
+                    identifier=result.package.identifier,
+                    version=result.version.number,
+                    previous_version=result.previous_version,
+                    changes=result.changes,
+                )
+                raise _Rollback
+        except _Rollback:
+            pass
+    return preview
+
+
 def _import_parsed(
     parsed: manifests.ParsedPackage,
     extracted: zipsafe.ExtractedPackage,
@@ -472,6 +554,8 @@ def _import_parsed(
     user: Any,
     stored: list[str],
     expected_package_id: int | None = None,
+    *,
+    store_files: bool = True,
 ) -> ImportResult:
     family = FAMILY_OF[parsed.format]
     package = (
@@ -481,22 +565,7 @@ def _import_parsed(
     )
     if expected_package_id is not None and (package is None or package.pk != expected_package_id):
         expected = Package.objects.filter(pk=expected_package_id).first()
-        raise PackageRefused(
-            [
-                Problem(
-                    "file",
-                    "other_package",
-                    _(
-                        "Este zip es otro paquete (identificador %(found)s), no una versión "
-                        "nueva de %(expected)s. Impórtalo desde la lista de paquetes."
-                    )
-                    % {
-                        "found": parsed.identifier,
-                        "expected": expected.identifier if expected else expected_package_id,
-                    },
-                )
-            ]
-        )
+        raise PackageRefused([_other_package_problem(parsed.identifier, expected)])
     created = package is None
     previous_title = "" if package is None else package.title
     parent: Page | None = None
@@ -556,5 +625,6 @@ def _import_parsed(
         _build_course(package, parsed, units, parent or package.course, user, result)
     else:
         _build_lesson(package, parsed, units, parent, user, result)
-    _store_files(extracted, version, stored)
+    if store_files:
+        _store_files(extracted, version, stored)
     return result

@@ -24,6 +24,12 @@ def register_package_urls() -> list:
             admin_views.package_detail,
             name="packages_admin_detail",
         ),
+        path("packages/preview/", admin_views.package_preview, name="packages_admin_preview"),
+        path(
+            "packages/<int:package_id>/preview/",
+            admin_views.package_preview,
+            name="packages_admin_detail_preview",
+        ),
         path(
             "packages/<int:package_id>/waive/",
             admin_views.package_waive,

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from wagtail.models import Page
 
 from lrs.conf import actor_for_user
 from lrs.models import Cmi5Session
@@ -240,3 +241,73 @@ def test_a_form_error_is_announced_at_the_top_and_marked_on_its_field(client, au
     assert 'aria-invalid="true"' in html.split('id="package-waive-section"')[1]
     html = client.post(url(cmi5_package), {}).content.decode()
     assert "La nueva versión no se subió: revisa el formulario." in html
+
+
+def test_the_preview_says_what_a_new_version_would_change_and_stores_nothing(
+    client, author, cmi5_package, settings
+):
+    from packages.services import package_import_preview
+
+    ana = learner("ana")
+    start(unit_named(cmi5_package, "2"), ana)
+    data = b.make_zip(
+        {
+            "cmi5.xml": b.cmi5_xml([b.au(f"{b.COURSE_ID}/au/1", "Sensores uno", "b1/a1.html")]),
+            "b1/a1.html": b.PAGE,
+        }
+    )
+    pages = Page.objects.count()
+    preview = package_import_preview(upload=b.upload(data), user=author)
+    assert preview.updates and preview.package_id == cmi5_package.pk
+    assert (preview.previous_version, preview.version, preview.title) == (1, 2, "Robótica")
+    assert [c.title for c in preview.changes.renamed] == ["Sensores uno"]
+    assert {c.title: c.learners for c in preview.changes.removed_with_learners} == {"Sensores 2": 1}
+    # Nothing stayed: no version, no revision, no retired unit, no page.
+    assert cmi5_package.versions.count() == 1
+    assert not cmi5_package.units.filter(retired=True).exists()
+    assert unit_named(cmi5_package, "1").title == "Sensores 1"
+    assert Page.objects.count() == pages
+    new = package_import_preview(upload=b.upload(b.scorm12()), user=author)
+    assert not new.updates and new.previous_version is None and new.version == 1
+    assert Package.objects.count() == 1 and Page.objects.count() == pages
+
+    client.force_login(author)
+    answer = client.post(
+        reverse("packages_admin_preview"),
+        {"file": SimpleUploadedFile("v2.zip", data), "mode": "course"},
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["updates"] is True and body["refused"] is False
+    assert "Este paquete actualiza «Robótica» (versión 1 → 2)" in body["html"]
+    assert "«Sensores 2»: 1 docente la empezó." in body["html"]
+    assert 'data-package-preview="confirm"' in body["html"]
+    new_answer = client.post(
+        reverse("packages_admin_preview"),
+        {"file": SimpleUploadedFile("s.zip", b.scorm12()), "mode": "course"},
+    ).json()
+    assert new_answer == {"updates": False, "refused": False, "html": ""}
+    assert cmi5_package.versions.count() == 1 and Package.objects.count() == 1
+
+
+def test_the_preview_lists_a_refused_zips_problems_and_the_package_pages_other_packages(
+    client, author, teacher, cmi5_package
+):
+    client.force_login(author)
+    bad = b.make_zip({"cmi5.xml": b.cmi5_xml([b.au("x", "A", "nope.html")])})
+    answer = client.post(
+        reverse("packages_admin_preview"),
+        {"file": SimpleUploadedFile("c.zip", bad), "mode": "course"},
+    )
+    assert answer.status_code == 400 and answer.json()["refused"] is True
+    assert "/courseStructure/au[1]/url" in answer.json()["html"]
+    detail_preview = reverse("packages_admin_detail_preview", args=[cmi5_package.pk])
+    answer = client.post(detail_preview, {"file": SimpleUploadedFile("s.zip", b.scorm12())})
+    assert answer.status_code == 400 and "other_package" in answer.json()["html"]
+    assert Package.objects.count() == 1
+    assert client.get(reverse("packages_admin_preview")).status_code == 405
+    assert (
+        client.post(reverse("packages_admin_detail_preview", args=[999999]), {}).status_code == 404
+    )
+    client.force_login(teacher)
+    assert client.post(reverse("packages_admin_preview"), {}).status_code in (302, 403)

@@ -1,5 +1,6 @@
 """An author's package page in Debian's Chromium: import a cmi5 course from the admin at
-1280 px, open its page from the list, upload a new version there and read what it changed;
+1280 px, open its page from the list, upload a new version there, read what it would change
+before confirming and what it changed after; from the list, the same preview and a cancel;
 then the same page on a 360 px phone: nothing scrolls sideways but the tables' own boxes,
 and axe-core finds nothing serious."""
 
@@ -52,6 +53,16 @@ def test_an_author_imports_opens_and_updates_a_package(
 
     page.set_input_files("#package-upload-section input[type=file]", str(second))
     page.click("#package-upload-section button[type=submit]")
+    # Before anything is stored, the page says what the new version would do.
+    preview = page.locator(".package-preview")
+    preview.wait_for()
+    text = preview.inner_text()
+    assert "Este paquete actualiza «Robótica» (versión 1 → 2)" in text
+    assert "Unidad nueva: «Cierre»" in text
+    assert Package.objects.get().versions.count() == 1
+    assert page.evaluate("() => document.activeElement.id") == "preview-title"
+    assert_no_serious_violations(page, label="admin package page, new version preview, 1280 px")
+    page.click("[data-package-preview=confirm]")
     result = page.locator(".package-result")
     result.wait_for()
     text = result.inner_text()
@@ -60,6 +71,17 @@ def test_an_author_imports_opens_and_updates_a_package(
     assert "Unidad renombrada: «Sensores 1» → «Sensores: lectura»" in text
     assert Package.objects.get().versions.count() == 2
     assert_no_serious_violations(page, label="admin package page after a new version, 1280 px")
+
+    # From the list too, the same zip is first shown as a new version; cancel stores nothing.
+    page.goto(live_server.url + "/admin/packages/")
+    page.set_input_files("#id_file", str(second))
+    page.click("form[enctype] button[type=submit]")
+    page.locator(".package-preview").wait_for()
+    assert "(versión 2 → 3)" in page.locator(".package-preview").inner_text()
+    page.click("[data-package-preview=cancel]")
+    assert page.locator(".package-preview").count() == 0
+    assert page.evaluate("() => document.getElementById('id_file').files.length") == 0
+    assert Package.objects.get().versions.count() == 2
     context.close()
 
     context, page = tab(browser, live_server, author, viewport=PHONE)
@@ -74,4 +96,10 @@ def test_an_author_imports_opens_and_updates_a_package(
     )
     assert outside == []
     assert_no_serious_violations(page, label="admin package page, 360 px")
+    # The module list (long "course / module (language)" options) stays inside the column.
+    page.goto(live_server.url + "/admin/packages/")
+    main = page.locator("main").bounding_box()
+    select = page.locator("#id_parent").bounding_box()
+    assert main is not None and select is not None
+    assert select["x"] + select["width"] <= main["x"] + main["width"], (select, main)
     context.close()
