@@ -6,15 +6,31 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail.admin import messages
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from courses.models import ModulePage
+from lrs import cmi5 as lrs_cmi5
+from lrs.conf import actor_for_user
+from lrs.errors import XAPIError
 from packages import selectors, services
+from packages.cmi5 import services as cmi5_services
 from packages.models import Package
 from packages.problems import PackageRefused
+
+WAIVE_REASON_LABELS = {
+    "Tested Out": _("Acreditó la evaluación (Tested Out)"),
+    "Equivalent AU": _("AU equivalente (Equivalent AU)"),
+    "Equivalent Outside Activity": _("Actividad externa equivalente (Equivalent Outside Activity)"),
+    "Administrative": _("Administrativa (Administrative)"),
+}
 
 
 def may_import(user: Any) -> bool:
@@ -75,7 +91,7 @@ def package_index(request: HttpRequest) -> HttpResponse:
         except PackageRefused as refused:
             problems = refused.problems
         else:
-            result = imported.as_dict()
+            result = imported
             form = PackageUploadForm()
     return TemplateResponse(
         request,
@@ -88,3 +104,157 @@ def package_index(request: HttpRequest) -> HttpResponse:
         },
         status=400 if problems else 200,
     )
+
+
+@require_POST
+def package_preview(request: HttpRequest, package_id: int | None = None) -> JsonResponse:
+    """What importing the chosen zip would do, before the author confirms (the upload forms'
+    script asks this first). JSON: ``updates`` (a new version of a package imported before),
+    ``refused``, and ``html``, the fragment to show. Nothing is stored."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    detail = _detail_or_404(package_id) if package_id is not None else None
+    form: forms.Form = (
+        NewVersionForm(request.POST, request.FILES)
+        if detail
+        else PackageUploadForm(request.POST, request.FILES)
+    )
+    if not form.is_valid():
+        # The real submit shows the form's errors in place.
+        return JsonResponse({"updates": False, "refused": False, "html": ""})
+    parent = form.cleaned_data.get("parent")
+    try:
+        preview = services.package_import_preview(
+            upload=form.cleaned_data["file"],
+            mode=detail.package.mode if detail else form.cleaned_data["mode"],
+            parent_id=parent.pk if parent else None,
+            user=request.user,
+            expected_package_id=detail.package.pk if detail else None,
+        )
+    except PackageRefused as refused:
+        problems = render_to_string(
+            "packages/admin/_problems.html", {"problems": refused.problems}, request=request
+        )
+        return JsonResponse({"updates": False, "refused": True, "html": problems}, status=400)
+    html = (
+        render_to_string("packages/admin/_preview.html", {"preview": preview}, request=request)
+        if preview.updates
+        else ""
+    )
+    return JsonResponse({"updates": preview.updates, "refused": False, "html": html})
+
+
+class NewVersionForm(forms.Form):
+    file = forms.FileField(label=_("Nueva versión (zip)"))
+
+
+class WaiveForm(forms.Form):
+    unit = forms.ChoiceField(label=_("AU"))
+    learner = forms.CharField(
+        label=_("Docente (usuario o correo)"),
+        max_length=254,
+        help_text=_("La cuenta con la que el docente entra a Capacita."),
+    )
+    reason = forms.ChoiceField(
+        label=_("Motivo"),
+        choices=[(key, WAIVE_REASON_LABELS.get(key, key)) for key in lrs_cmi5.WAIVE_REASONS],
+    )
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {str(unit.uuid): unit for unit in units}
+        self.fields["unit"].choices = [  # type: ignore[attr-defined]
+            (key, unit.title) for key, unit in self.units.items()
+        ]
+
+    def clean_learner(self) -> Any:
+        learner = selectors.learner_by_login(login=self.cleaned_data["learner"])
+        if learner is None:
+            raise forms.ValidationError(
+                _("No hay una cuenta activa con ese usuario o correo."), code="unknown"
+            )
+        return learner
+
+
+def _detail_or_404(package_id: int) -> selectors.PackageDetail:
+    detail = selectors.package_detail(package_id=package_id)
+    if detail is None:
+        raise Http404(gettext("No existe ese paquete."))
+    return detail
+
+
+def _detail_response(
+    request: HttpRequest,
+    detail: selectors.PackageDetail,
+    *,
+    upload_form: NewVersionForm | None = None,
+    waive_form: WaiveForm | None = None,
+    problems: list[Any] | None = None,
+    result: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    latest = detail.latest
+    return TemplateResponse(
+        request,
+        "packages/admin/detail.html",
+        {
+            "detail": detail,
+            "package": detail.package,
+            "next_version": (latest.number if latest else 0) + 1,
+            "upload_form": upload_form or NewVersionForm(),
+            "waive_form": waive_form or WaiveForm(units=detail.waivable),
+            "problems": problems,
+            "result": result,
+        },
+        status=status,
+    )
+
+
+def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
+    """One package: format, versions, pages, units with counts; upload a new version."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    detail = _detail_or_404(package_id)
+    if request.method != "POST":
+        return _detail_response(request, detail)
+    form = NewVersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail_response(request, detail, upload_form=form, status=400)
+    try:
+        imported = services.package_import(
+            upload=form.cleaned_data["file"],
+            mode=detail.package.mode,
+            user=request.user,
+            expected_package_id=detail.package.pk,
+        )
+    except PackageRefused as refused:
+        return _detail_response(request, detail, problems=refused.problems, status=400)
+    return _detail_response(request, _detail_or_404(package_id), result=imported)
+
+
+@require_POST
+def package_waive(request: HttpRequest, package_id: int) -> HttpResponse:
+    """Waive one of the package's AUs for a learner, with a reason (cmi5 section 9.3.8)."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    detail = _detail_or_404(package_id)
+    form = WaiveForm(request.POST, units=detail.waivable)
+    if not form.is_valid():
+        return _detail_response(request, detail, waive_form=form, status=400)
+    unit = form.units[form.cleaned_data["unit"]]
+    try:
+        cmi5_services.waive_au(
+            unit=unit,
+            lesson=unit.lesson,
+            actor=actor_for_user(form.cleaned_data["learner"]),
+            reason=form.cleaned_data["reason"],
+        )
+    except XAPIError as error:
+        if error.rule == "cmi5.waived_once":
+            form.add_error(None, gettext("Esa AU ya estaba eximida para ese docente."))
+        else:
+            form.add_error(None, error.message)
+        return _detail_response(request, detail, waive_form=form, status=error.status)
+    done = gettext("Se eximió la AU «%(title)s» para ese docente (waived).")
+    messages.success(request, done % {"title": unit.title})
+    return redirect("packages_admin_detail", package_id=package_id)

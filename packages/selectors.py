@@ -3,15 +3,18 @@ the activity IRI of a unit, and the JSON answer of an import."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from wagtail.models import Page
 
 from courses.models import CoursePage
 from learners.selectors import enrollment_list_for
-from packages.models import Package, PackageUnit, PackageVersion, UnitPlacement
+from packages.models import Package, PackageBlock, PackageUnit, PackageVersion, UnitPlacement
 
 if TYPE_CHECKING:
     from packages.services import ImportResult
@@ -37,6 +40,161 @@ def package_list() -> QuerySet[Package]:
 
 def package_get(*, package_id: int) -> Package | None:
     return _with_related(Package.objects.filter(pk=package_id)).first()
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    """How many learners have started a unit and how many have satisfied it (no one named)."""
+
+    started: int = 0
+    satisfied: int = 0
+
+
+def unit_learner_counts(units: Iterable[PackageUnit]) -> defaultdict[int, UnitCounts]:
+    """Learners who started / satisfied each unit, by unit pk, in every lesson that shows it.
+
+    A cmi5 AU: learners with a session the AU started (a session the LMS opened only to waive
+    does not count as started), and those whose sessions meet the AU's moveOn (waived included),
+    as the registration status reads them. A SCORM SCO: learners with an attempt, and those
+    with an attempt Capacita recorded as satisfied. An asset records nothing: zero.
+    """
+    from lrs.cmi5 import move_on_met
+    from lrs.models import Cmi5Session
+    from packages.cmi5.services import AU_SEGMENT, split_au_activity_id
+    from packages.scorm.models import ScormAttempt
+
+    units = list(units)
+    counts: defaultdict[int, UnitCounts] = defaultdict(UnitCounts)
+    aus = {str(unit.uuid): unit.pk for unit in units if unit.kind == PackageUnit.Kind.AU}
+    if aus:
+        query = Q()
+        for unit_uuid in aus:
+            query |= Q(activity_id__endswith=f"{AU_SEGMENT}{unit_uuid}")
+        # (unit pk, learner) → [started, completed, passed, waived, moveOn of the last session]
+        seen: dict[tuple[int, str], list[Any]] = {}
+        rows = (
+            Cmi5Session.objects.filter(query)
+            .order_by("created_at", "pk")
+            .values_list("activity_id", "actor_ifi", "state", "completed", "passed", "waived")
+        )
+        for activity_id, actor, state, completed, passed, waived in rows:
+            found = split_au_activity_id(activity_id)
+            if found is None or found[1] not in aus:
+                continue
+            key = (aus[found[1]], actor)
+            entry = seen.setdefault(key, [False, False, False, False])
+            entry[0] = entry[0] or state != Cmi5Session.State.WAIVED
+            entry[1], entry[2] = entry[1] or completed, entry[2] or passed
+            entry[3] = entry[3] or waived
+        move_on = {unit.pk: unit.move_on or "NotApplicable" for unit in units}
+        started: defaultdict[int, int] = defaultdict(int)
+        satisfied: defaultdict[int, int] = defaultdict(int)
+        for (unit_pk, _actor), (began, completed, passed, waived) in seen.items():
+            started[unit_pk] += began
+            satisfied[unit_pk] += move_on_met(
+                move_on[unit_pk], completed=completed, passed=passed, waived=waived
+            )
+        for unit_pk in set(started) | set(satisfied):
+            counts[unit_pk] = UnitCounts(started[unit_pk], satisfied[unit_pk])
+    scos = [unit.pk for unit in units if unit.kind == PackageUnit.Kind.SCO]
+    if scos:
+        learners: defaultdict[int, set[int]] = defaultdict(set)
+        done: defaultdict[int, set[int]] = defaultdict(set)
+        attempts = ScormAttempt.objects.filter(unit_id__in=scos).values_list(
+            "unit_id", "user_id", "recorded"
+        )
+        for unit_pk, user_pk, recorded in attempts:
+            learners[unit_pk].add(user_pk)
+            if (recorded or {}).get("satisfied"):
+                done[unit_pk].add(user_pk)
+        for unit_pk, users in learners.items():
+            counts[unit_pk] = UnitCounts(len(users), len(done[unit_pk]))
+    return counts
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit on the package's admin page: the unit, its activity IRI and its counts."""
+
+    unit: PackageUnit
+    activity_id: str
+    counts: UnitCounts
+
+
+@dataclass(frozen=True)
+class PackageDetail:
+    """What the package's admin page shows (a fixed number of queries)."""
+
+    package: Package
+    versions: list[PackageVersion]
+    modules: list[Any]
+    units: list[UnitRow]
+
+    @property
+    def latest(self) -> PackageVersion | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def waivable(self) -> list[PackageUnit]:
+        """AUs a staff member may waive for a learner: current cmi5 AUs shown in a lesson."""
+        return [
+            row.unit
+            for row in self.units
+            if row.unit.kind == PackageUnit.Kind.AU and not row.unit.retired and row.unit.lesson
+        ]
+
+
+def package_detail(*, package_id: int) -> PackageDetail | None:
+    """A package with its version history (newest first, with who uploaded each), the modules
+    its blocks became, and its units (current first) with their activity IRIs and counts."""
+    package = (
+        Package.objects.select_related("course")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=PackageVersion.objects.select_related("uploaded_by")
+                .defer("files")
+                .order_by("-number"),
+            ),
+            Prefetch(
+                "blocks",
+                queryset=PackageBlock.objects.select_related("module").order_by("order"),
+            ),
+            Prefetch(
+                "units",
+                queryset=PackageUnit.objects.select_related("version", "lesson").order_by(
+                    "retired", "order"
+                ),
+            ),
+        )
+        .filter(pk=package_id)
+        .first()
+    )
+    if package is None:
+        return None
+    units = list(package.units.all())
+    counts = unit_learner_counts(units)
+    return PackageDetail(
+        package=package,
+        versions=list(package.versions.all()),
+        modules=[block.module for block in package.blocks.all() if block.module is not None],
+        units=[UnitRow(unit, unit_activity_id(unit), counts[unit.pk]) for unit in units],
+    )
+
+
+def learner_by_login(*, login: str) -> Any:
+    """The active user whose username or e-mail is ``login`` (case-insensitive), or None."""
+    from django.contrib.auth import get_user_model
+
+    login = login.strip()
+    if not login:
+        return None
+    found = list(
+        get_user_model()
+        .objects.filter(Q(username__iexact=login) | Q(email__iexact=login), is_active=True)
+        .order_by("pk")[:2]
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def version_by_uuid(*, version_uuid: Any) -> PackageVersion | None:
@@ -188,6 +346,10 @@ def package_dict(package: Package) -> dict[str, Any]:
     }
 
 
+def _change_dict(change: Any) -> dict[str, Any]:
+    return {"identifier": change.identifier, "title": change.title}
+
+
 def import_result_dict(result: ImportResult) -> dict[str, Any]:
     """The JSON answer of an import (API 201, last line of ``import_package``)."""
     package = result.package
@@ -206,6 +368,20 @@ def import_result_dict(result: ImportResult) -> dict[str, Any]:
             "version": result.version.number,
             "version_id": str(result.version.uuid),
             "created": result.created,
+            "updated": not result.created,
+            "previous_version": result.previous_version,
+            "previous_title": result.previous_title or None,
+        },
+        "changes": {
+            "added": [_change_dict(change) for change in result.changes.added],
+            "removed": [
+                {**_change_dict(change), "learners": change.learners}
+                for change in result.changes.removed
+            ],
+            "renamed": [
+                {**_change_dict(change), "previous_title": change.previous_title}
+                for change in result.changes.renamed
+            ],
         },
         "course": course,
         "modules": [

@@ -24,6 +24,7 @@ from packages import manifests, zipsafe
 from packages.conf import app_settings
 from packages.models import Package, PackageBlock, PackageUnit, PackageVersion
 from packages.problems import PackageRefused, Problem
+from packages.selectors import unit_learner_counts
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,43 @@ FAMILY_OF = {
 }
 
 
+@dataclass(frozen=True)
+class UnitChange:
+    """A unit a re-import added, removed (retired) or renamed. ``previous_title`` is set for a
+    renamed unit; ``learners`` (removed units) is how many learners have started it."""
+
+    identifier: str
+    title: str
+    previous_title: str = ""
+    learners: int = 0
+
+
+@dataclass
+class UnitChanges:
+    """What a new version changed in the package's units, compared with the previous one."""
+
+    added: list[UnitChange] = field(default_factory=list)
+    removed: list[UnitChange] = field(default_factory=list)
+    renamed: list[UnitChange] = field(default_factory=list)
+
+    @property
+    def removed_with_learners(self) -> list[UnitChange]:
+        return [change for change in self.removed if change.learners]
+
+    @property
+    def reidentified(self) -> set[str]:
+        """Removed units with the title of an added one: most likely the authoring tool gave
+        the same unit a new identifier, which makes it another activity for the LRS."""
+        added = {change.title for change in self.added}
+        return {change.identifier for change in self.removed if change.title in added}
+
+
 @dataclass
 class ImportResult:
-    """What an import created or updated; ``as_dict()`` is the JSON of the API and command."""
+    """What an import created or updated; ``as_dict()`` is the JSON of the API and command.
+
+    For a re-import (``created`` False), ``previous_version`` and ``previous_title`` are the
+    package's before this upload, and ``changes`` what the new version did to its units."""
 
     package: Package
     version: PackageVersion
@@ -44,6 +79,9 @@ class ImportResult:
     course: CoursePage | None
     modules: list[tuple[PackageBlock, ModulePage]] = field(default_factory=list)
     lessons: list[tuple[LessonPage, list[PackageUnit]]] = field(default_factory=list)
+    previous_version: int | None = None
+    previous_title: str = ""
+    changes: UnitChanges = field(default_factory=UnitChanges)
 
     def as_dict(self) -> dict[str, Any]:
         from packages.selectors import import_result_dict
@@ -239,7 +277,10 @@ def _module_for(
 
 
 def _write_units(
-    package: Package, version: PackageVersion, parsed: manifests.ParsedPackage
+    package: Package,
+    version: PackageVersion,
+    parsed: manifests.ParsedPackage,
+    changes: UnitChanges,
 ) -> list[PackageUnit]:
     kind_of = {
         "": PackageUnit.Kind.AU,
@@ -249,9 +290,13 @@ def _write_units(
     existing = {unit.identifier: unit for unit in package.units.all()}
     units = []
     for order, parsed_unit in enumerate(parsed.units):
-        unit = existing.pop(parsed_unit.identifier, None) or PackageUnit(
-            package=package, identifier=parsed_unit.identifier
-        )
+        known = existing.pop(parsed_unit.identifier, None)
+        unit = known or PackageUnit(package=package, identifier=parsed_unit.identifier)
+        title = parsed_unit.title[:255]
+        if known is None or known.retired:
+            changes.added.append(UnitChange(parsed_unit.identifier, title))
+        elif known.title != title:
+            changes.renamed.append(UnitChange(parsed_unit.identifier, title, known.title))
         unit.version = version
         unit.kind = kind_of.get(parsed_unit.scorm_type, PackageUnit.Kind.SCO)
         unit.title = parsed_unit.title[:255]
@@ -273,6 +318,12 @@ def _write_units(
         unit.save()
         units.append(unit)
     # Units a new version dropped keep their rows and lessons: learners' records stay.
+    dropped = [gone for gone in existing.values() if not gone.retired]
+    started = unit_learner_counts(dropped)
+    for gone in dropped:
+        changes.removed.append(
+            UnitChange(gone.identifier, gone.title, learners=started[gone.pk].started)
+        )
     for gone in existing.values():
         gone.retired = True
         gone.save(update_fields=["retired"])
@@ -384,6 +435,7 @@ def package_import(
     mode: str = Package.Mode.COURSE,
     parent_id: int | None = None,
     user: Any = None,
+    expected_package_id: int | None = None,
 ) -> ImportResult:
     """Import a cmi5 or SCORM zip, or a new version of a package imported before.
 
@@ -393,6 +445,8 @@ def package_import(
     version, the same pages and units. Pages are created as drafts, never published. ``user``
     must be allowed to add pages there (``None``: the command line). Raises
     :class:`PackageRefused` with every problem found; then nothing is stored.
+    ``expected_package_id``: the upload must be a new version of that package (the admin's
+    "upload a new version" form), or it is refused.
     """
     if mode not in Package.Mode.values:
         raise PackageRefused([Problem("mode", "invalid", _("mode debe ser course o lesson."))])
@@ -401,11 +455,95 @@ def package_import(
         stored: list[str] = []
         try:
             with transaction.atomic():
-                result = _import_parsed(parsed, extracted, mode, parent_id, user, stored)
+                result = _import_parsed(
+                    parsed, extracted, mode, parent_id, user, stored, expected_package_id
+                )
         except BaseException:
             _delete_stored(stored)
             raise
     return result
+
+
+def _other_package_problem(found: str, expected: Package | None) -> Problem:
+    """The problem of a zip uploaded as a new version of ``expected`` whose identifier is
+    another one."""
+    return Problem(
+        "file",
+        "other_package",
+        _(
+            "Este zip es otro paquete (identificador %(found)s), no una versión "
+            "nueva de %(expected)s. Impórtalo desde la lista de paquetes."
+        )
+        % {"found": found, "expected": expected.identifier if expected else "?"},
+    )
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction by a preview, so that nothing it wrote stays."""
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a zip would do, without doing it (:func:`package_import_preview`).
+
+    ``package_id`` is the package it would update (None: a new package), ``title`` the title
+    the package has now (or the zip's, when new), ``version`` the number the upload would get.
+    """
+
+    package_id: int | None
+    title: str
+    format: str
+    identifier: str
+    version: int
+    previous_version: int | None
+    changes: UnitChanges
+
+    @property
+    def updates(self) -> bool:
+        return self.package_id is not None
+
+
+def package_import_preview(
+    *,
+    upload: IO[bytes],
+    mode: str = Package.Mode.COURSE,
+    parent_id: int | None = None,
+    user: Any = None,
+    expected_package_id: int | None = None,
+) -> ImportPreview:
+    """Check a zip as :func:`package_import` would, and say whether it is a new package or a
+    new version of one, and what that version would add, retire or rename. Runs the whole
+    import in a transaction that is rolled back and stores no file: nothing stays. Raises
+    :class:`PackageRefused` as the import would."""
+    if mode not in Package.Mode.values:
+        raise PackageRefused([Problem("mode", "invalid", _("mode debe ser course o lesson."))])
+    with zipsafe.extracted(upload) as extracted:
+        parsed = manifests.parse_package(extracted.read_bytes, extracted.files)
+        try:
+            with transaction.atomic():
+                result = _import_parsed(
+                    parsed,
+                    extracted,
+                    mode,
+                    parent_id,
+                    user,
+                    [],
+                    expected_package_id,
+                    store_files=False,
+                )
+                preview = ImportPreview(
+                    package_id=None if result.created else result.package.pk,
+                    title=result.previous_title or result.package.title,
+                    format=result.package.format,
+                    identifier=result.package.identifier,
+                    version=result.version.number,
+                    previous_version=result.previous_version,
+                    changes=result.changes,
+                )
+                raise _Rollback
+        except _Rollback:
+            pass
+    return preview
 
 
 def _import_parsed(
@@ -415,6 +553,9 @@ def _import_parsed(
     parent_id: int | None,
     user: Any,
     stored: list[str],
+    expected_package_id: int | None = None,
+    *,
+    store_files: bool = True,
 ) -> ImportResult:
     family = FAMILY_OF[parsed.format]
     package = (
@@ -422,7 +563,11 @@ def _import_parsed(
         .filter(family=family, identifier=parsed.identifier)
         .first()
     )
+    if expected_package_id is not None and (package is None or package.pk != expected_package_id):
+        expected = Package.objects.filter(pk=expected_package_id).first()
+        raise PackageRefused([_other_package_problem(parsed.identifier, expected)])
     created = package is None
+    previous_title = "" if package is None else package.title
     parent: Page | None = None
     if package is None:
         parent = _parent_for(mode, parent_id, parsed, user)
@@ -464,12 +609,22 @@ def _import_parsed(
     root = app_settings.LMS_PACKAGE_STORAGE_PREFIX
     version.storage_prefix = f"{root}/{package.uuid}/v{version.number}-{version.uuid}/"
     version.save()
-    units = _write_units(package, version, parsed)
-    result = ImportResult(package=package, version=version, created=created, course=None)
+    result = ImportResult(
+        package=package,
+        version=version,
+        created=created,
+        course=None,
+        previous_version=last or None,
+        previous_title=previous_title,
+    )
+    units = _write_units(package, version, parsed, result.changes)
+    if created:  # every unit is new: there is nothing to compare with
+        result.changes = UnitChanges()
     if package.mode == Package.Mode.COURSE:
         assert parent is not None or package.course is not None
         _build_course(package, parsed, units, parent or package.course, user, result)
     else:
         _build_lesson(package, parsed, units, parent, user, result)
-    _store_files(extracted, version, stored)
+    if store_files:
+        _store_files(extracted, version, stored)
     return result

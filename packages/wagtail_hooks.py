@@ -17,7 +17,25 @@ from packages import admin_views, rendering, selectors
 
 @hooks.register("register_admin_urls")
 def register_package_urls() -> list:
-    return [path("packages/", admin_views.package_index, name="packages_admin")]
+    return [
+        path("packages/", admin_views.package_index, name="packages_admin"),
+        path(
+            "packages/<int:package_id>/",
+            admin_views.package_detail,
+            name="packages_admin_detail",
+        ),
+        path("packages/preview/", admin_views.package_preview, name="packages_admin_preview"),
+        path(
+            "packages/<int:package_id>/preview/",
+            admin_views.package_preview,
+            name="packages_admin_detail_preview",
+        ),
+        path(
+            "packages/<int:package_id>/waive/",
+            admin_views.package_waive,
+            name="packages_admin_waive",
+        ),
+    ]
 
 
 class PackagesMenuItem(MenuItem):

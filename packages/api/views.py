@@ -89,10 +89,48 @@ class ImportedPackageSerializer(serializers.Serializer):
     created = serializers.BooleanField(
         help_text="False when a new version of a package updated it."
     )
+    updated = serializers.BooleanField(
+        help_text="True when the upload was a new version of a package imported before (same "
+        "cmi5 course id or SCORM manifest identifier): its course, lessons and units were "
+        "updated in place and learners' progress kept."
+    )
+    previous_version = serializers.IntegerField(
+        allow_null=True, help_text="The version this upload replaced; null for a new package."
+    )
+    previous_title = serializers.CharField(
+        allow_null=True, help_text="The package's title before this upload; null when new."
+    )
+
+
+class UnitChangeSerializer(serializers.Serializer):
+    identifier = serializers.CharField(help_text="cmi5 AU id or SCORM item identifier.")
+    title = serializers.CharField()
+
+
+class RemovedUnitSerializer(UnitChangeSerializer):
+    learners = serializers.IntegerField(
+        help_text="Learners who have started the unit: their records and its lesson stay, "
+        "but it is no longer launched from the package."
+    )
+
+
+class RenamedUnitSerializer(UnitChangeSerializer):
+    previous_title = serializers.CharField()
+
+
+class UnitChangesSerializer(serializers.Serializer):
+    added = UnitChangeSerializer(many=True, help_text="Units new in this version.")
+    removed = RemovedUnitSerializer(
+        many=True, help_text="Units this version dropped (retired, see `units[].retired`)."
+    )
+    renamed = RenamedUnitSerializer(many=True, help_text="Units whose title changed.")
 
 
 class ImportResultSerializer(serializers.Serializer):
     package = ImportedPackageSerializer()
+    changes = UnitChangesSerializer(
+        help_text="What a re-import changed in the units; all lists empty for a new package."
+    )
     course = CourseRefSerializer(allow_null=True)
     modules = ModuleRefSerializer(many=True)
     lessons = LessonRefSerializer(many=True)

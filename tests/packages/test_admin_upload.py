@@ -75,3 +75,21 @@ def test_modules_are_named_with_their_course_and_the_format_once(client, author)
     assert "Robótica / Sensores (es-mx)</option>" in html
     assert "<td>cmi5</td>" in html and "cmi5 cmi5" not in html
     assert "<td>SCORM 1.2</td>" in html and "SCORM 1.2 1.2" not in html
+
+
+def test_uploading_a_package_again_says_it_updates_the_existing_course(client, author):
+    client.force_login(author)
+    first = client.post(
+        "/admin/packages/", {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"}
+    ).content.decode()
+    assert "Este paquete actualizó" not in first
+    again = client.post(
+        "/admin/packages/", {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"}
+    )
+    html = again.content.decode()
+    package = Package.objects.get()
+    assert "Nueva versión importada (v2)" in html
+    assert "Este paquete actualizó «Robótica» (versión 1 → 2)" in html
+    assert "el avance de los docentes se conserva" in html
+    assert "Las unidades no cambiaron (mismos identificadores y títulos)." in html
+    assert f"/admin/packages/{package.pk}/" in html  # the package's own page

@@ -143,3 +143,57 @@ def test_list_queries_do_not_grow_with_packages(client, author):
         response = client.get("/api/v1/packages/")
     assert len(response.json()) == 3
     assert 0 < len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_a_reimport_answers_updated_with_the_previous_version_and_the_changes(client, author):
+    client.force_login(author)
+    first = client.post("/api/v1/packages/", {"file": zip_file(b.one_au_cmi5())}).json()
+    assert first["package"]["updated"] is False and first["package"]["previous_version"] is None
+    assert first["changes"] == {"added": [], "removed": [], "renamed": []}
+    second_xml = b.cmi5_xml(
+        [
+            b.au(f"{b.COURSE_ID}/au/1", "Introducción al curso", "au1/index.html"),
+            b.au(f"{b.COURSE_ID}/au/2", "Cierre", "au1/index.html"),
+        ],
+        title="Robótica 2",
+    )
+    data = b.make_zip({"cmi5.xml": second_xml, "au1/index.html": b.PAGE})
+    response = client.post("/api/v1/packages/", {"file": zip_file(data)})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["package"]["id"] == first["package"]["id"]
+    assert body["package"]["created"] is False and body["package"]["updated"] is True
+    assert body["package"]["version"] == 2 and body["package"]["previous_version"] == 1
+    assert body["package"]["previous_title"] == "Robótica"
+    assert body["changes"]["added"] == [{"identifier": f"{b.COURSE_ID}/au/2", "title": "Cierre"}]
+    assert body["changes"]["renamed"] == [
+        {
+            "identifier": f"{b.COURSE_ID}/au/1",
+            "title": "Introducción al curso",
+            "previous_title": "Introducción",
+        }
+    ]
+    third = b.make_zip(
+        {
+            "cmi5.xml": b.cmi5_xml([b.au(f"{b.COURSE_ID}/au/2", "Cierre", "au1/index.html")]),
+            "au1/index.html": b.PAGE,
+        }
+    )
+    body = client.post("/api/v1/packages/", {"file": zip_file(third)}).json()
+    assert body["changes"]["removed"] == [
+        {"identifier": f"{b.COURSE_ID}/au/1", "title": "Introducción al curso", "learners": 0}
+    ]
+    # A unit retired by one version and back in the next is reported as added again.
+    body = client.post("/api/v1/packages/", {"file": zip_file(data)}).json()
+    assert [c["identifier"] for c in body["changes"]["added"]] == [f"{b.COURSE_ID}/au/1"]
+    assert body["changes"]["removed"] == []
+
+
+def test_the_schema_documents_the_reimport_fields(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    imported = components["ImportedPackage"]["properties"]
+    assert {"updated", "previous_version", "previous_title"} <= imported.keys()
+    changes = components["UnitChanges"]["properties"]
+    assert set(changes) == {"added", "removed", "renamed"}
+    assert "changes" in components["ImportResult"]["required"]
