@@ -703,8 +703,6 @@ def _apply_lms(statement: dict, index: int, session: Cmi5Session) -> None:
         session.ended_at = _now()
     elif verb == WAIVED:
         session.waived = True
-    elif verb == SATISFIED and statement["object"].get("id") == session.activity_id:
-        session.satisfied = True
 
 
 def enforce(statements: list[dict], ctx: StoreContext) -> None:
@@ -780,7 +778,6 @@ def enforce(statements: list[dict], ctx: StoreContext) -> None:
                 "passed",
                 "failed",
                 "waived",
-                "satisfied",
                 "last_activity_at",
                 "ended_at",
             ]

@@ -411,7 +411,10 @@ class Cmi5Session(models.Model):
 
     The rows the LRS needs to enforce the cmi5 statement rules: the launch data the AU was
     given (mode, mastery score, moveOn) and what the session has said so far. Tokens are kept
-    only as SHA-256 digests.
+    only as SHA-256 digests. What the LMS has stated ``satisfied`` is no flag here: the
+    ``satisfied`` statements themselves are the record (``lrs.cmi5.cmi5_satisfied_objects``),
+    and whether an AU's moveOn is met is derived from the flags below
+    (``lrs.cmi5.cmi5_au_status``).
     """
 
     class Mode(models.TextChoices):
@@ -441,7 +444,6 @@ class Cmi5Session(models.Model):
     passed = models.BooleanField(default=False)
     failed = models.BooleanField(default=False)
     waived = models.BooleanField(default=False)
-    satisfied = models.BooleanField(default=False)
     fetch_token_hash = models.CharField(max_length=64, blank=True, default="")
     fetch_used = models.BooleanField(default=False)
     auth_token_hash = models.CharField(max_length=64, blank=True, default="")
