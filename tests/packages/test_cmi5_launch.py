@@ -59,6 +59,21 @@ def fetch_auth(client: Client, fetch_url: str) -> str:
     return response.json()["auth-token"]
 
 
+def launch_data(au: XAPI, params: dict) -> dict:
+    """``LMS.LaunchData`` read with the AU's token, as an AU does (cmi5 10.0)."""
+    answer = au.get(
+        "activities/state",
+        {
+            "stateId": lrs_cmi5.LAUNCH_DATA_STATE_ID,
+            "activityId": params["activityId"],
+            "agent": params["actor"],
+            "registration": params["registration"],
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    return json.loads(answer.content)
+
+
 def au_statement(params: dict, template: dict, verb: str, result: dict | None = None) -> dict:
     context = json.loads(json.dumps(template))
     context["registration"] = params["registration"]
@@ -197,14 +212,7 @@ def test_completed_alone_does_not_satisfy_a_passed_au(
     unit = unit_named("1")
     params = launch(enrolled, unit)
     au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
-    template = Cmi5Session.objects.get()
-    context = {
-        "contextActivities": {
-            "category": [{"id": lrs_cmi5.CATEGORY_CMI5}],
-            "grouping": [{"id": template.publisher_id}],
-        },
-        "extensions": {lrs_cmi5.SESSION_EXTENSION: template.session_id},
-    }
+    context = launch_data(au, params)["contextTemplate"]
     with django_capture_on_commit_callbacks(execute=True):
         au.store(au_statement(params, context, "initialized"))
         au.store(
@@ -397,13 +405,7 @@ def run_au_to_the_end(
     params = launch(client, unit)
     au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
     session = open_sessions().get()
-    template = {
-        "contextActivities": {
-            "category": [{"id": lrs_cmi5.CATEGORY_CMI5}],
-            "grouping": [{"id": session.publisher_id}],
-        },
-        "extensions": {lrs_cmi5.SESSION_EXTENSION: session.session_id},
-    }
+    template = launch_data(au, params)["contextTemplate"]
     au.store(au_statement(params, template, "initialized"))
     if completed:
         au.store(
