@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +28,8 @@ def launch(request: HttpRequest, unit_uuid: str, lesson_id: int) -> HttpResponse
     ``OwnWindow`` AUs: the form's target decides) to the AU's launch URL.
 
     Only for a learner actively enrolled in the lesson's course, or staff who may author;
-    CSRF-checked, as it writes to the LRS. 404 for a unit the lesson does not show.
+    CSRF-checked, as it writes to the LRS. 404 for a unit the lesson does not show; 400 for a
+    ``mode`` the lesson page would not offer (``selectors.launch_modes``).
     """
     found = selectors.launchable_unit(unit_uuid=unit_uuid, lesson_id=lesson_id)
     if found is None:
@@ -29,6 +37,15 @@ def launch(request: HttpRequest, unit_uuid: str, lesson_id: int) -> HttpResponse
     unit, lesson = found
     if not selectors.user_may_launch(user=request.user, lesson=lesson):
         return HttpResponse(status=403)
+    # The launchMode is the LMS's choice (cmi5 10.0): the button names one of the modes
+    # the lesson page offered, re-checked here; without one, the page's default.
+    modes = selectors.launch_modes(user=request.user, unit=unit, lesson=lesson)
+    mode = request.POST.get("mode") or modes[0]
+    if mode not in modes:
+        return HttpResponseBadRequest(
+            f"mode: {mode[:20]!r} is not offered for this AU now; one of {', '.join(modes)}",
+            content_type="text/plain; charset=utf-8",
+        )
     result = services.launch_for_user(
         user=request.user,
         unit=unit,
@@ -36,6 +53,7 @@ def launch(request: HttpRequest, unit_uuid: str, lesson_id: int) -> HttpResponse
         request=request,
         return_url=request.build_absolute_uri(lesson.url or "/"),
         language=translation.get_language(),
+        launch_mode=mode,
     )
     return HttpResponseRedirect(result.url)
 
