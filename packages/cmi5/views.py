@@ -14,7 +14,7 @@ from django.http import (
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lrs.cmi5 import cmi5_fetch_redeem
 from packages.cmi5 import selectors, services
@@ -59,10 +59,22 @@ def launch(request: HttpRequest, unit_uuid: str, lesson_id: int) -> HttpResponse
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["POST", "OPTIONS"])
 @never_cache
-def fetch(request: HttpRequest, token: str) -> JsonResponse:
+def fetch(request: HttpRequest, token: str) -> HttpResponse:
     """The fetch URL (cmi5 section 8.2): the AU's auth-token once, then the spec's error JSON,
     always with HTTP 200 and ``application/json``. No cookie is needed: the one-time token in
-    the URL is the credential, and it opens nothing but its own session."""
-    return JsonResponse(cmi5_fetch_redeem(token))
+    the URL is the credential, and it opens nothing but its own session.
+
+    Readable from any origin: an AU may live on its publisher's host (an absolute url in
+    cmi5.xml), and its POST here is cross-origin; without ``Access-Control-Allow-Origin`` the
+    browser spent the token and hid the answer from the AU. The wildcard keeps cookies out
+    (no credentials mode), and OPTIONS answers the preflight of clients that send JSON."""
+    response = (
+        HttpResponse() if request.method == "OPTIONS" else JsonResponse(cmi5_fetch_redeem(token))
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type, Accept, X-Requested-With"
+    response["Access-Control-Max-Age"] = "600"
+    return response

@@ -637,3 +637,26 @@ def launch_with(client: Client, unit: PackageUnit, mode: str) -> dict[str, str]:
     response = post_mode(client, unit, mode)
     assert response.status_code == 302, response.content
     return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+
+def test_the_fetch_url_answers_any_origin_without_credentials(enrolled):
+    unit = unit_named("1")
+    params = launch(enrolled, unit)
+    path = urlsplit(params["fetch"]).path
+    anonymous = Client()
+    preflight = anonymous.options(
+        path,
+        HTTP_ORIGIN="https://au.publisher.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in preflight
+    # The preflight spends nothing: the POST still gets the token, readable cross-origin.
+    answer = anonymous.post(path, HTTP_ORIGIN="https://au.publisher.example")
+    assert "auth-token" in answer.json()
+    assert answer["Access-Control-Allow-Origin"] == "*"
+    assert anonymous.get(path).status_code == 405
