@@ -267,6 +267,9 @@ def cmi5_session_open(
     )
     template = _context(session)
     del template["registration"]
+    # No cmi5 category in the template: AUs copy it into every statement, and "cmi5 allowed"
+    # ones must not carry it (cmi5 7.1.3); a defined statement's sender adds it (9.6.2.1).
+    del template["contextActivities"]["category"]
     for key, value in (context_template or {}).get("contextActivities", {}).items():
         template["contextActivities"].setdefault(key, [])
         template["contextActivities"][key].extend(value)

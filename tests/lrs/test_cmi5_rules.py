@@ -148,6 +148,9 @@ def test_session_open_writes_launch_data_and_launched_statement(session):
     assert template["contextActivities"]["grouping"] == [
         {"id": PUBLISHER_ID, "objectType": "Activity"}
     ]
+    # No cmi5 category: AUs copy the template into their "cmi5 allowed" statements too, which
+    # must not carry it (cmi5 7.1.3); the spec's sample LaunchData has none either.
+    assert "category" not in template["contextActivities"]
     launched = Statement.objects.get(verb=ADL + "launched")
     context = launched.data["context"]
     assert context["extensions"][cmi5.SESSION_EXTENSION] == session.session_id

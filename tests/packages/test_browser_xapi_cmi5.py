@@ -4,9 +4,10 @@
 
 The AU calls the library as its documentation shows: ``new Cmi5()`` reads the launch
 parameters, ``initialize()`` fetches the token, reads ``LMS.LaunchData`` and the learner's
-``cmi5LearnerPreferences`` and sends ``initialized``; then ``complete()``, ``pass(score)`` and
-``terminate()``. Nothing in it knows Capacita: if our fetch URL, LRS, State or Agent Profile
-answered anything the library does not expect, it would stop with an error the page shows.
+``cmi5LearnerPreferences`` and sends ``initialized``; then ``progress()`` and an interaction
+("cmi5 allowed" statements), ``complete()``, ``pass(score)`` and ``terminate()``. Nothing in
+it knows Capacita: if our fetch URL, LRS, State or Agent Profile answered anything the
+library does not expect, it would stop with an error the page shows.
 Then the lesson page offers the teacher a Review launch only, and the library's own guard
 refuses ``passed`` in it (our LRS refuses it too, sent by hand through the library's client
 with the session's token)."""
@@ -72,7 +73,10 @@ cmi5.initialize().then(function () {
   show();
 }, fail("initialize"));
 document.getElementById("finish").onclick = function () {
-  cmi5.complete()
+  cmi5.progress(50)
+    .then(function () { report.calls.push("progress");
+                        return cmi5.interactionTrueFalse("quiz", "q1", true, true); })
+    .then(function () { report.calls.push("interaction"); return cmi5.complete(); })
     .then(function () { report.calls.push("complete");
                         return cmi5.pass({scaled: 0.9, raw: 90, min: 0, max: 100}); })
     .then(function () { report.calls.push("pass"); return cmi5.terminate(); })
@@ -85,8 +89,9 @@ function passedByHand() {
   var data = cmi5.getLaunchData(), params = cmi5.getLaunchParameters();
   var context = JSON.parse(JSON.stringify(data.contextTemplate));
   context.registration = params.registration;
-  context.contextActivities.category.push(
-    {id: "https://w3id.org/xapi/cmi5/context/categories/moveon"});
+  context.contextActivities.category = [
+    {id: "https://w3id.org/xapi/cmi5/context/categories/cmi5"},
+    {id: "https://w3id.org/xapi/cmi5/context/categories/moveon"}];
   context.extensions["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] =
     data.masteryScore;
   return cmi5.sendXapiStatement({
@@ -172,7 +177,14 @@ def test_an_au_made_with_xapi_cmi5_runs_to_the_end_then_reviews_without_changing
     frame.locator("#finish").click()
     report = au_report(page, '"finished":true')
     assert "error" not in report, report["error"]
-    assert report["calls"] == ["initialize", "complete", "pass", "terminate"]
+    assert report["calls"] == [
+        "initialize",
+        "progress",
+        "interaction",
+        "complete",
+        "pass",
+        "terminate",
+    ]
     if os.environ.get("CMI5_SCREENSHOTS"):
         page.screenshot(path=os.environ["CMI5_SCREENSHOTS"] + "/xapi-cmi5-normal.png")
     context.close()
@@ -182,6 +194,23 @@ def test_an_au_made_with_xapi_cmi5_runs_to_the_end_then_reviews_without_changing
     assert session.completed and session.passed
     (status,) = lrs_cmi5.cmi5_au_status(session.registration)
     assert status.satisfied and status.activity_id == activity_id
+    # "cmi5 allowed" statements of the library: progress about the AU, answered about a
+    # question under it, both in the session and without the cmi5 category.
+    progressed = Statement.objects.get(verb=ADL + "progressed", activity=activity_id)
+    assert (
+        progressed.data["result"]["extensions"][
+            "https://w3id.org/xapi/cmi5/result/extensions/progress"
+        ]
+        == 50
+    )
+    answered = Statement.objects.get(verb=ADL + "answered")
+    assert answered.activity == f"{activity_id}/test/quiz/question/q1"
+    for allowed in (progressed, answered):
+        context = allowed.data["context"]
+        assert context["extensions"][lrs_cmi5.SESSION_EXTENSION] == session.session_id
+        assert lrs_cmi5.CATEGORY_CMI5 not in {
+            c["id"] for c in context["contextActivities"].get("category", [])
+        }
     passed = Statement.objects.get(activity=activity_id, verb=ADL + "passed")
     assert passed.data["result"]["score"] == {"scaled": 0.9, "raw": 90, "min": 0, "max": 100}
     assert passed.data["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] == 0.7
@@ -283,6 +312,13 @@ def test_an_xapi_cmi5_au_on_the_publishers_origin_reaches_our_fetch_url_and_lrs(
     report = au_report(page, '"finished":true')
     context.close()
     assert "error" not in report, report["error"]
-    assert report["calls"] == ["initialize", "complete", "pass", "terminate"]
+    assert report["calls"] == [
+        "initialize",
+        "progress",
+        "interaction",
+        "complete",
+        "pass",
+        "terminate",
+    ]
     session = Cmi5Session.objects.get()
     assert session.state == Cmi5Session.State.TERMINATED and session.passed

@@ -78,8 +78,11 @@ def launch_data(au: XAPI, params: dict) -> dict:
 def au_statement(params: dict, template: dict, verb: str, result: dict | None = None) -> dict:
     context = json.loads(json.dumps(template))
     context["registration"] = params["registration"]
+    # A cmi5 defined statement: the AU adds the cmi5 category to the template's context.
+    category = context["contextActivities"].setdefault("category", [])
+    category.append({"id": lrs_cmi5.CATEGORY_CMI5})
     if result and ("success" in result or "completion" in result):
-        context["contextActivities"]["category"].append({"id": lrs_cmi5.CATEGORY_MOVEON})
+        category.append({"id": lrs_cmi5.CATEGORY_MOVEON})
     statement = {
         "actor": json.loads(params["actor"]),
         "verb": {"id": ADL + verb},
