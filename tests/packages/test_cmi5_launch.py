@@ -663,3 +663,31 @@ def test_the_fetch_url_answers_any_origin_without_credentials(enrolled):
     assert "auth-token" in answer.json()
     assert answer["Access-Control-Allow-Origin"] == "*"
     assert anonymous.get(path).status_code == 405
+
+
+def test_an_evaluation_that_runs_after_its_session_was_abandoned_states_satisfied_outside_it(
+    enrolled,
+):
+    """The AU passed, but its evaluation (a Celery task) ran only after the sweep abandoned the
+    session: satisfied goes in a session id of its own (cmi5 9.6.1), not in the ended one,
+    which the LRS would refuse (cmi5.after_abandoned) and so lose the learner's lesson."""
+    from packages.cmi5.status import evaluate
+
+    unit = unit_named("1")
+    params = launch(enrolled, unit)
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    template = launch_data(au, params)["contextTemplate"]
+    au.store(au_statement(params, template, "initialized"))
+    passed = au_statement(
+        params, template, "passed", {"success": True, "duration": "PT1M", "score": {"scaled": 0.9}}
+    )
+    passed["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = 0.8
+    au.store(passed)  # its evaluation is queued on commit, not run here
+    session = Cmi5Session.objects.get()
+    assert lrs_cmi5.cmi5_session_abandon(session.session_id)
+    written = evaluate(session.session_id)
+    lesson = LessonPage.objects.get(pk=unit.lesson_id)
+    assert lesson.activity_id in written
+    satisfied = Statement.objects.get(verb=lrs_cmi5.SATISFIED, activity=lesson.activity_id)
+    sid = satisfied.data["context"]["extensions"][lrs_cmi5.SESSION_EXTENSION]
+    assert sid != session.session_id
