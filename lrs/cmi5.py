@@ -136,12 +136,17 @@ def _context(
     category = [{"id": CATEGORY_CMI5, "objectType": "Activity"}]
     if moveon:
         category.append({"id": CATEGORY_MOVEON, "objectType": "Activity"})
+    activities: dict[str, list[dict]] = {
+        "category": category,
+        "grouping": [{"id": session.publisher_id, "objectType": "Activity"}],
+    }
+    # The LMS's own statements in a session carry its contextTemplate too (cmi5 9.6.2).
+    for key, values in (session.context_activities or {}).items():
+        present = {activity.get("id") for activity in activities.setdefault(key, [])}
+        activities[key].extend(value for value in values if value.get("id") not in present)
     return {
         "registration": str(session.registration),
-        "contextActivities": {
-            "category": category,
-            "grouping": [{"id": session.publisher_id, "objectType": "Activity"}],
-        },
+        "contextActivities": activities,
         "extensions": {SESSION_EXTENSION: session.session_id, **(extensions or {})},
     }
 
@@ -262,9 +267,14 @@ def cmi5_session_open(
     )
     template = _context(session)
     del template["registration"]
+    # No cmi5 category in the template: AUs copy it into every statement, and "cmi5 allowed"
+    # ones must not carry it (cmi5 7.1.3); a defined statement's sender adds it (9.6.2.1).
+    del template["contextActivities"]["category"]
     for key, value in (context_template or {}).get("contextActivities", {}).items():
         template["contextActivities"].setdefault(key, [])
         template["contextActivities"][key].extend(value)
+    session.context_activities = template["contextActivities"]
+    session.save(update_fields=["context_activities"])
     launch_data: dict[str, Any] = {
         "contextTemplate": template,
         "launchMode": launch_mode,
@@ -430,6 +440,32 @@ def _grouping(statement: dict) -> set[str]:
     return {str(c.get("id")) for c in grouping if isinstance(c, dict)}
 
 
+def _context_activity_ids(statement: dict, key: str) -> set[str]:
+    activities = (statement.get("context") or {}).get("contextActivities") or {}
+    listed = activities.get(key) or []
+    if isinstance(listed, dict):
+        listed = [listed]
+    return {str(c.get("id")) for c in listed if isinstance(c, dict)}
+
+
+def _check_template(statement: dict, index: int, session: Cmi5Session) -> None:
+    """cmi5 9.6.2: a cmi5 defined statement holds every context activity of the session's
+    contextTemplate (the AU may add more, never drop one)."""
+    for key, values in sorted((session.context_activities or {}).items()):
+        present = _context_activity_ids(statement, key)
+        for value in values:
+            wanted = str(value.get("id"))
+            if wanted not in present:
+                raise _refuse(
+                    400,
+                    f"context.contextActivities.{key} must hold {wanted} from the "
+                    "contextTemplate of LMS.LaunchData",
+                    index,
+                    "cmi5.context.template",
+                    f"context.contextActivities.{key}",
+                )
+
+
 def _scaled(score: dict) -> float | None:
     scaled = score.get("scaled")
     if isinstance(scaled, int | float) and not isinstance(scaled, bool):
@@ -484,6 +520,7 @@ def _check_shape(statement: dict, index: int, session: Cmi5Session, verb: str) -
             "cmi5.context.grouping",
             "context.contextActivities.grouping",
         )
+    _check_template(statement, index, session)
     obj = statement["object"]
     if obj.get("objectType", "Activity") != "Activity" or obj.get("id") != session.activity_id:
         raise _refuse(
@@ -703,8 +740,6 @@ def _apply_lms(statement: dict, index: int, session: Cmi5Session) -> None:
         session.ended_at = _now()
     elif verb == WAIVED:
         session.waived = True
-    elif verb == SATISFIED and statement["object"].get("id") == session.activity_id:
-        session.satisfied = True
 
 
 def enforce(statements: list[dict], ctx: StoreContext) -> None:
@@ -780,7 +815,6 @@ def enforce(statements: list[dict], ctx: StoreContext) -> None:
                 "passed",
                 "failed",
                 "waived",
-                "satisfied",
                 "last_activity_at",
                 "ended_at",
             ]

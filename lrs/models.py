@@ -139,7 +139,7 @@ class StatementAgent(models.Model):
 
     # The composite key (ifi, stored, statement) is the only index: one b-tree insert per row
     # on the hot path, and an agent's statements in the order pages follow, so a page reads
-    # its own rows and no more (on PostgreSQL the key INCLUDEs ``direct``: migration 0006).
+    # its own rows and no more (on PostgreSQL the key INCLUDEs ``direct``: migration 0008).
     # ``stored`` is the statement's, written with it.
     pk = models.CompositePrimaryKey("ifi", "stored", "statement")
     statement = models.ForeignKey(
@@ -413,8 +413,11 @@ class Cmi5Session(models.Model):
     AU's statements, ended by ``terminated`` or by the LMS's ``abandoned``.
 
     The rows the LRS needs to enforce the cmi5 statement rules: the launch data the AU was
-    given (mode, mastery score, moveOn) and what the session has said so far. Tokens are kept
-    only as SHA-256 digests.
+    given (mode, mastery score, moveOn, the contextTemplate's context activities) and what the
+    session has said so far. Tokens are kept only as SHA-256 digests. What the LMS has stated
+    ``satisfied`` is no flag here: the ``satisfied`` statements themselves are the record
+    (``lrs.cmi5.cmi5_satisfied_objects``), and whether an AU's moveOn is met is derived from the
+    flags below (``lrs.cmi5.cmi5_au_status``).
     """
 
     class Mode(models.TextChoices):
@@ -444,7 +447,9 @@ class Cmi5Session(models.Model):
     passed = models.BooleanField(default=False)
     failed = models.BooleanField(default=False)
     waived = models.BooleanField(default=False)
-    satisfied = models.BooleanField(default=False)
+    # The contextTemplate's contextActivities, as written in LMS.LaunchData: every cmi5 defined
+    # statement of the session must carry each of them (cmi5 9.6.2).
+    context_activities = models.JSONField(default=dict, blank=True)
     fetch_token_hash = models.CharField(max_length=64, blank=True, default="")
     fetch_used = models.BooleanField(default=False)
     auth_token_hash = models.CharField(max_length=64, blank=True, default="")

@@ -33,7 +33,16 @@ def unit_frame(request: HttpRequest | None, lesson_page: Any, unit_uuid: str) ->
         # cmi5: the AU starts through a POST that opens its session (packages/cmi5/views.py).
         from django.urls import reverse
 
+        from packages.cmi5.selectors import launch_modes
+
         context["cmi5_launch_url"] = reverse(
             "packages:cmi5-launch", kwargs={"unit_uuid": unit.uuid, "lesson_id": lesson_page.pk}
+        )
+        # The launchModes offered (packages/cmi5/selectors.py), the default first.
+        user = getattr(request, "user", None)
+        context["cmi5_modes"] = (
+            launch_modes(user=user, unit=unit, lesson=lesson_page)
+            if user is not None and user.is_authenticated
+            else ["Normal"]
         )
     return render_to_string("packages/unit_frame.html", context, request=request)

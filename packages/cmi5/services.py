@@ -66,7 +66,8 @@ class Launch:
     launch_method: str
 
 
-def _course_of(lesson: Any) -> Any:
+def course_of(lesson: Any) -> Any:
+    """The course page of a lesson (lesson → module → course)."""
     module = lesson.get_parent().specific
     return module.get_parent().specific
 
@@ -93,7 +94,7 @@ def launch_au(
     """
     from packages.selectors import unit_launch_path
 
-    course = _course_of(lesson)
+    course = course_of(lesson)
     registration = registration or registration_for(actor=actor, course_iri=course.activity_id)
     activity_id = au_activity_id(unit, lesson)
     path = unit_launch_path(unit)
@@ -175,7 +176,7 @@ def waive_au(
 ) -> Cmi5Session:
     """Waive ``unit`` for a learner (``waived`` in a session of its own; ``satisfied`` follows
     once the transaction commits, see packages/cmi5/status.py)."""
-    course = _course_of(lesson)
+    course = course_of(lesson)
     return lrs_cmi5.cmi5_au_waive(
         registration=registration or registration_for(actor=actor, course_iri=course.activity_id),
         actor=actor,

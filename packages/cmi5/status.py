@@ -72,7 +72,12 @@ def evaluate(session_id: str) -> list[str]:
     status = {s.activity_id: s for s in lrs_cmi5.cmi5_au_status(session.registration)}
     done = _satisfied_ids(session.registration)
     written: list[str] = []
-    trigger = session if session.state != Cmi5Session.State.WAIVED else None
+    # satisfied goes in the session that triggered it while that session can take it; found
+    # outside a launch session (a waive, or an evaluation that ran after the session was
+    # abandoned: the LRS refuses anything after abandoned) it gets a session id of its own
+    # (cmi5 9.6.1).
+    ended = (Cmi5Session.State.WAIVED, Cmi5Session.State.ABANDONED)
+    trigger = session if session.state not in ended else None
 
     def state(object_id: str, object_type: str | None) -> None:
         if object_id in done:

@@ -148,6 +148,9 @@ def test_session_open_writes_launch_data_and_launched_statement(session):
     assert template["contextActivities"]["grouping"] == [
         {"id": PUBLISHER_ID, "objectType": "Activity"}
     ]
+    # No cmi5 category: AUs copy the template into their "cmi5 allowed" statements too, which
+    # must not carry it (cmi5 7.1.3); the spec's sample LaunchData has none either.
+    assert "category" not in template["contextActivities"]
     launched = Statement.objects.get(verb=ADL + "launched")
     context = launched.data["context"]
     assert context["extensions"][cmi5.SESSION_EXTENSION] == session.session_id
@@ -451,6 +454,73 @@ def test_cmi5_defined_statements_need_their_shape(session, au, mutate, rule):
     status, body = refused(au, statement)
     assert (status, body["rule"]) == (400, rule)
     assert body["path"].startswith("statements[0]")
+
+
+# --- the contextTemplate (cmi5 9.6.2, section 10) --------------------------------------------
+
+PARENT = {"id": "http://testserver/xapi/activities/lesson/5", "objectType": "Activity"}
+OTHER = {"id": "https://example.mx/otra/actividad", "objectType": "Activity"}
+
+
+@pytest.fixture
+def templated(db) -> Cmi5Session:
+    """A session whose contextTemplate holds a parent and a second grouping activity."""
+    return open_session(
+        context_template={"contextActivities": {"parent": [PARENT], "grouping": [OTHER]}}
+    )
+
+
+def with_template(statement: dict) -> dict:
+    statement["context"]["contextActivities"]["parent"] = [PARENT]
+    statement["context"]["contextActivities"]["grouping"].append(OTHER)
+    return statement
+
+
+def test_the_session_keeps_the_context_activities_of_its_launch_data(templated):
+    document = LRSDocument.objects.get(kind="state", document_id="LMS.LaunchData")
+    template = json.loads(bytes(document.content))["contextTemplate"]
+    assert templated.context_activities == template["contextActivities"]
+    assert template["contextActivities"]["parent"] == [PARENT]
+    assert template["contextActivities"]["grouping"] == [
+        {"id": PUBLISHER_ID, "objectType": "Activity"},
+        OTHER,
+    ]
+    # The LMS's own statements carry the template too.
+    launched = Statement.objects.get(verb=ADL + "launched").data["context"]["contextActivities"]
+    assert launched["parent"] == [PARENT] and OTHER in launched["grouping"]
+
+
+def test_cmi5_defined_statements_carry_every_context_activity_of_the_template(templated):
+    api = au_client(templated)
+    status, body = refused(api, initialized(templated))
+    assert (status, body["rule"]) == (400, "cmi5.context.template")
+    assert body["path"] == "statements[0].context.contextActivities.grouping"
+    assert OTHER["id"] in body["error"]
+    statement = with_template(initialized(templated))
+    del statement["context"]["contextActivities"]["parent"]
+    status, body = refused(api, statement)
+    assert (status, body["rule"]) == (400, "cmi5.context.template")
+    assert body["path"] == "statements[0].context.contextActivities.parent"
+    assert PARENT["id"] in body["error"]
+    # The AU may add activities of its own beside the template's.
+    statement = with_template(initialized(templated))
+    statement["context"]["contextActivities"]["parent"].append(OTHER)
+    api.store(statement)
+    api.store(with_template(completed(templated)))
+
+
+def test_cmi5_allowed_statements_are_not_held_to_the_template(templated):
+    api = au_client(templated)
+    api.store(with_template(initialized(templated)))
+    api.store(au_statement(templated, "experienced", allowed=True))
+
+
+def test_the_publisher_grouping_is_named_before_the_rest_of_the_template(templated):
+    api = au_client(templated)
+    statement = with_template(initialized(templated))
+    statement["context"]["contextActivities"]["grouping"] = [OTHER]
+    status, body = refused(api, statement)
+    assert (status, body["rule"]) == (400, "cmi5.context.grouping")
 
 
 def test_registration_must_be_the_launch_registration(session):

@@ -1,4 +1,4 @@
-"""lrs 0006 keys the agent table by (ifi, stored, statement): existing rows get their
+"""lrs 0008 keys the agent table by (ifi, stored, statement): existing rows get their
 statement's ``stored``, on SQLite (which rebuilds the table) and PostgreSQL (which alters it),
 and the migration goes back as well as forward."""
 
@@ -10,8 +10,8 @@ import pytest
 from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("lrs", "0005_cmi5_session")]
-AFTER = [("lrs", "0006_statementagent_stored_key")]
+BEFORE = [("lrs", "0007_cmi5_session_context_activities")]
+AFTER = [("lrs", "0008_statementagent_stored_key")]
 STORED = [
     datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.UTC),
     datetime.datetime(2026, 10, 1, 8, 30, 15, 123000, tzinfo=datetime.UTC),

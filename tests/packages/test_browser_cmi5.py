@@ -43,6 +43,7 @@ AU_ID = b.BLOCK_AU_ID
 AU_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>AU</title></head><body>
 <p id="out"></p><button id="finish">Terminar</button>
 <script>
+var CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
 var MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
 var MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
 var q = new URLSearchParams(location.search);
@@ -54,6 +55,8 @@ function show() { document.getElementById("out").textContent = JSON.stringify(re
 function send(verb, result, extensions) {
   var context = JSON.parse(JSON.stringify(launchData.contextTemplate));
   context.registration = launch.registration;
+  // cmi5 defined statements: the template plus the cmi5 category (and moveOn where due).
+  context.contextActivities.category = [{id: CMI5, objectType: "Activity"}];
   if (result && ("success" in result || "completion" in result)) {
     context.contextActivities.category.push({id: MOVEON, objectType: "Activity"});
   }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -59,11 +60,29 @@ def fetch_auth(client: Client, fetch_url: str) -> str:
     return response.json()["auth-token"]
 
 
+def launch_data(au: XAPI, params: dict) -> dict:
+    """``LMS.LaunchData`` read with the AU's token, as an AU does (cmi5 10.0)."""
+    answer = au.get(
+        "activities/state",
+        {
+            "stateId": lrs_cmi5.LAUNCH_DATA_STATE_ID,
+            "activityId": params["activityId"],
+            "agent": params["actor"],
+            "registration": params["registration"],
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    return json.loads(answer.content)
+
+
 def au_statement(params: dict, template: dict, verb: str, result: dict | None = None) -> dict:
     context = json.loads(json.dumps(template))
     context["registration"] = params["registration"]
+    # A cmi5 defined statement: the AU adds the cmi5 category to the template's context.
+    category = context["contextActivities"].setdefault("category", [])
+    category.append({"id": lrs_cmi5.CATEGORY_CMI5})
     if result and ("success" in result or "completion" in result):
-        context["contextActivities"]["category"].append({"id": lrs_cmi5.CATEGORY_MOVEON})
+        category.append({"id": lrs_cmi5.CATEGORY_MOVEON})
     statement = {
         "actor": json.loads(params["actor"]),
         "verb": {"id": ADL + verb},
@@ -197,14 +216,7 @@ def test_completed_alone_does_not_satisfy_a_passed_au(
     unit = unit_named("1")
     params = launch(enrolled, unit)
     au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
-    template = Cmi5Session.objects.get()
-    context = {
-        "contextActivities": {
-            "category": [{"id": lrs_cmi5.CATEGORY_CMI5}],
-            "grouping": [{"id": template.publisher_id}],
-        },
-        "extensions": {lrs_cmi5.SESSION_EXTENSION: template.session_id},
-    }
+    context = launch_data(au, params)["contextTemplate"]
     with django_capture_on_commit_callbacks(execute=True):
         au.store(au_statement(params, context, "initialized"))
         au.store(
@@ -397,13 +409,7 @@ def run_au_to_the_end(
     params = launch(client, unit)
     au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
     session = open_sessions().get()
-    template = {
-        "contextActivities": {
-            "category": [{"id": lrs_cmi5.CATEGORY_CMI5}],
-            "grouping": [{"id": session.publisher_id}],
-        },
-        "extensions": {lrs_cmi5.SESSION_EXTENSION: session.session_id},
-    }
+    template = launch_data(au, params)["contextTemplate"]
     au.store(au_statement(params, template, "initialized"))
     if completed:
         au.store(
@@ -483,3 +489,205 @@ def test_a_not_applicable_au_is_satisfied_when_the_registration_starts(
 
 def open_registration_of(statement: Statement) -> str:
     return statement.data["context"]["registration"]
+
+
+# --- the launchMode the LMS chooses (cmi5 10.0) ---------------------------------------------
+
+
+def modes_offered(client: Client, unit: PackageUnit) -> list[str]:
+    html = client.get(LessonPage.objects.get(pk=unit.lesson_id).url).content.decode()
+    return re.findall(r'name="mode" value="(\w+)"', html)
+
+
+def post_mode(client: Client, unit: PackageUnit, mode: str):
+    return client.post(f"/packages/cmi5/launch/{unit.uuid}/{unit.lesson_id}/", {"mode": mode})
+
+
+def test_a_first_launch_is_normal_and_nothing_else_is_offered(enrolled):
+    unit = unit_named("1")
+    assert modes_offered(enrolled, unit) == ["Normal"]
+    for mode in ("Review", "Browse", "Preview"):
+        response = post_mode(enrolled, unit, mode)
+        assert response.status_code == 400
+        assert response.content.decode().startswith("mode: ")
+        assert "Normal" in response.content.decode()
+    assert not Cmi5Session.objects.exists()
+    params = launch(enrolled, unit)
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    assert launch_data(au, params)["launchMode"] == "Normal"
+
+
+def test_a_satisfied_au_launches_in_review_and_its_statements_change_nothing(
+    enrolled, django_capture_on_commit_callbacks
+):
+    unit = unit_named("1")  # moveOn Passed
+    with django_capture_on_commit_callbacks(execute=True):
+        run_au_to_the_end(enrolled, unit)
+    satisfied_before = Statement.objects.filter(verb=lrs_cmi5.SATISFIED).count()
+    (before,) = [
+        s
+        for s in lrs_cmi5.cmi5_au_status(Cmi5Session.objects.get().registration)
+        if s.activity_id.endswith(str(unit.uuid))
+    ]
+    html = enrolled.get(LessonPage.objects.get(pk=unit.lesson_id).url).content.decode()
+    assert "Revisar «" in html and "al revisarla no cambia tu avance" in html
+    assert modes_offered(enrolled, unit) == ["Review"]
+    assert post_mode(enrolled, unit, "Normal").status_code == 400
+
+    with django_capture_on_commit_callbacks(execute=True):
+        params = launch(enrolled, unit)
+        session = open_sessions().get()
+        assert session.launch_mode == Cmi5Session.Mode.REVIEW
+        launched = Statement.objects.filter(verb=ADL + "launched").order_by("stored").last()
+        assert launched.data["context"]["extensions"][lrs_cmi5.LAUNCH_MODE_EXTENSION] == "Review"
+        au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+        data = launch_data(au, params)
+        # The mode the AU reads is the session's, the one the LRS enforces.
+        assert data["launchMode"] == session.launch_mode == "Review"
+        template = data["contextTemplate"]
+        au.store(au_statement(params, template, "initialized"))
+        for verb, result in (
+            ("passed", {"success": True, "duration": "PT1M", "score": {"scaled": 1.0}}),
+            ("failed", {"success": False, "duration": "PT1M", "score": {"scaled": 0.1}}),
+            ("completed", {"completion": True, "duration": "PT1M"}),
+        ):
+            statement = au_statement(params, template, verb, result)
+            statement["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = 0.8
+            answer = au.post("statements", [statement])
+            assert answer.status_code == 403 and answer.json()["rule"] == "cmi5.launch_mode"
+        au.store(au_statement(params, template, "terminated", {"duration": "PT2M"}))
+    session.refresh_from_db()
+    assert session.state == Cmi5Session.State.TERMINATED
+    assert not (session.completed or session.passed or session.failed)
+    (after,) = [
+        s
+        for s in lrs_cmi5.cmi5_au_status(session.registration)
+        if s.activity_id == before.activity_id
+    ]
+    assert (after.completed, after.passed, after.failed, after.satisfied) == (
+        before.completed,
+        before.passed,
+        before.failed,
+        before.satisfied,
+    )
+    assert after.sessions == before.sessions + 1
+    assert Statement.objects.filter(verb=lrs_cmi5.SATISFIED).count() == satisfied_before
+
+
+def test_review_comes_first_but_normal_stays_while_the_au_can_still_record(
+    enrolled, django_capture_on_commit_callbacks
+):
+    unit = unit_named("2")  # moveOn Completed, no masteryScore: passed may still come
+    with django_capture_on_commit_callbacks(execute=True):
+        run_au_to_the_end(enrolled, unit, passed=False)
+    assert modes_offered(enrolled, unit) == ["Review", "Normal"]
+    html = enrolled.get(LessonPage.objects.get(pk=unit.lesson_id).url).content.decode()
+    assert 'value="Normal" class="button secondary"' in html
+    params = launch_with(enrolled, unit, "Normal")
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    assert launch_data(au, params)["launchMode"] == "Normal"
+
+
+def test_a_not_applicable_au_stays_normal_until_it_reports_completion(enrolled):
+    unit = unit_named("intro")
+    launch(enrolled, unit)
+    assert lrs_cmi5.cmi5_au_status(Cmi5Session.objects.get().registration)[0].satisfied
+    assert modes_offered(enrolled, unit) == ["Normal"]
+
+
+def test_a_waived_au_is_offered_for_review_only(enrolled, teacher):
+    from lrs.conf import actor_for_user
+    from packages.cmi5.services import waive_au
+
+    unit = unit_named("1")
+    waive_au(
+        unit=unit,
+        lesson=LessonPage.objects.get(pk=unit.lesson_id),
+        actor=actor_for_user(teacher),
+        reason="Administrative",
+    )
+    assert modes_offered(enrolled, unit) == ["Review"]
+
+
+def test_staff_who_are_not_enrolled_browse_and_record_nothing(course, author):
+    unit = unit_named("1")
+    staff = Client()
+    staff.force_login(author)
+    assert modes_offered(staff, unit) == ["Browse"]
+    html = staff.get(LessonPage.objects.get(pk=unit.lesson_id).url).content.decode()
+    assert "Explorar «" in html and "no se registra avance" in html
+    assert post_mode(staff, unit, "Normal").status_code == 400
+    params = launch(staff, unit)
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    data = launch_data(au, params)
+    assert data["launchMode"] == "Browse" == Cmi5Session.objects.get().launch_mode
+    au.store(au_statement(params, data["contextTemplate"], "initialized"))
+    answer = au.post(
+        "statements",
+        [
+            au_statement(
+                params,
+                data["contextTemplate"],
+                "completed",
+                {"completion": True, "duration": "PT1M"},
+            )
+        ],
+    )
+    assert answer.status_code == 403 and answer.json()["rule"] == "cmi5.launch_mode"
+
+
+def launch_with(client: Client, unit: PackageUnit, mode: str) -> dict[str, str]:
+    response = post_mode(client, unit, mode)
+    assert response.status_code == 302, response.content
+    return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+
+def test_the_fetch_url_answers_any_origin_without_credentials(enrolled):
+    unit = unit_named("1")
+    params = launch(enrolled, unit)
+    path = urlsplit(params["fetch"]).path
+    anonymous = Client()
+    preflight = anonymous.options(
+        path,
+        HTTP_ORIGIN="https://au.publisher.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in preflight
+    # The preflight spends nothing: the POST still gets the token, readable cross-origin.
+    answer = anonymous.post(path, HTTP_ORIGIN="https://au.publisher.example")
+    assert "auth-token" in answer.json()
+    assert answer["Access-Control-Allow-Origin"] == "*"
+    assert anonymous.get(path).status_code == 405
+
+
+def test_an_evaluation_that_runs_after_its_session_was_abandoned_states_satisfied_outside_it(
+    enrolled,
+):
+    """The AU passed, but its evaluation (a Celery task) ran only after the sweep abandoned the
+    session: satisfied goes in a session id of its own (cmi5 9.6.1), not in the ended one,
+    which the LRS would refuse (cmi5.after_abandoned) and so lose the learner's lesson."""
+    from packages.cmi5.status import evaluate
+
+    unit = unit_named("1")
+    params = launch(enrolled, unit)
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    template = launch_data(au, params)["contextTemplate"]
+    au.store(au_statement(params, template, "initialized"))
+    passed = au_statement(
+        params, template, "passed", {"success": True, "duration": "PT1M", "score": {"scaled": 0.9}}
+    )
+    passed["context"]["extensions"][lrs_cmi5.MASTERY_EXTENSION] = 0.8
+    au.store(passed)  # its evaluation is queued on commit, not run here
+    session = Cmi5Session.objects.get()
+    assert lrs_cmi5.cmi5_session_abandon(session.session_id)
+    written = evaluate(session.session_id)
+    lesson = LessonPage.objects.get(pk=unit.lesson_id)
+    assert lesson.activity_id in written
+    satisfied = Statement.objects.get(verb=lrs_cmi5.SATISFIED, activity=lesson.activity_id)
+    sid = satisfied.data["context"]["extensions"][lrs_cmi5.SESSION_EXTENSION]
+    assert sid != session.session_id

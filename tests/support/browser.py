@@ -21,8 +21,9 @@ ARGS = [
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Chromium, or a skip when the machine has none (``make browser``)."""
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
+    """A headless Chromium, or a skip when the machine has none (``make browser``);
+    ``extra_args`` are added to the command line."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (make browser)")
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
@@ -31,7 +32,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*ARGS, *extra_args]
+        )
         try:
             yield browser
         finally:

@@ -46,7 +46,7 @@ RELABELLED_APPS = {"progress": {"lrs", "learners", "reports"}}
 # must fill every row's copy from its source (checked row by row), and the table's key may
 # grow by that column; nothing else about its rows may change.
 DERIVED_COLUMNS = {
-    # lrs 0006: an agent's statements in stored order, from the agent table's key.
+    # lrs 0008: an agent's statements in stored order, from the agent table's key.
     ("progress_statementagent", "stored"): ("progress_statement", "statement_id", "stored"),
 }
 # Static files that moved with their app in the split (their URLs in pages change, nothing else).

@@ -118,7 +118,7 @@ class RekeyStatementAgent(migrations.operations.base.Operation):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lrs", "0005_cmi5_session"),
+        ("lrs", "0007_cmi5_session_context_activities"),
     ]
 
     operations = [RekeyStatementAgent()]
