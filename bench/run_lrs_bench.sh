@@ -46,10 +46,20 @@ SECRET=$($PY -c "import json,sys;print(json.loads(sys.argv[1])['secret'])" "$CRE
 
 GUNICORN_PID=""
 start_server() {
+  # A server already on the port (left by an interrupted run) would answer for this one, with
+  # its own code and warm caches: refuse to measure it.
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/xapi/about"; then
+    echo "port $PORT already answers: stop that server first" >&2
+    return 1
+  fi
   .venv/bin/gunicorn lms.wsgi -b 127.0.0.1:$PORT -w "$WORKERS" -k gthread --threads "$THREADS" \
     --log-level warning &
   GUNICORN_PID=$!
   for _ in $(seq 50); do
+    if ! kill -0 "$GUNICORN_PID" 2>/dev/null; then
+      echo "gunicorn exited before answering" >&2
+      return 1
+    fi
     if curl -sf "http://127.0.0.1:$PORT/xapi/about" >/dev/null; then
       # Readiness probes, as a load balancer sends them after a restart: concurrent /health/
       # requests reach every worker thread, which opens its database connection (SELECT 1).
@@ -67,7 +77,10 @@ stop_server() {
   if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
   GUNICORN_PID=""
   # Until the port is free (workers exit after their master), or the next start fails to bind.
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/xapi/about" || break; sleep 0.1; done
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/xapi/about" || return 0; sleep 0.1; done
+  echo "a server still answers on port $PORT after 10 s: stopping it" >&2
+  pkill -f "gunicorn lms.wsgi -b 127.0.0.1:$PORT " || true
+  sleep 2
 }
 cleanup() {
   stop_server
@@ -185,6 +198,7 @@ if [ "${COLD:-1}" != 0 ]; then
     rm -f "$SAMPLE"
   done
 fi
+stop_server  # the last cold pass's server
 start_server
 echo "== warm queries with $STORED statements stored, x $RUNS (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do $LOAD query --requests 300 --limit 100 | tail -1; done
