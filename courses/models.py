@@ -413,6 +413,11 @@ class LessonPage(ActivityPageMixin, Page):
     def has_knowledge_check(self) -> bool:
         return any(block.block_type == "knowledge_check" for block in self.body)
 
+    @property
+    def has_packaged_content(self) -> bool:
+        """Whether a cmi5 AU or SCORM SCO runs in this lesson: it is done when they are."""
+        return any(block.block_type == "packaged_content" for block in self.body)
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Without JavaScript the knowledge-check form posts here and the page comes back
         # with the results (graded on the server, as with the API).

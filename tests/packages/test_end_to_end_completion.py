@@ -150,3 +150,19 @@ def test_a_scorm_lesson_whose_scos_are_all_satisfied_completes_the_course_and_is
     drain_engine(django_capture_on_commit_callbacks)
     assert LessonProgress.objects.get(user=teacher, lesson_iri=lesson.activity_id).done
     assert_course_completed_credentialed_and_reported(enrollment, course, teacher)
+
+
+def test_a_packaged_lesson_tells_the_teacher_it_ends_with_its_content(author, teacher, client):
+    """Reaching the end of the page does not complete a lesson that runs an AU or a SCO: its
+    end says what does (before, it said the end of the page would)."""
+    result = package_import(upload=b.upload(b.block_au_cmi5()), user=author)
+    unit = PackageUnit.objects.get(package=result.package)
+    lesson = LessonPage.objects.get(pk=unit.lesson_id)
+    publish(lesson, author)
+    enrollment_create(user=teacher, course_id=result.course.pk)
+    client.force_login(teacher)
+    html = client.get(lesson.url).content.decode()
+    end = html.split('id="lesson-end"', 1)[1]
+    assert "data-lesson-todo" in end
+    assert "cuando termines su contenido empaquetado" in end
+    assert "cuando llegues al final" not in end
