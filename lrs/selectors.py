@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
-from django.db.models import F, Q, QuerySet, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from lrs.models import (
@@ -149,7 +149,7 @@ def statements_query(query: StatementQuery) -> tuple[list[RawStatement], bool]:
     walk = query.agent_ifi or query.only_actor_ifi
     if walk and not targeting:
         stored = "agent_rows__stored"
-        conditions.append(Q(agent_rows__ifi=walk, agent_rows__stored=F("stored")))
+        conditions.append(Q(agent_rows__ifi=walk))
         if query.agent_ifi is None or not query.related_agents:
             conditions.append(Q(agent_rows__direct=True))
         rest = query.filter_q(agent=False)

@@ -113,32 +113,32 @@ def test_an_agent_page_also_finds_statements_that_refer_to_the_agents(xapi):
     assert seen == [ref, target]
 
 
-@pytest.mark.django_db(transaction=True)  # VACUUM runs outside a transaction
 def test_an_agent_page_reads_its_own_rows_not_the_agents_whole_history(xapi):
     """The plan: the agent key read backwards from the newest row and stopped after the page,
     not every statement the agent ever made fetched and sorted (at 1,000,000 statements a
     cold agent page read three times the pages it needed)."""
     if connection.vendor != "postgresql":
         pytest.skip("query plans are PostgreSQL's")
-    for _ in range(6):
-        xapi.store(*[statement() for _ in range(50)])
+    xapi.store(*[statement() for _ in range(50)])
     with connection.cursor() as cursor:
-        # 200,000 statements of 10,000 other agents, then the planner's statistics.
+        # 200,000 older statements of 10,000 other agents and, spread among them, 4,000 more
+        # of this learner (a long history, as a live store holds it); then the statistics.
         cursor.execute(
             "INSERT INTO progress_statement (statement_id, data, actor_ifi, verb, voiding,"
             " voided, has_attachments, stored, timestamp)"
-            " SELECT gen_random_uuid(), '{}', 'mbox:x' || (g % 10000), verb, false, false,"
-            " false, stored - g * interval '1 second', timestamp"
+            " SELECT gen_random_uuid(), '{}',"
+            " CASE WHEN g % 50 = 0 THEN s.actor_ifi ELSE 'mbox:x' || (g % 10000) END,"
+            " verb, false, false, false, stored - g * interval '1 second', timestamp"
             " FROM (SELECT * FROM progress_statement LIMIT 1) AS s,"
             " generate_series(1, 200000) AS g"
         )
         cursor.execute(
             "INSERT INTO progress_statementagent (statement_id, ifi, stored, direct)"
             " SELECT id, actor_ifi, stored, true FROM progress_statement"
-            " WHERE actor_ifi LIKE 'mbox:x%%'"
+            " WHERE data = '{}'::jsonb"
         )
-        cursor.execute("VACUUM ANALYZE progress_statementagent")
-        cursor.execute("VACUUM ANALYZE progress_statement")
+        cursor.execute("ANALYZE progress_statementagent")
+        cursor.execute("ANALYZE progress_statement")
     with CaptureQueriesContext(connection) as queries:
         response = xapi.get(
             "statements", {"agent": '{"mbox": "mailto:learner@example.com"}', "limit": "10"}
@@ -156,9 +156,10 @@ def test_an_agent_page_reads_its_own_rows_not_the_agents_whole_history(xapi):
             yield from nodes(child)
 
     scans = [n for n in nodes(plan) if n.get("Relation Name") == "progress_statementagent"]
-    assert [n["Node Type"] for n in scans] == ["Index Only Scan"]
+    # An index-only scan once VACUUM has marked the pages all-visible; either way the key.
+    assert [n["Node Type"] in ("Index Scan", "Index Only Scan") for n in scans] == [True]
     assert scans[0]["Index Name"] == "progress_statementagent_pkey"
-    assert scans[0]["Actual Rows"] <= 11  # of the agent's 300
+    assert scans[0]["Actual Rows"] <= 11  # of the learner's 4,050
     assert not any(n["Node Type"] == "Sort" for n in nodes(plan))
 
 
