@@ -70,7 +70,7 @@ def unit_learner_counts(units: Iterable[PackageUnit]) -> defaultdict[int, UnitCo
         query = Q()
         for unit_uuid in aus:
             query |= Q(activity_id__endswith=f"{AU_SEGMENT}{unit_uuid}")
-        # (unit pk, learner) → [started, completed, passed, waived, moveOn of the last session]
+        # (unit pk, learner) → [started, completed, passed, waived], over all her sessions
         seen: dict[tuple[int, str], list[Any]] = {}
         rows = (
             Cmi5Session.objects.filter(query)

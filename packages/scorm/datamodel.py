@@ -89,7 +89,7 @@ _TYPES12 = (
     "sequencing",
     "numeric",
 )
-_TYPES2004 = (
+INTERACTION_TYPES_2004 = (
     "true-false",
     "choice",
     "fill-in",
@@ -173,7 +173,7 @@ RULES_2004: Mapping[str, Rule] = {
     "cmi.objectives.n.progress_measure": _decimal(0, 1, empty=True),
     "cmi.objectives.n.description": _max_length(250),
     "cmi.interactions.n.id": _uri(4000),
-    "cmi.interactions.n.type": _vocabulary(*_TYPES2004),
+    "cmi.interactions.n.type": _vocabulary(*INTERACTION_TYPES_2004),
     "cmi.interactions.n.objectives.n.id": _uri(4000),
     "cmi.interactions.n.timestamp": _pattern(_TIMESTAMP, "type.timestamp"),
     # The longest pattern of any interaction type (a long-fill-in's: 4000 characters plus its

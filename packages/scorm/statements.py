@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from packages.scorm.datamodel import SCORM12
+from packages.scorm.datamodel import INTERACTION_TYPES_2004, SCORM12
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 SCORM_PROFILE = "https://w3id.org/xapi/scorm"
@@ -167,18 +167,8 @@ def judged(target: Target, status: Status) -> dict:
     return _statement(target, verb, result=result)
 
 
-XAPI_INTERACTION_TYPES = {
-    "true-false",
-    "choice",
-    "fill-in",
-    "long-fill-in",
-    "matching",
-    "performance",
-    "sequencing",
-    "likert",
-    "numeric",
-    "other",
-}
+# xAPI's interactionType vocabulary is SCORM 2004's cmi.interactions.n.type, word for word.
+XAPI_INTERACTION_TYPES = frozenset(INTERACTION_TYPES_2004)
 
 
 def _correct_responses(interaction: dict[str, str]) -> list[str]:
