@@ -20,9 +20,9 @@ from courses.models import ModulePage
 from lrs import cmi5 as lrs_cmi5
 from lrs.conf import actor_for_user
 from lrs.errors import XAPIError
-from packages import selectors, services
+from packages import import_jobs, selectors, services
 from packages.cmi5 import services as cmi5_services
-from packages.models import Package
+from packages.models import Package, PackageImport
 from packages.problems import PackageRefused
 
 WAIVE_REASON_LABELS = {
@@ -72,17 +72,16 @@ class PackageUploadForm(forms.Form):
 
 
 def package_index(request: HttpRequest) -> HttpResponse:
-    """Upload form, the problems of a refused package or the pages of an imported one, and
-    the packages imported so far."""
+    """Upload form (or the problems found before queueing), the latest imports and the packages
+    imported so far. A valid upload is queued and the author taken to its import's page."""
     if not may_import(request.user):
         raise PermissionDenied
     form = PackageUploadForm(request.POST or None, request.FILES or None)
     problems = None
-    result = None
     if request.method == "POST" and form.is_valid():
         parent = form.cleaned_data.get("parent")
         try:
-            imported = services.package_import(
+            job = import_jobs.package_import_queue(
                 upload=form.cleaned_data["file"],
                 mode=form.cleaned_data["mode"],
                 parent_id=parent.pk if parent else None,
@@ -91,19 +90,68 @@ def package_index(request: HttpRequest) -> HttpResponse:
         except PackageRefused as refused:
             problems = refused.problems
         else:
-            result = imported
-            form = PackageUploadForm()
+            return redirect("packages_admin_import", job=job.uuid)
     return TemplateResponse(
         request,
         "packages/admin/index.html",
         {
             "form": form,
             "problems": problems,
-            "result": result,
+            "imports": [job for job in selectors.import_job_list(limit=10)],
             "packages": selectors.package_list()[:50],
         },
         status=400 if problems else 200,
     )
+
+
+def _job_or_404(job: Any) -> PackageImport:
+    found = selectors.import_job_get(job_uuid=job)
+    if found is None:
+        raise Http404(gettext("No existe esa importación."))
+    return found
+
+
+def package_import_detail(request: HttpRequest, job: Any) -> HttpResponse:
+    """One import: its status while a worker runs it (the page asks again until it is done),
+    then the pages it created or updated, every problem of a refused zip, or the failure with
+    a button to try again."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    found = _job_or_404(job)
+    result = found.result if found.status == PackageImport.Status.IMPORTED else None
+    return TemplateResponse(
+        request,
+        "packages/admin/import.html",
+        {
+            "job": found,
+            "result": result,
+            "changes": services.UnitChanges.from_dict(result["changes"]) if result else None,
+            "problems": found.problems if found.status == PackageImport.Status.REFUSED else None,
+        },
+    )
+
+
+def package_import_status(request: HttpRequest, job: Any) -> JsonResponse:
+    """The import's status, which its page asks for every few seconds while it runs."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    found = _job_or_404(job)
+    return JsonResponse(
+        {
+            "status": found.status,
+            "status_display": str(found.get_status_display()),
+            "finished": found.finished,
+        }
+    )
+
+
+@require_POST
+def package_import_retry(request: HttpRequest, job: Any) -> HttpResponse:
+    """Queue a failed import again."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    found = import_jobs.package_import_retry(job=_job_or_404(job))
+    return redirect("packages_admin_import", job=found.uuid)
 
 
 @require_POST
@@ -190,7 +238,6 @@ def _detail_response(
     upload_form: NewVersionForm | None = None,
     waive_form: WaiveForm | None = None,
     problems: list[Any] | None = None,
-    result: Any = None,
     status: int = 200,
 ) -> HttpResponse:
     latest = detail.latest
@@ -204,14 +251,14 @@ def _detail_response(
             "upload_form": upload_form or NewVersionForm(),
             "waive_form": waive_form or WaiveForm(units=detail.waivable),
             "problems": problems,
-            "result": result,
         },
         status=status,
     )
 
 
 def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
-    """One package: format, versions, pages, units with counts; upload a new version."""
+    """One package: format, versions, pages, units with counts; upload a new version (queued,
+    and the author taken to its import's page)."""
     if not may_import(request.user):
         raise PermissionDenied
     detail = _detail_or_404(package_id)
@@ -221,7 +268,7 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_response(request, detail, upload_form=form, status=400)
     try:
-        imported = services.package_import(
+        job = import_jobs.package_import_queue(
             upload=form.cleaned_data["file"],
             mode=detail.package.mode,
             user=request.user,
@@ -229,7 +276,7 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
         )
     except PackageRefused as refused:
         return _detail_response(request, detail, problems=refused.problems, status=400)
-    return _detail_response(request, _detail_or_404(package_id), result=imported)
+    return redirect("packages_admin_import", job=job.uuid)
 
 
 @require_POST

@@ -13,6 +13,7 @@ class PackagesConfig(AppConfig):
 
         from lrs.cmi5 import cmi5_session_status_changed
         from packages import receivers
+        from packages import tasks as import_tasks  # noqa: F401 (registers the import tasks)
         from packages.cmi5 import status, tasks  # noqa: F401 (registers the Celery tasks)
         from packages.models import PackageVersion
         from packages.scorm import tasks as scorm_tasks  # noqa: F401 (registers the sweep)

@@ -50,11 +50,26 @@ app_settings = AppSettings(
         "LMS_SCORM_ABANDON_AFTER_SECONDS": 7 * 24 * 3600,
         # How often the SCORM sweep runs, in seconds.
         "LMS_SCORM_ABANDON_SWEEP_SECONDS": 3600,
+        # Imports run in a Celery worker. A queued import whose message was sent this many
+        # seconds ago and that no worker started is sent again (a refused or lost message).
+        "LMS_PACKAGE_IMPORT_RESEND_SECONDS": 300,
+        # A running import whose worker gave no news for this many seconds is presumed dead
+        # and run again: keep it above CELERY_TASK_TIME_LIMIT (30 minutes by default).
+        "LMS_PACKAGE_IMPORT_STALE_SECONDS": 35 * 60,
+        # Runs of an import that fails unexpectedly (storage or database down) before it is
+        # marked failed; its zip is kept so staff can try again.
+        "LMS_PACKAGE_IMPORT_MAX_ATTEMPTS": 3,
+        # How often the imports sweep runs, in seconds.
+        "LMS_PACKAGE_IMPORT_SWEEP_SECONDS": 60,
     },
     beat=lambda value: {
         "packages-cmi5-abandon": {
             "task": "packages.cmi5.abandon_stale_sessions",
             "schedule": float(value("LMS_CMI5_ABANDON_SWEEP_SECONDS")),
+        },
+        "packages-import-sweep": {
+            "task": "packages.import_sweep",
+            "schedule": float(value("LMS_PACKAGE_IMPORT_SWEEP_SECONDS")),
         },
         "packages-scorm-abandon": {
             "task": "packages.scorm.abandon_stale_attempts",

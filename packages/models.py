@@ -229,5 +229,85 @@ class UnitPlacement(models.Model):
         return f"{self.unit} → {self.lesson_id}"
 
 
+def _upload_name(instance: PackageImport, filename: str) -> str:
+    from packages.conf import app_settings
+
+    return f"{app_settings.LMS_PACKAGE_STORAGE_PREFIX}/uploads/{instance.uuid}.zip"
+
+
+class PackageImport(models.Model):
+    """One upload waiting for, going through or done with its import, which a Celery worker
+    runs (eagerly in the request on the embedded default).
+
+    The zip is kept in default_storage (S3 in production), where every worker reads it, under
+    a name no serving view reaches; it is deleted once the import is done. ``result`` is the
+    import's JSON (as ``POST /api/v1/packages/`` answers it), ``problems`` a refusal's list.
+    ``claim`` is the token of the run that holds the job: a second delivery of the same task
+    finds it taken and leaves it alone."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En espera")
+        RUNNING = "running", _("Importando")
+        IMPORTED = "imported", _("Importado")
+        REFUSED = "refused", _("Rechazado")
+        FAILED = "failed", _("Falló")
+
+    FINISHED = (Status.IMPORTED, Status.REFUSED, Status.FAILED)
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(_("zip"), upload_to=_upload_name, max_length=400, blank=True)
+    original_name = models.CharField(_("nombre del archivo"), max_length=255, blank=True)
+    size = models.BigIntegerField(_("tamaño"), default=0)
+    mode = models.CharField(_("modo"), max_length=8, choices=Package.Mode.choices)
+    parent_id = models.PositiveIntegerField(_("página madre"), null=True, blank=True)
+    # The package this upload must be a new version of (the admin's "new version" form).
+    expected_package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    package = models.ForeignKey(
+        Package,
+        verbose_name=_("paquete"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("subido por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Problems and results are worded in the language of whoever uploaded the zip.
+    language = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(_("subido el"), auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.UUIDField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("importación de paquete")
+        verbose_name_plural = _("importaciones de paquetes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="packages_import_status")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.uuid} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
 # The SCORM run-time's model lives with its code; importing it here registers it with the app.
 from packages.scorm.models import ScormAttempt  # noqa: E402, F401

@@ -14,7 +14,14 @@ from wagtail.models import Page
 
 from courses.models import CoursePage
 from learners.selectors import enrollment_list_for
-from packages.models import Package, PackageBlock, PackageUnit, PackageVersion, UnitPlacement
+from packages.models import (
+    Package,
+    PackageBlock,
+    PackageImport,
+    PackageUnit,
+    PackageVersion,
+    UnitPlacement,
+)
 
 if TYPE_CHECKING:
     from packages.services import ImportResult
@@ -362,6 +369,7 @@ def import_result_dict(result: ImportResult) -> dict[str, Any]:
         "package": {
             "id": package.pk,
             "identifier": package.identifier,
+            "title": package.title,
             "format": package.format,
             "schema_version": package.schema_version,
             "mode": package.mode,
@@ -392,4 +400,50 @@ def import_result_dict(result: ImportResult) -> dict[str, Any]:
             {**_page_dict(lesson), "units": [_unit_dict(unit, lesson) for unit in units]}
             for lesson, units in result.lessons
         ],
+    }
+
+
+def import_job_get(*, job_uuid: Any) -> PackageImport | None:
+    try:
+        return PackageImport.objects.filter(uuid=job_uuid).first()
+    except ValidationError:
+        return None
+
+
+def import_job_list(*, limit: int = 20) -> list[PackageImport]:
+    """The latest imports, newest first."""
+    return list(
+        PackageImport.objects.select_related("package").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def import_job_errors(job: PackageImport) -> list[dict[str, str]]:
+    """A refused import's problems in the API's error shape (``field``, ``rule``, ``message``)."""
+    return [
+        {"field": problem["path"], "rule": problem["rule"], "message": problem["message"]}
+        for problem in job.problems
+    ]
+
+
+def import_job_dict(job: PackageImport) -> dict[str, Any]:
+    """The JSON of an import job (``GET /api/v1/packages/imports/<id>/``)."""
+    from django.urls import reverse
+
+    return {
+        "id": str(job.uuid),
+        "url": reverse("api:package-import-detail", args=[job.uuid]),
+        "status": job.status,
+        "finished": job.finished,
+        "file_name": job.original_name,
+        "size": job.size,
+        "mode": job.mode,
+        "parent": job.parent_id,
+        "package": job.package_id,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "attempts": job.attempts,
+        "result": job.result if job.status == PackageImport.Status.IMPORTED else None,
+        "errors": import_job_errors(job) if job.status == PackageImport.Status.REFUSED else [],
+        "failure": job.failure or None,
     }

@@ -1,15 +1,17 @@
 """Writes of the packages app: importing a package (and re-importing a new version of it).
 
-:func:`package_import` is the one entry point of the admin view, the API and the
-``import_package`` command. It reads the zip safely (``packages.zipsafe``), validates its
-manifest (``packages.manifests``), then, in one transaction, writes the rows, creates or updates
-the pages as drafts and stores the files under the version's prefix. If any step fails, the
-transaction is rolled back and the files already stored are deleted: nothing is half-imported.
+:func:`package_import` is the one entry point of the ``import_package`` command and of the
+import jobs that the admin view and the API queue (``packages.import_jobs``). It reads the zip
+safely (``packages.zipsafe``), validates its manifest (``packages.manifests``), then, in one
+transaction, writes the rows, creates or updates the pages as drafts and stores the files under
+the version's prefix. If any step fails, the transaction is rolled back and the files already
+stored are deleted: nothing is half-imported.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -53,6 +55,19 @@ class UnitChanges:
     added: list[UnitChange] = field(default_factory=list)
     removed: list[UnitChange] = field(default_factory=list)
     renamed: list[UnitChange] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UnitChanges:
+        """Read back the ``changes`` of an import's JSON (an import job's stored result)."""
+        known = set(UnitChange.__dataclass_fields__)
+
+        def changes(key: str) -> list[UnitChange]:
+            return [
+                UnitChange(**{name: value for name, value in item.items() if name in known})
+                for item in data.get(key, [])
+            ]
+
+        return cls(added=changes("added"), removed=changes("removed"), renamed=changes("renamed"))
 
     @property
     def removed_with_learners(self) -> list[UnitChange]:
@@ -436,6 +451,7 @@ def package_import(
     parent_id: int | None = None,
     user: Any = None,
     expected_package_id: int | None = None,
+    on_imported: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Import a cmi5 or SCORM zip, or a new version of a package imported before.
 
@@ -446,7 +462,8 @@ def package_import(
     must be allowed to add pages there (``None``: the command line). Raises
     :class:`PackageRefused` with every problem found; then nothing is stored.
     ``expected_package_id``: the upload must be a new version of that package (the admin's
-    "upload a new version" form), or it is refused.
+    "upload a new version" form), or it is refused. ``on_imported`` runs inside the import's
+    transaction once everything is written: if it raises, the import is undone too.
     """
     if mode not in Package.Mode.values:
         raise PackageRefused([Problem("mode", "invalid", _("mode debe ser course o lesson."))])
@@ -458,6 +475,8 @@ def package_import(
                 result = _import_parsed(
                     parsed, extracted, mode, parent_id, user, stored, expected_package_id
                 )
+                if on_imported is not None:
+                    on_imported(result)
         except BaseException:
             _delete_stored(stored)
             raise

@@ -26,6 +26,21 @@ def register_package_urls() -> list:
         ),
         path("packages/preview/", admin_views.package_preview, name="packages_admin_preview"),
         path(
+            "packages/imports/<uuid:job>/",
+            admin_views.package_import_detail,
+            name="packages_admin_import",
+        ),
+        path(
+            "packages/imports/<uuid:job>/status/",
+            admin_views.package_import_status,
+            name="packages_admin_import_status",
+        ),
+        path(
+            "packages/imports/<uuid:job>/retry/",
+            admin_views.package_import_retry,
+            name="packages_admin_import_retry",
+        ),
+        path(
             "packages/<int:package_id>/preview/",
             admin_views.package_preview,
             name="packages_admin_detail_preview",

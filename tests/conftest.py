@@ -279,6 +279,17 @@ def s3_storage(s3_server, settings) -> Iterator[dict[str, str]]:
     storage_module.default_storage._wrapped = empty
 
 
+@pytest.fixture
+def worker_sees_s3(s3_storage, monkeypatch):
+    """Hand the S3 bucket of ``s3_storage`` to a worker process (``celery_worker_process``)
+    through its environment."""
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", s3_storage["bucket"])
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", s3_storage["endpoint"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_storage["access_key"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_storage["secret_key"])
+    return s3_storage
+
+
 def _broker_url() -> str:
     return os.environ.get("CELERY_BROKER_URL", "")
 

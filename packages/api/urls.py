@@ -9,6 +9,16 @@ from packages.scorm import api as scorm_api
 urlpatterns = [
     path("packages/", views.PackageListCreateView.as_view(), name="package-list"),
     path("packages/<int:package_id>/", views.PackageDetailView.as_view(), name="package-detail"),
+    path(
+        "packages/imports/<uuid:job>/",
+        views.PackageImportDetailView.as_view(),
+        name="package-import-detail",
+    ),
+    path(
+        "packages/imports/<uuid:job>/retry/",
+        views.PackageImportRetryView.as_view(),
+        name="package-import-retry",
+    ),
     path("packages/cmi5/launch/", cmi5_api.Cmi5LaunchView.as_view(), name="cmi5-launch"),
     path("packages/cmi5/waive/", cmi5_api.Cmi5WaiveView.as_view(), name="cmi5-waive"),
     path(

@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from common.api import FORBIDDEN, NOT_FOUND, UNAUTHENTICATED, ErrorSerializer
-from packages import selectors, services
-from packages.models import Package
+from packages import import_jobs, selectors
+from packages.models import Package, PackageImport
 from packages.problems import PackageRefused
 
 
@@ -126,6 +126,12 @@ class UnitChangesSerializer(serializers.Serializer):
     renamed = RenamedUnitSerializer(many=True, help_text="Units whose title changed.")
 
 
+class ImportJobRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The import job's id.")
+    url = serializers.CharField(help_text="Where its status is read (`GET`).")
+    status = serializers.ChoiceField(choices=PackageImport.Status.choices)
+
+
 class ImportResultSerializer(serializers.Serializer):
     package = ImportedPackageSerializer()
     changes = UnitChangesSerializer(
@@ -134,6 +140,41 @@ class ImportResultSerializer(serializers.Serializer):
     course = CourseRefSerializer(allow_null=True)
     modules = ModuleRefSerializer(many=True)
     lessons = LessonRefSerializer(many=True)
+
+
+class ImportAnswerSerializer(ImportResultSerializer):
+    job = ImportJobRefSerializer(help_text="The import job that did it.")
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=PackageImport.Status.choices,
+        help_text="`queued` and `running` until a worker is done; then `imported` (see "
+        "`result`), `refused` (see `errors`) or `failed` (an unexpected error, after "
+        "retries: see `failure`; `POST .../retry/` queues it again).",
+    )
+    finished = serializers.BooleanField()
+    file_name = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes of the uploaded zip.")
+    mode = serializers.ChoiceField(choices=Package.Mode.choices)
+    # DRF's metaclass takes declared fields off the class; see InputSerializer.parent.
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
+    package = serializers.IntegerField(
+        allow_null=True, help_text="The package imported or updated (once imported)."
+    )
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+    result = ImportResultSerializer(allow_null=True, help_text="Once imported, as a 201 answers.")
+    # DRF's metaclass takes declared fields off the class; see ErrorSerializer.errors.
+    errors = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Once refused: every problem, `field` being its element path.",
+    )
+    failure = serializers.CharField(allow_null=True)
 
 
 class PackageSerializer(serializers.Serializer):
@@ -197,9 +238,14 @@ class PackageListCreateView(APIView):
 
     @extend_schema(
         operation_id="packages_import",
+        description="The zip is kept and a worker imports it. When the import is done before "
+        "the answer (the embedded default runs it at once), the answer is its result (201) or "
+        "its problems (400). Otherwise it is 202 with the job, whose `url` (also `Location`) "
+        "says how it went.",
         request={"multipart/form-data": InputSerializer},
         responses={
-            201: ImportResultSerializer,
+            201: ImportAnswerSerializer,
+            202: ImportJobSerializer,
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="Refused: `errors` lists every problem; `field` is the element path "
@@ -215,7 +261,7 @@ class PackageListCreateView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            result = services.package_import(
+            job = import_jobs.package_import_queue(
                 upload=data["file"],
                 mode=data["mode"],
                 parent_id=data.get("parent"),
@@ -223,7 +269,88 @@ class PackageListCreateView(APIView):
             )
         except PackageRefused as refused:
             return refused_response(refused)
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+        return job_answer(job)
+
+
+def job_answer(job: PackageImport) -> Response:
+    """201 with the result of a job done, 400 with the problems of a job refused, else 202."""
+    body = selectors.import_job_dict(job)
+    ref = {"id": body["id"], "url": body["url"], "status": body["status"]}
+    if job.status == PackageImport.Status.IMPORTED and job.result is not None:
+        return Response({**job.result, "job": ref}, status=status.HTTP_201_CREATED)
+    if job.status == PackageImport.Status.REFUSED:
+        return Response(
+            {
+                "detail": _("El paquete no se puede importar: %(count)s problema(s).")
+                % {"count": len(job.problems)},
+                "errors": body["errors"],
+                "job": ref,
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class PackageImportDetailView(APIView):
+    """Staff: how an import is going, and its result or problems once done."""
+
+    permission_classes = [CanImportPackages]
+
+    @extend_schema(
+        operation_id="packages_import_status",
+        responses={
+            200: ImportJobSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+        tags=["packages"],
+    )
+    def get(self, request: Request, job: str) -> Response:
+        found = selectors.import_job_get(job_uuid=job)
+        if found is None:
+            raise NotFound(_("No existe esa importación."))
+        return Response(selectors.import_job_dict(found))
+
+
+class PackageImportRetryView(APIView):
+    """Staff: queue a failed import again (its zip was kept)."""
+
+    permission_classes = [CanImportPackages]
+
+    @extend_schema(
+        operation_id="packages_import_retry",
+        request=None,
+        responses={
+            201: ImportAnswerSerializer,
+            202: ImportJobSerializer,
+            400: ErrorSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="The import has not failed."),
+        },
+        tags=["packages"],
+    )
+    def post(self, request: Request, job: str) -> Response:
+        found = selectors.import_job_get(job_uuid=job)
+        if found is None:
+            raise NotFound(_("No existe esa importación."))
+        if found.status != PackageImport.Status.FAILED or not found.file:
+            return Response(
+                {
+                    "detail": _("Solo se reintenta una importación que falló."),
+                    "errors": [
+                        {
+                            "field": "status",
+                            "rule": "not_failed",
+                            "message": _("Solo se reintenta una importación que falló."),
+                        }
+                    ],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return job_answer(import_jobs.package_import_retry(job=found))
 
 
 class PackageDetailView(APIView):

@@ -18,16 +18,6 @@ from tests.learners.learners_factories import UserFactory, dgeti, make_curp
 pytestmark = pytest.mark.services
 
 
-@pytest.fixture
-def worker_sees_s3(s3_storage, monkeypatch):
-    """Hand the S3 bucket of ``s3_storage`` to the worker process through its environment."""
-    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", s3_storage["bucket"])
-    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", s3_storage["endpoint"])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_storage["access_key"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_storage["secret_key"])
-    return s3_storage
-
-
 def _roster(rows: int) -> bytes:
     lines = ["curp,nombre,primer_apellido,segundo_apellido,correo,entidad,subsistema,cct,funcion"]
     lines += [

@@ -155,7 +155,10 @@ def test_a_new_version_uploaded_there_says_what_it_updated_and_changed(
         }
     )
     client.force_login(author)
-    response = client.post(url(cmi5_package), {"file": SimpleUploadedFile("v2.zip", data)})
+    response = client.post(
+        url(cmi5_package), {"file": SimpleUploadedFile("v2.zip", data)}, follow=True
+    )
+    assert response.redirect_chain[0][0].startswith("/admin/packages/imports/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Este paquete actualizó «Robótica» (versión 1 → 2)" in html
@@ -165,13 +168,16 @@ def test_a_new_version_uploaded_there_says_what_it_updated_and_changed(
     assert "Unidad retirada: «Sensores 2»" in html
     assert "«Sensores 2»: 1 docente la empezó." in html
     assert cmi5_package.versions.count() == 2
-    assert "versión 2 → 3" in html  # the page shows the package as it now is
+    assert url(cmi5_package) in html  # back to the package's page
+    assert "versión 2 → 3" in client.get(url(cmi5_package)).content.decode()
 
 
 def test_another_package_uploaded_as_a_new_version_is_refused(client, author, cmi5_package):
     client.force_login(author)
-    response = client.post(url(cmi5_package), {"file": SimpleUploadedFile("s.zip", b.scorm12())})
-    assert response.status_code == 400
+    response = client.post(
+        url(cmi5_package), {"file": SimpleUploadedFile("s.zip", b.scorm12())}, follow=True
+    )
+    assert response.redirect_chain[0][0].startswith("/admin/packages/imports/")
     assert "other_package" in response.content.decode()
     assert Package.objects.count() == 1 and cmi5_package.versions.count() == 1
     response = client.post(url(cmi5_package), {})

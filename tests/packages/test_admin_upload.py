@@ -20,7 +20,11 @@ def test_menu_item_and_upload_links_to_the_created_pages(client, author):
     response = client.post(
         "/admin/packages/",
         {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"},
+        follow=True,
     )
+    # The upload is queued and the author taken to its import's page (done at once here).
+    [(where, code)] = response.redirect_chain
+    assert code == 302 and where.startswith("/admin/packages/imports/")
     assert response.status_code == 200
     package = Package.objects.get()
     html = response.content.decode()
@@ -32,10 +36,13 @@ def test_a_refused_upload_lists_every_problem(client, author):
     client.force_login(author)
     bad = b.make_zip({"cmi5.xml": b.cmi5_xml([b.au("x", "A", "nope.html")])})
     response = client.post(
-        "/admin/packages/", {"file": SimpleUploadedFile("c.zip", bad), "mode": "course"}
+        "/admin/packages/",
+        {"file": SimpleUploadedFile("c.zip", bad), "mode": "course"},
+        follow=True,
     )
-    assert response.status_code == 400
+    assert response.redirect_chain[0][0].startswith("/admin/packages/imports/")
     html = response.content.decode()
+    assert "Rechazado" in html
     assert "/courseStructure/au[1]/@id" in html
     assert "/courseStructure/au[1]/url" in html
     assert not Package.objects.exists()
@@ -80,11 +87,15 @@ def test_modules_are_named_with_their_course_and_the_format_once(client, author)
 def test_uploading_a_package_again_says_it_updates_the_existing_course(client, author):
     client.force_login(author)
     first = client.post(
-        "/admin/packages/", {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"}
+        "/admin/packages/",
+        {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"},
+        follow=True,
     ).content.decode()
     assert "Este paquete actualizó" not in first
     again = client.post(
-        "/admin/packages/", {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"}
+        "/admin/packages/",
+        {"file": SimpleUploadedFile("c.zip", b.one_au_cmi5()), "mode": "course"},
+        follow=True,
     )
     html = again.content.decode()
     package = Package.objects.get()

@@ -42,8 +42,14 @@ def test_an_author_imports_opens_and_updates_a_package(
     page.goto(live_server.url + "/admin/packages/")
     page.set_input_files("#id_file", str(first))
     page.click("form[enctype] button[type=submit]")
+    # The upload is queued; the author lands on the import's page, which shows the result.
     page.locator(".package-result").wait_for()
-    assert page.locator("h1").inner_text().strip() == "Paquetes cmi5 y SCORM"
+    assert "/admin/packages/imports/" in page.url
+    assert page.locator("h1").inner_text().split()[:3] == ["Importación", "de", "paquete"]
+    assert page.locator("[data-import-status]").inner_text() == "Importado"
+    assert_no_serious_violations(page, label="admin import page, 1280 px")
+    page.goto(live_server.url + "/admin/packages/")
+    assert page.locator("table.package-imports a:text-is('v1.zip')").count() == 1
     page.click("table.package-listing a:text-is('Robótica')")
     page.locator("#package-units-section").wait_for()
     assert page.locator("h1").inner_text().split() == ["Robótica", "cmi5"]
@@ -70,7 +76,10 @@ def test_an_author_imports_opens_and_updates_a_package(
     assert "Unidad nueva: «Cierre»" in text
     assert "Unidad renombrada: «Sensores 1» → «Sensores: lectura»" in text
     assert Package.objects.get().versions.count() == 2
-    assert_no_serious_violations(page, label="admin package page after a new version, 1280 px")
+    assert_no_serious_violations(page, label="admin import page of a new version, 1280 px")
+    page.click(".package-result a:text-is('Ver el paquete')")
+    page.locator("#package-units-section").wait_for()
+    assert "versión 2 → 3" in page.locator(".package-update-notice").inner_text()
 
     # From the list too, the same zip is first shown as a new version; cancel stores nothing.
     page.goto(live_server.url + "/admin/packages/")
@@ -102,4 +111,36 @@ def test_an_author_imports_opens_and_updates_a_package(
     select = page.locator("#id_parent").bounding_box()
     assert main is not None and select is not None
     assert select["x"] + select["width"] <= main["x"] + main["width"], (select, main)
+    context.close()
+
+
+def test_the_import_page_follows_an_import_a_worker_runs(
+    live_server, browser, migration_data, author, tmp_path, settings
+):
+    """With a broker the upload only queues the import: the page says it is waiting, asks
+    again on its own, and shows the result once the worker is done, at 360 px too."""
+    from unittest import mock
+
+    from packages.import_jobs import package_import_run
+    from packages.models import PackageImport
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    zipped = tmp_path / "grande.zip"
+    zipped.write_bytes(b.one_au_cmi5())
+    context, page = tab(browser, live_server, author, viewport=PHONE)
+    with mock.patch("packages.tasks.import_run.delay") as delay:
+        page.goto(live_server.url + "/admin/packages/")
+        page.set_input_files("#id_file", str(zipped))
+        page.click("form[enctype] button[type=submit]")
+        page.locator(".package-import-waiting").wait_for()
+        assert page.locator("[data-import-status]").inner_text() == "En espera"
+        assert page.evaluate(OVERFLOW) <= 0
+        assert_no_serious_violations(page, label="admin import page, waiting, 360 px")
+        job = PackageImport.objects.get()
+        delay.assert_called_once_with(job.pk)
+        package_import_run(job_id=job.pk)  # the worker
+        page.locator(".package-result").wait_for(timeout=15000)
+    assert page.locator("[data-import-status]").inner_text() == "Importado"
+    assert page.locator(".package-import-waiting").count() == 0
+    assert page.evaluate(OVERFLOW) <= 0
     context.close()

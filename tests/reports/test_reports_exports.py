@@ -209,16 +209,6 @@ def test_s3_export_and_presigned_link_expiry(monitor, s3_storage, settings, crea
         assert response.status == 200
 
 
-@pytest.fixture
-def worker_sees_s3(s3_storage, monkeypatch):
-    """Hand the S3 bucket of ``s3_storage`` to the worker process through its environment."""
-    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", s3_storage["bucket"])
-    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", s3_storage["endpoint"])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_storage["access_key"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_storage["secret_key"])
-    return s3_storage
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_builds_the_export_into_s3(worker_sees_s3, celery_worker_process, settings):
