@@ -61,6 +61,9 @@ app_settings = AppSettings(
         "LMS_PACKAGE_IMPORT_MAX_ATTEMPTS": 3,
         # How often the imports sweep runs, in seconds.
         "LMS_PACKAGE_IMPORT_SWEEP_SECONDS": 60,
+        # How often the files a dead import left in storage are looked for, in seconds (it
+        # lists the packages' folder: once a day).
+        "LMS_PACKAGE_ORPHAN_SWEEP_SECONDS": 24 * 3600,
     },
     beat=lambda value: {
         "packages-cmi5-abandon": {
@@ -70,6 +73,10 @@ app_settings = AppSettings(
         "packages-import-sweep": {
             "task": "packages.import_sweep",
             "schedule": float(value("LMS_PACKAGE_IMPORT_SWEEP_SECONDS")),
+        },
+        "packages-orphan-files": {
+            "task": "packages.orphan_files_delete",
+            "schedule": float(value("LMS_PACKAGE_ORPHAN_SWEEP_SECONDS")),
         },
         "packages-scorm-abandon": {
             "task": "packages.scorm.abandon_stale_attempts",

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from packages.conf import app_settings
-from packages.models import Package, PackageImport
+from packages.models import Package, PackageImport, PackageVersion
 from packages.problems import PackageRefused, Problem
 from packages.services import ImportResult, package_import
 
@@ -283,3 +283,42 @@ def package_imports_sweep() -> int:
     for job_id in due:
         _send(job_id)
     return len(due)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Every file name under ``folder`` in default_storage (local disk or S3)."""
+    folders, files = default_storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _walk(f"{folder}/{sub}")
+
+
+def package_orphan_files_delete() -> int:
+    """Delete the files an import stored and then lost: a worker killed midway leaves its
+    rows rolled back but the files it had copied, under a version prefix no row names. Only
+    files older than ``LMS_PACKAGE_IMPORT_STALE_SECONDS`` are taken, so a running import's
+    files are never touched. Returns how many were deleted."""
+    root = app_settings.LMS_PACKAGE_STORAGE_PREFIX
+    known = set(PackageVersion.objects.values_list("storage_prefix", flat=True))
+    old = timezone.now() - timedelta(seconds=float(app_settings.LMS_PACKAGE_IMPORT_STALE_SECONDS))
+    deleted = 0
+    try:
+        packages, _files = default_storage.listdir(root)
+    except FileNotFoundError:
+        return 0
+    for package in packages:
+        if package == "uploads":
+            continue
+        versions, _files = default_storage.listdir(f"{root}/{package}")
+        for version in versions:
+            prefix = f"{root}/{package}/{version}/"
+            if prefix in known:
+                continue
+            for name in _walk(prefix.rstrip("/")):
+                if default_storage.get_modified_time(name) < old:
+                    default_storage.delete(name)
+                    deleted += 1
+    if deleted:
+        logger.warning("packages: deleted %s files of imports that did not finish", deleted)
+    return deleted

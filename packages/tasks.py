@@ -20,3 +20,11 @@ def import_sweep() -> int:
     from packages.import_jobs import package_imports_sweep
 
     return package_imports_sweep()
+
+
+@shared_task(name="packages.orphan_files_delete", ignore_result=True)
+def orphan_files_delete() -> int:
+    """Delete the files of imports that died midway (idempotent)."""
+    from packages.import_jobs import package_orphan_files_delete
+
+    return package_orphan_files_delete()

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -295,8 +295,10 @@ def _broker_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process on the configured broker, using the test database.
+def celery_workers(transactional_db, settings) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start real Celery worker processes on the configured broker, using the test database:
+    ``start(**env)`` starts one (``env`` adds to its environment) and waits for its ping. All
+    share one queue of the test's own; those still running are stopped at the end.
 
     Needs CELERY_BROKER_URL (Redis in .ci/run) and a server database (PostgreSQL), since a
     separate process cannot see an in-memory SQLite test database.
@@ -314,60 +316,78 @@ def celery_worker_process(transactional_db, settings) -> Iterator[subprocess.Pop
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "LMS_MEDIA_ROOT": settings.MEDIA_ROOT,
-    }
     settings.CELERY_TASK_ALWAYS_EAGER = False
     from lms.celery import app
 
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lms",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    started: list[subprocess.Popen] = []
+
+    def start(**extra_env: str) -> subprocess.Popen:
+        # Its own node name: the ping below waits for this worker, not another test's.
+        node = f"{queue}-{len(started)}@localhost"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+            "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            "LMS_MEDIA_ROOT": settings.MEDIA_ROOT,
+            **extra_env,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "lms",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "-Q",
+                queue,
+                "-n",
+                node,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        started.append(process)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 out = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"celery worker exited: {out[-2000:]}")
-            replies = app.control.ping(timeout=1.0)
-            if replies:
-                break
-        else:
-            pytest.fail("celery worker did not answer a ping within 60 s")
-        yield process
+            if app.control.ping(destination=[node], timeout=1.0):
+                return process
+        pytest.fail("celery worker did not answer a ping within 60 s")
+
+    try:
+        yield start
     finally:
         app.conf.task_always_eager = True
         app.conf.task_default_queue = "celery"
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process in started:
+            if process.poll() is not None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers) -> subprocess.Popen:
+    """A real Celery worker process on the configured broker, using the test database (see
+    ``celery_workers``)."""
+    return celery_workers()
 
 
 @pytest.fixture

@@ -362,3 +362,27 @@ def test_teachers_cannot_open_an_import(client, author, teacher, queued):
     ):
         assert client.get(url).status_code in (302, 403)
     assert client.post(f"/admin/packages/imports/{job.uuid}/retry/").status_code in (302, 403)
+
+
+def test_files_a_dead_import_left_are_deleted_once_old_and_no_others(author, settings):
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from packages.services import package_import
+
+    imported = package_import(upload=b.upload(b.one_au_cmi5()), user=author)
+    kept = imported.version.storage_name("au1/index.html")
+    # A worker killed while copying: its rows rolled back, two files stayed, one long ago.
+    orphan_old = default_storage.save("packages/1b0c/v1-dead/au1/index.html", ContentFile(b"x"))
+    orphan_new = default_storage.save("packages/1b0c/v1-running/au1/index.html", ContentFile(b"x"))
+    upload = default_storage.save("packages/uploads/waiting.zip", ContentFile(b"zip"))
+    long_ago = (timezone.now() - timedelta(hours=2)).timestamp()
+    for name in (kept, orphan_old, upload):
+        os.utime(default_storage.path(name), (long_ago, long_ago))
+    assert import_jobs.package_orphan_files_delete() == 1
+    assert not default_storage.exists(orphan_old)
+    # A version's files, a running import's fresh files and kept uploads stay.
+    assert default_storage.exists(kept) and default_storage.exists(orphan_new)
+    assert default_storage.exists(upload)
+    assert import_jobs.package_orphan_files_delete() == 0
