@@ -135,3 +135,35 @@ def test_learner_preferences_are_written_once_and_never_overwritten(learner, uni
     preferences.refresh_from_db()
     assert json.loads(bytes(preferences.content)) == changed
     assert LRSDocument.objects.filter(document_id="cmi5LearnerPreferences").count() == 1
+
+
+def test_the_staff_api_launches_for_a_given_registration_and_mode(client, author, teacher, unit):
+    """Issue 13: "the launch URL of an AU for a given learner and registration" — a
+    conformance tool names the registration and the launch mode."""
+    import uuid
+
+    registration = str(uuid.uuid4())
+    client.force_login(author)
+    body = {
+        "unit": str(unit.uuid),
+        "lesson": unit.lesson_id,
+        "user": teacher.pk,
+        "registration": registration,
+        "launch_mode": "Browse",
+    }
+    response = client.post("/api/v1/packages/cmi5/launch/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer["registration"] == registration
+    params = {k: v[0] for k, v in parse_qs(urlsplit(answer["url"]).query).items()}
+    assert params["registration"] == registration
+    session = Cmi5Session.objects.get(session_id=answer["session_id"])
+    assert str(session.registration) == registration and session.launch_mode == "Browse"
+    au = XAPI(Client(), f"Basic {fetch_auth(Client(), params['fetch'])}")
+    assert launch_data(au, params)["launchMode"] == "Browse"
+    bad = client.post(
+        "/api/v1/packages/cmi5/launch/",
+        {**body, "registration": "no-es-un-uuid"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "registration"
