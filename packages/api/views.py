@@ -81,6 +81,7 @@ class LessonRefSerializer(PageRefSerializer):
 class ImportedPackageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     identifier = serializers.CharField()
+    title = serializers.CharField()
     format = serializers.ChoiceField(choices=Package.Format.choices)
     schema_version = serializers.CharField()
     mode = serializers.ChoiceField(choices=Package.Mode.choices)
@@ -140,6 +141,14 @@ class ImportResultSerializer(serializers.Serializer):
     course = CourseRefSerializer(allow_null=True)
     modules = ModuleRefSerializer(many=True)
     lessons = LessonRefSerializer(many=True)
+
+
+class RefusedImportSerializer(ErrorSerializer):
+    job = ImportJobRefSerializer(
+        required=False,
+        help_text="The import job that refused it (absent when the upload was "
+        "refused before a job was made: an unknown mode, a zip over the size limit).",
+    )
 
 
 class ImportAnswerSerializer(ImportResultSerializer):
@@ -247,7 +256,7 @@ class PackageListCreateView(APIView):
             201: ImportAnswerSerializer,
             202: ImportJobSerializer,
             400: OpenApiResponse(
-                ErrorSerializer,
+                RefusedImportSerializer,
                 description="Refused: `errors` lists every problem; `field` is the element path "
                 "in the manifest (`/courseStructure/au[2]/@masteryScore`) or `zip:<entry>`.",
             ),
@@ -324,7 +333,7 @@ class PackageImportRetryView(APIView):
         responses={
             201: ImportAnswerSerializer,
             202: ImportJobSerializer,
-            400: ErrorSerializer,
+            400: RefusedImportSerializer,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
             404: NOT_FOUND,

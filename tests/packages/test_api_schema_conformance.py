@@ -72,10 +72,29 @@ def test_package_endpoints_answer_their_schema(client, schema):
     refused = client.post("/api/v1/packages/", {"file": zip_file(b.scorm12(mastery="150"))})
     assert refused.status_code == 400
     check(schema, "/api/v1/packages/", "post", refused)
+    job_url = "/api/v1/packages/imports/{job}/"
+    for answer in (created, refused):
+        check(schema, job_url, "get", client.get(answer.json()["job"]["url"]))
+        retry = client.post(answer.json()["job"]["url"] + "retry/")
+        assert retry.status_code == 409
+        check(schema, job_url + "retry/", "post", retry)
+    missing = client.get("/api/v1/packages/imports/00000000-0000-0000-0000-000000000000/")
+    check(schema, job_url, "get", missing)
     check(schema, "/api/v1/packages/", "get", client.get("/api/v1/packages/"))
     detail = f"/api/v1/packages/{created.json()['package']['id']}/"
     check(schema, "/api/v1/packages/{package_id}/", "get", client.get(detail))
     check(schema, "/api/v1/packages/{package_id}/", "get", client.get("/api/v1/packages/999999/"))
+
+
+def test_a_queued_import_answers_its_schema(client, schema, settings):
+    from unittest import mock
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with mock.patch("packages.tasks.import_run.delay"):
+        queued = client.post("/api/v1/packages/", {"file": zip_file(b.one_au_cmi5())})
+    assert queued.status_code == 202
+    check(schema, "/api/v1/packages/", "post", queued)
+    check(schema, "/api/v1/packages/imports/{job}/", "get", client.get(queued["Location"]))
 
 
 def test_cmi5_endpoints_answer_their_schema(client, schema, author, teacher):
