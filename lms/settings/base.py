@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "ExportFormatEnum": "reports.models.ExportJob.Format",
         "PackageFormatEnum": "packages.models.Package.Format",
         "PackageModeEnum": "packages.models.Package.Mode",
+        "PackageImportStatusEnum": "packages.models.PackageImport.Status",
     },
     "PREPROCESSING_HOOKS": ["lms.openapi.only_public_api"],
     # Swagger UI served from our own static files: the docs work offline and behind a CSP.
