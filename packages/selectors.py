@@ -351,14 +351,14 @@ def _change_dict(change: Any) -> dict[str, Any]:
 
 
 def _removed_dict(change: Any) -> dict[str, Any]:
-    lesson = None
-    if change.lesson_id is not None:
-        lesson = {
-            "id": change.lesson_id,
-            "title": change.lesson_title,
-            "stops_counting": change.lesson_stops_counting,
-        }
-    return {**_change_dict(change), "learners": change.learners, "lesson": lesson}
+    # Flat keys named as ``UnitChange``'s fields, so a stored result reads back into one.
+    return {
+        **_change_dict(change),
+        "learners": change.learners,
+        "lesson_id": change.lesson_id,
+        "lesson_title": change.lesson_title or None,
+        "lesson_stops_counting": change.lesson_stops_counting,
+    }
 
 
 def import_result_dict(result: ImportResult) -> dict[str, Any]:
