@@ -10,10 +10,10 @@ transaction is rolled back and the files already stored are deleted: nothing is 
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -489,8 +489,10 @@ def _retire_lessons(package: Package, user: Any, changes: UnitChanges) -> None:
             )
             if stops[lesson.pk]:
                 _revise(lesson, user, required=False)
-        changes.removed[index] = replace(
-            change,
+        changes.removed[index] = UnitChange(
+            change.identifier,
+            change.title,
+            learners=change.learners,
             lesson_id=lesson.pk,
             lesson_title=lesson.draft_title or lesson.title,
             lesson_stops_counting=stops[lesson.pk],
@@ -500,11 +502,12 @@ def _retire_lessons(package: Package, user: Any, changes: UnitChanges) -> None:
 def _shows_only_retired_units(lesson: LessonPage) -> bool:
     """Whether the lesson's draft shows packaged units and every one of them is retired (or
     gone): then nothing in it can be launched."""
+    uuid_field = PackageUnit._meta.get_field("uuid")
     shown = set()
     for value in _body_unit_uuids(lesson):
         try:
-            shown.add(uuid.UUID(value))
-        except ValueError:  # a block with no unit chosen
+            shown.add(uuid_field.to_python(value))
+        except ValidationError:  # a block with no unit chosen
             continue
     if not shown:
         return False
