@@ -221,6 +221,19 @@ def lesson_for_activity_id(
     return node[1]
 
 
+def course_activity_id_of(*, page: Page) -> str | None:
+    """The activity IRI of the course a module or lesson page belongs to (None: no course
+    above it). Reads the tree by path, so it works on a page about to be deleted."""
+    course = CoursePage.objects.ancestor_of(page).only("translation_key").first()
+    return course.activity_id if course is not None else None
+
+
+def lesson_counts_as_stored(*, lesson_id: int) -> bool:
+    """Whether the lesson's row, as stored now, is live and required: whether it counts toward
+    its course for the progress engine, which reads the live tree (drafts are revisions)."""
+    return LessonPage.objects.filter(pk=lesson_id, live=True, required=True).exists()
+
+
 def live_courses(*, locale: str | None = None) -> QuerySet[CoursePage]:
     """Published courses, in tree order; only those of ``locale`` when given."""
     queryset = CoursePage.objects.live().select_related("locale").order_by("path")

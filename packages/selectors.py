@@ -357,6 +357,17 @@ def _change_dict(change: Any) -> dict[str, Any]:
     return {"identifier": change.identifier, "title": change.title}
 
 
+def _removed_dict(change: Any) -> dict[str, Any]:
+    # Flat keys named as ``UnitChange``'s fields, so a stored result reads back into one.
+    return {
+        **_change_dict(change),
+        "learners": change.learners,
+        "lesson_id": change.lesson_id,
+        "lesson_title": change.lesson_title or None,
+        "lesson_stops_counting": change.lesson_stops_counting,
+    }
+
+
 def import_result_dict(result: ImportResult) -> dict[str, Any]:
     """The JSON answer of an import (API 201, last line of ``import_package``)."""
     package = result.package
@@ -382,10 +393,7 @@ def import_result_dict(result: ImportResult) -> dict[str, Any]:
         },
         "changes": {
             "added": [_change_dict(change) for change in result.changes.added],
-            "removed": [
-                {**_change_dict(change), "learners": change.learners}
-                for change in result.changes.removed
-            ],
+            "removed": [_removed_dict(change) for change in result.changes.removed],
             "renamed": [
                 {**_change_dict(change), "previous_title": change.previous_title}
                 for change in result.changes.renamed

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -40,12 +41,20 @@ FAMILY_OF = {
 @dataclass(frozen=True)
 class UnitChange:
     """A unit a re-import added, removed (retired) or renamed. ``previous_title`` is set for a
-    renamed unit; ``learners`` (removed units) is how many learners have started it."""
+    renamed unit; ``learners`` (removed units) is how many learners have started it.
+
+    For a removed unit, ``lesson_id``/``lesson_title`` name the lesson that showed it, and
+    ``lesson_stops_counting`` says the import saved a draft of that lesson that no longer
+    counts toward its course (``required`` False: every unit it shows is retired); it takes
+    effect when the draft is published."""
 
     identifier: str
     title: str
     previous_title: str = ""
     learners: int = 0
+    lesson_id: int | None = None
+    lesson_title: str = ""
+    lesson_stops_counting: bool = False
 
 
 @dataclass
@@ -400,8 +409,10 @@ def _build_course(
             unit.lesson = lesson
             unit.save(update_fields=["lesson"])
         else:
+            # A unit back from retirement makes its lesson count again (its moveOn permitting).
             _revise(lesson, user, title=unit.title, required=_lesson_required(unit))
         result.lessons.append((lesson, [unit]))
+    _retire_lessons(package, user, result.changes)
 
 
 def _build_lesson(
@@ -413,6 +424,18 @@ def _build_lesson(
     result: ImportResult,
 ) -> None:
     lesson = next((unit.lesson for unit in units if unit.lesson is not None), None)
+    # Units back from retirement (they kept their lesson); new units have none yet.
+    returning = {change.identifier for change in result.changes.added}
+    returned = [unit for unit in units if unit.identifier in returning and unit.lesson_id]
+    if lesson is None and parent is None:
+        # A version whose units are all new: they join the lesson of the retired ones.
+        lesson = next(
+            (
+                unit.lesson
+                for unit in package.units.filter(lesson__isnull=False).select_related("lesson")
+            ),
+            None,
+        )
     if lesson is None:
         assert parent is not None
         lesson = LessonPage(
@@ -430,10 +453,15 @@ def _build_lesson(
         placed = set(_body_unit_uuids(lesson))
         draft = lesson.get_latest_revision_as_object()
         missing = [unit for unit in units if str(unit.uuid) not in placed]
-        if missing or draft.title != parsed.title[:255]:
+        # A unit back from retirement makes the lesson count again (its moveOn permitting);
+        # otherwise ``required`` stays the author's.
+        counts_again = not draft.required and any(_lesson_required(unit) for unit in returned)
+        if missing or draft.title != parsed.title[:255] or counts_again:
             for name, value in _unit_body(missing):
                 draft.body.append((name, value))
             draft.title = parsed.title[:255]
+            if counts_again:
+                draft.required = True
             draft.save_revision(user=user, log_action=True)
             lesson.refresh_from_db()
     for unit in units:
@@ -442,6 +470,63 @@ def _build_lesson(
             unit.save(update_fields=["lesson"])
     result.course = package.course
     result.lessons.append((lesson, units))
+    _retire_lessons(package, user, result.changes)
+
+
+def _retire_lessons(package: Package, user: Any, changes: UnitChanges) -> None:
+    """Name the lesson of each unit this version retired, and make a lesson that shows no
+    current unit any more stop counting toward its course.
+
+    A retired unit cannot be launched, so nothing can complete its lesson: left required, it
+    would keep every learner of the course from finishing it. Such a lesson (every unit its
+    body shows is retired) gets a draft revision with ``required`` False, which goes through
+    the review workflow like any other change; a lesson that still shows a current unit (a
+    SCORM lesson that lost one of its SCOs) is left as it is. Only units retired by this
+    version are looked at, so an author who made the lesson required again keeps her choice.
+    """
+    if not changes.removed:
+        return
+    retired = {
+        unit.identifier: unit
+        for unit in package.units.filter(
+            identifier__in=[change.identifier for change in changes.removed]
+        ).select_related("lesson")
+    }
+    stops: dict[int, bool] = {}  # lesson pk → whether this import made it stop counting
+    for index, change in enumerate(changes.removed):
+        unit = retired.get(change.identifier)
+        lesson = unit.lesson if unit is not None else None
+        if lesson is None:
+            continue
+        if lesson.pk not in stops:
+            stops[lesson.pk] = _shows_only_retired_units(lesson) and (
+                lesson.get_latest_revision_as_object().required
+            )
+            if stops[lesson.pk]:
+                _revise(lesson, user, required=False)
+        changes.removed[index] = UnitChange(
+            change.identifier,
+            change.title,
+            learners=change.learners,
+            lesson_id=lesson.pk,
+            lesson_title=lesson.draft_title or lesson.title,
+            lesson_stops_counting=stops[lesson.pk],
+        )
+
+
+def _shows_only_retired_units(lesson: LessonPage) -> bool:
+    """Whether the lesson's draft shows packaged units and every one of them is retired (or
+    gone): then nothing in it can be launched."""
+    uuid_field = PackageUnit._meta.get_field("uuid")
+    shown = set()
+    for value in _body_unit_uuids(lesson):
+        try:
+            shown.add(uuid_field.to_python(value))
+        except ValidationError:  # a block with no unit chosen
+            continue
+    if not shown:
+        return False
+    return not PackageUnit.objects.filter(uuid__in=shown, retired=False).exists()
 
 
 def package_import(

@@ -113,6 +113,19 @@ class RemovedUnitSerializer(UnitChangeSerializer):
         help_text="Learners who have started the unit: their records and its lesson stay, "
         "but it is no longer launched from the package."
     )
+    lesson_id = serializers.IntegerField(
+        allow_null=True, help_text="The lesson page that showed the unit; null when none did."
+    )
+    lesson_title = serializers.CharField(
+        allow_null=True, help_text="That lesson's title (its latest draft's); null when none."
+    )
+    lesson_stops_counting = serializers.BooleanField(
+        help_text="True when every unit the lesson shows is now retired: the import saved a "
+        "draft of the lesson with `required` false, so it no longer counts toward completing "
+        "its course once that draft is published (learners who had done every other required "
+        "lesson then complete the course). False when the lesson still shows a current unit, "
+        "did not count already, or there is no lesson."
+    )
 
 
 class RenamedUnitSerializer(UnitChangeSerializer):

@@ -8,11 +8,13 @@ A learner's entries come in log order; a failure undoes the batch's writes and t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
+from courses import selectors as course_selectors
 from lrs.models import Statement
 from lrs.statement_log import LogEntry, register_consumer, statements_of
 
@@ -66,9 +68,83 @@ def on_enrollment_saved(sender: Any, instance: Any, created: bool, **kwargs: Any
     transaction.on_commit(lambda: refresh_course(user_id=user_id, course_iri=course_iri))
 
 
+# --- an editor lowers what a course requires (see ``requirements.py``) ----------------------
+
+_STOPS_COUNTING = "_progress_stops_counting"
+
+
+def on_lesson_pre_save(
+    sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # Wagtail's publish writes the revision onto the page row and announces it afterwards,
+    # without the values it replaced: note here whether the row counted (live and required)
+    # and the version being written does not.
+    setattr(
+        instance,
+        _STOPS_COUNTING,
+        instance.pk is not None
+        and not instance.required
+        and (update_fields is None or "required" in update_fields)
+        and course_selectors.lesson_counts_as_stored(lesson_id=instance.pk),
+    )
+
+
+def on_lesson_published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A published revision made a required lesson optional."""
+    if getattr(instance, _STOPS_COUNTING, False) and instance.live:
+        setattr(instance, _STOPS_COUNTING, False)
+        _requirements_lowered(instance)
+
+
+def on_lesson_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An unpublished lesson leaves its course (the row keeps its last live values)."""
+    if instance.required:
+        _requirements_lowered(instance)
+
+
+def on_lesson_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A lesson about to be deleted (``pre_delete``: its course can still be found above it)."""
+    if instance.live and instance.required:
+        _requirements_lowered(instance)
+
+
+def on_module_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An unpublished module takes its lessons out of the course."""
+    _requirements_lowered(instance)
+
+
+def on_module_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.live:
+        _requirements_lowered(instance)
+
+
+@dataclass(frozen=True)
+class _RefreshAfterCommit:
+    course_iri: str
+
+    def __call__(self) -> None:
+        from progress.tasks import course_requirements_lowered
+
+        course_requirements_lowered.delay(self.course_iri)
+
+
+def _requirements_lowered(page: Any) -> None:
+    course_iri = course_selectors.course_activity_id_of(page=page)
+    if course_iri is None:
+        return
+    callback = _RefreshAfterCommit(course_iri)
+    connection = transaction.get_connection()
+    # A module deleted with its lessons lowers the course once per page: one refresh will do.
+    if connection.in_atomic_block and any(
+        queued == callback for _savepoints, queued, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(callback)
+
+
 def connect() -> None:
     """Connect the receivers (called from ``ProgressConfig.ready``)."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
     from wagtail.models import Page
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -81,3 +157,16 @@ def connect() -> None:
     post_delete.connect(forget_structures, sender=Page, dispatch_uid="progress-engine-page-del")
     register_consumer(CONSUMER, on_log_entries, accepts=is_learner_partition)
     post_save.connect(on_enrollment_saved, sender=Enrollment, dispatch_uid="progress-engine-enrol")
+    # Changes that can only lower what a course requires refresh its learners who are not done.
+    lesson = course_selectors.ACTIVITY_KINDS["lesson"]
+    module = course_selectors.ACTIVITY_KINDS["module"]
+    pre_save.connect(on_lesson_pre_save, sender=lesson, dispatch_uid="progress-lesson-pre-save")
+    page_published.connect(on_lesson_published, sender=lesson, dispatch_uid="progress-lesson-pub")
+    page_unpublished.connect(
+        on_lesson_unpublished, sender=lesson, dispatch_uid="progress-lesson-unpub"
+    )
+    pre_delete.connect(on_lesson_deleted, sender=lesson, dispatch_uid="progress-lesson-delete")
+    page_unpublished.connect(
+        on_module_unpublished, sender=module, dispatch_uid="progress-module-unpub"
+    )
+    pre_delete.connect(on_module_deleted, sender=module, dispatch_uid="progress-module-delete")

@@ -167,6 +167,12 @@ def test_a_new_version_uploaded_there_says_what_it_updated_and_changed(
     assert "Unidad renombrada: «Sensores 1» → «Sensores uno»" in html
     assert "Unidad retirada: «Sensores 2»" in html
     assert "«Sensores 2»: 1 docente la empezó." in html
+    # Its lesson shows no current unit: the import made a draft where it no longer counts.
+    lesson = unit_named(cmi5_package, "2").lesson
+    assert "Ninguna unidad de la lección «Sensores 2» se puede abrir ya" in html
+    assert "cuando ese borrador se publique" in html
+    assert reverse("wagtailadmin_pages:edit", args=[lesson.pk]) in html
+    assert "despublícalas" not in html  # the old advice
     assert cmi5_package.versions.count() == 2
     assert url(cmi5_package) in html  # back to the package's page
     assert "versión 2 → 3" in client.get(url(cmi5_package)).content.decode()

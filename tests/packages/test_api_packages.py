@@ -180,8 +180,16 @@ def test_a_reimport_answers_updated_with_the_previous_version_and_the_changes(cl
         }
     )
     body = client.post("/api/v1/packages/", {"file": zip_file(third)}).json()
+    # Its lesson is named; an AU without moveOn (NotApplicable) never made it count.
     assert body["changes"]["removed"] == [
-        {"identifier": f"{b.COURSE_ID}/au/1", "title": "Introducción al curso", "learners": 0}
+        {
+            "identifier": f"{b.COURSE_ID}/au/1",
+            "title": "Introducción al curso",
+            "learners": 0,
+            "lesson_id": first["lessons"][0]["id"],
+            "lesson_title": "Introducción al curso",
+            "lesson_stops_counting": False,
+        }
     ]
     # A unit retired by one version and back in the next is reported as added again.
     body = client.post("/api/v1/packages/", {"file": zip_file(data)}).json()
@@ -197,3 +205,5 @@ def test_the_schema_documents_the_reimport_fields(client):
     changes = components["UnitChanges"]["properties"]
     assert set(changes) == {"added", "removed", "renamed"}
     assert "changes" in components["ImportResult"]["required"]
+    removed = components["RemovedUnit"]["properties"]
+    assert {"lesson_id", "lesson_title", "lesson_stops_counting"} <= removed.keys()
