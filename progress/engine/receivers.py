@@ -139,7 +139,8 @@ def _requirements_lowered(page: Any) -> None:
         queued == callback for _savepoints, queued, _robust in connection.run_on_commit
     ):
         return
-    transaction.on_commit(callback)
+    # robust: a broker that is down must not fail the editor's publish, which is committed.
+    transaction.on_commit(callback, robust=True)
 
 
 def connect() -> None:
