@@ -203,6 +203,43 @@ def test_a_failure_after_storing_removes_the_files_and_the_rows(author, monkeypa
     assert not CoursePage.objects.exists() and not LessonPage.objects.exists()
 
 
+def test_a_reimport_that_fails_leaves_the_package_as_it_was(author, monkeypatch, own_prefix):
+    from wagtail.models import Revision
+
+    from packages import services
+
+    first = package_import(upload=b.upload(b.multi_au_cmi5()), user=author)
+    files_before = stored_names(own_prefix)
+    units_before = list(
+        PackageUnit.objects.order_by("pk").values("pk", "title", "version_id", "retired")
+    )
+    revisions_before = Revision.objects.count()
+    original = services._store_files
+
+    def store_then_fail(extracted, version, stored):
+        original(extracted, version, stored)
+        raise OSError("storage went away")
+
+    monkeypatch.setattr(services, "_store_files", store_then_fail)
+    xml = b.multi_au_cmi5_xml().replace("Sensores 1", "Sensores uno")
+    second = b.make_zip(
+        {
+            "cmi5.xml": xml,
+            **{n: b.PAGE for n in ("intro.html", "b1/a1.html", "b1/a2.html", "b2/a3.html")},
+        }
+    )
+    with pytest.raises(OSError):
+        package_import(upload=b.upload(second), user=author)
+    # Version 1, its files, its units and the pages' revisions are as they were.
+    assert list(first.package.versions.values_list("number", flat=True)) == [1]
+    assert stored_names(own_prefix) == files_before
+    assert (
+        list(PackageUnit.objects.order_by("pk").values("pk", "title", "version_id", "retired"))
+        == units_before
+    )
+    assert Revision.objects.count() == revisions_before
+
+
 def test_an_author_without_add_permission_is_refused(teacher):
     with pytest.raises(PackageRefused) as caught:
         package_import(upload=b.upload(b.one_au_cmi5()), user=teacher)
