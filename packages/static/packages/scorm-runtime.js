@@ -11,7 +11,8 @@
  * the attempt is open, when the page is hidden or unloaded (navigator.sendBeacon with the
  * CSRF token in the form), so a closed tab loses at most the last uncommitted change. What the
  * connection loses (a commit, the final Terminate) is kept and sent again until the server
- * answers, with a notice to the learner meanwhile.
+ * answers, with a notice to the learner meanwhile. A few calls answer the error codes of the
+ * run-time books where scorm-again does not (conform).
  * Several SCOs on one page play one at a time, in manifest order, with previous/next and a
  * table of contents.
  */
@@ -250,6 +251,79 @@
     if (unsent()) resend();
   });
 
+  // Where scorm-again 3.4.3 (the newest on npm) answers otherwise than the run-time books,
+  // the API object answers as the book says (tests/packages/test_browser_scorm_error_codes.py):
+  // these calls never reach the library, so they change nothing and fire no listener.
+  function conform(api, version) {
+    function fail(element, code, message) {
+      api.throwSCORMError(element, code, message);
+    }
+    if (version === "scorm12") {
+      // SCORM 1.2 Run-Time Environment book, chapter 3 (the API, 3.3, and its error codes,
+      // 3.4.4): after LMSFinish the SCO is no longer initialized, so LMSGetValue, LMSSetValue and LMSCommit fail with 301 "Not
+      // initialized" (the library answered the value or "true" with 0 and dropped the values
+      // set); LMSGetValue("") is 201 "Invalid argument error" (the library: 401).
+      var get12 = api.LMSGetValue;
+      var set12 = api.LMSSetValue;
+      var commit12 = api.LMSCommit;
+      var finished = function () {
+        return typeof api.isTerminated === "function" && api.isTerminated();
+      };
+      api.LMSGetValue = function (element) {
+        if (finished()) {
+          fail("api", 301, "LMSGetValue after LMSFinish");
+          return "";
+        }
+        if (element === "" && api.isInitialized()) {
+          fail("api", 201, "LMSGetValue needs an element name");
+          return "";
+        }
+        return get12.apply(api, arguments);
+      };
+      api.LMSSetValue = function () {
+        if (finished()) {
+          fail("api", 301, "LMSSetValue after LMSFinish");
+          return "false";
+        }
+        return set12.apply(api, arguments);
+      };
+      api.LMSCommit = function () {
+        if (finished()) {
+          fail("api", 301, "LMSCommit after LMSFinish");
+          return "false";
+        }
+        return commit12.apply(api, arguments);
+      };
+      return;
+    }
+    // SCORM 2004 4th edition Run-Time Environment book, 3.1.7.6 (SCORM extension error
+    // conditions): GetValue of cmi.<collection>.n.… with n at or past the
+    // collection's _count is "Data Model Collection Element Request Out Of Range", error 301
+    // "General Get Failure" (the library: 403, "not initialized").
+    var get2004 = api.GetValue;
+    // cmi.<collection>.n. and, inside an interaction, its objectives.m. or correct_responses.m.
+    var ENTRY = new RegExp(
+      "^(cmi\\.(?:interactions|objectives|comments_from_learner|comments_from_lms))\\.(\\d+)\\." +
+        "(?:(objectives|correct_responses)\\.(\\d+)\\.)?"
+    );
+    function beyond(collection, index) {
+      var count = get2004.call(api, collection + "._count");
+      return api.GetLastError() === "0" && count !== "" && Number(index) >= Number(count);
+    }
+    api.GetValue = function (element) {
+      var entry = typeof element === "string" && api.isInitialized() && element.match(ENTRY);
+      if (
+        entry &&
+        (beyond(entry[1], entry[2]) ||
+          (entry[3] && beyond(entry[1] + "." + entry[2] + "." + entry[3], entry[4])))
+      ) {
+        fail(element, 301, "Data Model Collection Element Request Out Of Range: " + element);
+        return "";
+      }
+      return get2004.apply(api, arguments);
+    };
+  }
+
   function listen(api, version) {
     var names =
       version === "scorm12"
@@ -373,6 +447,7 @@
       .then(function (launch) {
         var Api = version === "scorm12" ? window.Scorm12API : window.Scorm2004API;
         var api = new Api({ autocommit: false, logLevel: 5 });
+        conform(api, version);
         api.loadFromFlattenedJSON(launch.values);
         if (version !== "scorm12") requestValid(api, index);
         listen(api, version);
