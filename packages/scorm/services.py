@@ -202,8 +202,10 @@ def attempt_commit(
     commit of a launch; completed, passed/failed with the score when the statuses say so;
     answered for each new or changed interaction; suspended (exit = suspend) or terminated on
     termination; the lesson completed once its SCOs are satisfied — and replaces the
-    attempt's State document. Returns None when the attempt is not the user's; a commit to an
-    ended attempt raises ``InputError`` (rule ``attempt.ended``).
+    attempt's State document. Returns None when the attempt is not the user's. A commit to an
+    ended attempt raises ``InputError`` (rule ``attempt.ended``), except a termination whose
+    values the attempt already holds (the run-time re-sending a Terminate whose answer was
+    lost): that one is answered with the attempt as it is, changing nothing.
     """
     attempt = (
         # Only the attempt's row: "lesson" is a nullable join, which FOR UPDATE may not lock.
@@ -214,12 +216,17 @@ def attempt_commit(
     )
     if attempt is None:
         return None
+    unit = attempt.unit
+    version = scorm_version(unit)
     if attempt.ended:
+        # The run-time re-sends a Terminate whose answer it did not get (a lost connection, a
+        # beacon at unload after a fetch that did arrive): the same values again change nothing
+        # and are answered as accepted; anything else for an ended attempt is refused.
+        if terminate and _already_committed(attempt, validate(version, cmi)):
+            return attempt
         raise InputError(
             "attempt", "attempt.ended", _("El intento ya terminó; vuelva a abrir la lección.")
         )
-    unit = attempt.unit
-    version = scorm_version(unit)
     values = validate(version, cmi)
     before = dict(attempt.cmi)
     attempt.cmi = {**before, **values}
@@ -280,6 +287,11 @@ def attempt_commit(
         statements_store_checked(validate_statements(produced), ctx)
     _state_write(attempt, target, version)
     return attempt
+
+
+def _already_committed(attempt: ScormAttempt, values: dict[str, str]) -> bool:
+    """Whether every value of a commit is what the attempt already holds."""
+    return all(attempt.cmi.get(name) == value for name, value in values.items())
 
 
 def _target(attempt: ScormAttempt, lesson: Any) -> xs.Target:

@@ -5,9 +5,10 @@ dependency not established, not initialized, out-of-order collection index, and 
 after LMSFinish/Terminate. test_browser_scorm.py checks one bad GetValue and one bad SetValue
 per version; this is the rest of the table. The values set correctly still reach the server.
 
-Where the vendored run-time (scorm-again 3.4.3) answers otherwise than the book, the row is in
-``DEVIATIONS`` and the test ends as an expected failure naming them, so the table keeps the
-book's value and the test passes once the run-time is fixed or configured to follow it."""
+Where the vendored run-time (scorm-again 3.4.3) answers otherwise than the book (SCORM 1.2 after
+LMSFinish and LMSGetValue(""); SCORM 2004 GetValue past a collection's count), the lesson
+page's script (packages/static/packages/scorm-runtime.js, ``conform``) answers as the book says:
+these rows check that shim."""
 
 from __future__ import annotations
 
@@ -175,16 +176,6 @@ EXPECTED_2004 = {
 }
 
 
-# Rows where scorm-again 3.4.3 answers otherwise (audit of issue 13): SCORM 1.2's API keeps
-# answering "true" / the value with error 0 after LMSFinish (the book: 301, not initialized),
-# and an empty element name is 401 instead of 201; SCORM 2004's GetValue past a collection's
-# count is 403 instead of 301 (RTE 4.1.7, "data model collection element request out of range").
-DEVIATIONS = {
-    "1.2": {"get after finish", "set after finish", "commit after finish", "get empty"},
-    "2004": {"get beyond the collection"},
-}
-
-
 @pytest.fixture(scope="module")
 def browser():
     with chromium() as launched:
@@ -230,16 +221,8 @@ def test_each_api_call_answers_the_error_code_of_its_version(
     assert results.pop("errorString")
     expected = EXPECTED_12 if version == "1.2" else EXPECTED_2004
     assert set(results) == set(expected)
-    conformant = {k: v for k, v in expected.items() if k not in DEVIATIONS[version]}
-    assert {k: results[k] for k in conformant} == conformant
+    assert results == expected
     attempt = ScormAttempt.objects.get(user=teacher, unit=unit)
     location = "cmi.core.lesson_location" if version == "1.2" else "cmi.location"
     assert attempt.cmi[location] == ("p9" if version == "1.2" else "slide-9")
     assert attempt.ended
-    differing = {
-        name: (results[name], expected[name])
-        for name in sorted(DEVIATIONS[version])
-        if results[name] != expected[name]
-    }
-    if differing:
-        pytest.xfail(f"SCORM {version} answers otherwise than its book: {differing}")

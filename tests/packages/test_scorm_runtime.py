@@ -579,3 +579,34 @@ def test_the_package_api_names_the_activity_id_of_the_scos_statements(
     (initialized,) = statements(launch["attempt"], "initialized")
     assert listed["activity_id"] == initialized["object"]["id"]
     assert listed["activity_id"] != scorm12_unit.lesson.activity_id
+
+
+def test_a_terminate_sent_again_is_accepted_and_changes_nothing(client, teacher, scorm12_unit):
+    """The run-time re-sends a Terminate whose answer the connection lost (and a beacon may
+    carry it once more at unload): the same values again are answered 200 and change nothing
+    — no second session time, no second statement; other values for the ended attempt are
+    still refused."""
+    client.force_login(teacher)
+    launch = open_attempt(client, scorm12_unit)
+    finish = {
+        "cmi.core.lesson_status": "passed",
+        "cmi.core.score.raw": "95",
+        "cmi.core.exit": "",
+        "cmi.core.session_time": "00:05:00",
+    }
+    assert commit(client, launch, finish, terminate=True).status_code == 200
+    attempt = ScormAttempt.objects.get(uuid=launch["attempt"])
+    kept = (attempt.cmi, attempt.total_seconds, attempt.recorded, attempt.updated_at)
+    written = verbs(launch["attempt"])
+    again = commit(client, launch, finish, terminate=True)
+    assert again.status_code == 200 and again.json() == {"result": "true", "ended": True}
+    attempt.refresh_from_db()
+    assert (attempt.cmi, attempt.total_seconds, attempt.recorded, attempt.updated_at) == kept
+    assert attempt.total_seconds == 300
+    assert verbs(launch["attempt"]) == written
+    changed = commit(client, launch, {**finish, "cmi.core.score.raw": "40"}, terminate=True)
+    assert changed.status_code == 400 and changed.json()["errors"][0]["rule"] == "attempt.ended"
+    bad = commit(client, launch, {**finish, "cmi.core.score.raw": "mucho"}, terminate=True)
+    assert bad.status_code == 400
+    attempt.refresh_from_db()
+    assert attempt.cmi["cmi.core.score.raw"] == "95"

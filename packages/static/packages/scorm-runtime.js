@@ -9,7 +9,10 @@
  *
  * Values go to the server on Initialize, Commit and Terminate (fetch, in order) and, while
  * the attempt is open, when the page is hidden or unloaded (navigator.sendBeacon with the
- * CSRF token in the form), so a closed tab loses at most the last uncommitted change.
+ * CSRF token in the form), so a closed tab loses at most the last uncommitted change. What the
+ * connection loses (a commit, the final Terminate) is kept and sent again until the server
+ * answers, with a notice to the learner meanwhile. A few calls answer the error codes of the
+ * run-time books where scorm-again does not (conform).
  * Several SCOs on one page play one at a time, in manifest order, with previous/next and a
  * table of contents.
  */
@@ -88,28 +91,77 @@
     if (element) element.textContent = text || "";
   }
 
-  function commit(terminate) {
-    if (!state.launch || state.finished) return state.queue;
-    // The page is going away: a queued fetch would never start, a beacon still leaves. This
-    // is how a SCO that terminates from its own unload handler (as authoring tools' wrappers
-    // do) still ends its attempt when the tab is closed.
-    if (state.unloading) return beacon(terminate);
-    var url = state.launch.commitUrl;
-    var body = { cmi: values(), terminate: !!terminate };
-    if (terminate) state.finished = true;
-    state.pending += 1;
-    state.queue = state.queue
-      .then(function () {
-        return post(url, body, true);
-      })
+  function label(name) {
+    var element = scos[state.index] || scos[0];
+    return element.dataset[name] || "";
+  }
+
+  // What the server has not confirmed yet: per commit URL (one per attempt), the latest body.
+  // Each commit is sent on its own, in order, as the SCO made it; since each carries the whole
+  // kept data model, a newer one makes an unsent older one needless. A body leaves the outbox
+  // only when the server answered it (or a newer one): until then the latest is re-sent with
+  // backoff while the page lives, at once when the browser is back online, and as a beacon when
+  // the page is hidden or unloaded. The server answers a Terminate sent again as accepted and
+  // changes nothing (packages/scorm/services.py), so a copy that did arrive is harmless.
+  var RETRY_FIRST = 1000;
+  var RETRY_MAX = 30000;
+  state.outbox = {};
+  state.retryDelay = RETRY_FIRST;
+  state.retryTimer = null;
+
+  function unsent() {
+    return Object.keys(state.outbox).length > 0;
+  }
+
+  // Answers that a second try cannot change (bad values, an attempt that is gone or ended
+  // with other values): the body is dropped. Anything else (no connection, a server error, a
+  // session that expired or a CSRF token that changed) is tried again.
+  function refused(code) {
+    return code === 400 || code === 404 || code === 409 || code === 413 || code === 422;
+  }
+
+  function deliver(url, body) {
+    return post(url, body, true)
       .then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
-        state.commits += 1;
-        status("");
+        if (response.ok || refused(response.status)) {
+          if (state.outbox[url] === body) delete state.outbox[url];
+          if (response.ok) {
+            state.commits += 1;
+            return "sent";
+          }
+          state.failures += 1;
+          return "refused";
+        }
+        state.failures += 1;
+        return "error";
       })
       .catch(function () {
         state.failures += 1;
-        status(scos[state.index].dataset.labelError);
+        return "offline";
+      });
+  }
+
+  // Deliver [url, body] pairs one after the other, after whatever is already on its way.
+  function send(entries) {
+    if (state.retryTimer) {
+      clearTimeout(state.retryTimer);
+      state.retryTimer = null;
+    }
+    state.pending += 1;
+    state.queue = state.queue
+      .then(function () {
+        var outcomes = [];
+        return entries
+          .reduce(function (previous, entry) {
+            return previous.then(function () {
+              return deliver(entry[0], entry[1]).then(function (outcome) {
+                outcomes.push(outcome);
+              });
+            });
+          }, Promise.resolve())
+          .then(function () {
+            settle(outcomes);
+          });
       })
       .then(function () {
         state.pending -= 1;
@@ -117,33 +169,160 @@
     return state.queue;
   }
 
-  // Send what the SCO has now with navigator.sendBeacon (the CSRF token in the form, as a
-  // beacon cannot carry headers); a fetch with keepalive where there is no beacon.
-  function beacon(terminate) {
-    if (!state.launch || state.finished || !state.initialized) return state.queue;
-    var payload = { cmi: values(), terminate: !!terminate };
+  // The latest unconfirmed body of each attempt, again.
+  function resend() {
+    return send(
+      Object.keys(state.outbox).map(function (url) {
+        return [url, state.outbox[url]];
+      })
+    );
+  }
+
+  function settle(outcomes) {
+    if (!unsent()) {
+      state.retryDelay = RETRY_FIRST;
+      status(outcomes.indexOf("refused") >= 0 ? label("labelError") : "");
+      return;
+    }
+    var offline = outcomes.indexOf("offline") >= 0 || navigator.onLine === false;
+    status(label(offline ? "labelOffline" : "labelError"));
+    if (state.unloading || state.retryTimer) return;
+    var delay = state.retryDelay;
+    state.retryDelay = Math.min(delay * 2, RETRY_MAX);
+    state.retryTimer = setTimeout(function () {
+      state.retryTimer = null;
+      resend();
+    }, delay);
+  }
+
+  function commit(terminate) {
+    if (!state.launch || state.finished) return state.queue;
+    var url = state.launch.commitUrl;
+    var body = { cmi: values(), terminate: !!terminate };
+    state.outbox[url] = body;
+    if (terminate) state.finished = true;
+    // The page is going away: a queued fetch would never start, a beacon still leaves. This
+    // is how a SCO that terminates from its own unload handler (as authoring tools' wrappers
+    // do) still ends its attempt when the tab is closed.
+    if (state.unloading) return beacon();
+    return send([[url, body]]);
+  }
+
+  // Send with navigator.sendBeacon (the CSRF token in the form, as a beacon cannot carry
+  // headers) what the SCO has now, when it has not finished, and whatever the server has not
+  // confirmed; a fetch with keepalive where there is no beacon. The outbox keeps its bodies:
+  // if the page lives on, they are re-sent until answered.
+  function beacon() {
+    if (state.launch && state.initialized && !state.finished) {
+      var current = { cmi: values(), terminate: false };
+      if (state.outbox[state.launch.commitUrl]) state.outbox[state.launch.commitUrl] = current;
+      else sendBeacon(state.launch.commitUrl, current);
+    }
+    Object.keys(state.outbox).forEach(function (url) {
+      sendBeacon(url, state.outbox[url]);
+    });
+    return state.queue;
+  }
+
+  function sendBeacon(url, payload) {
     var form = new FormData();
     form.append("csrfmiddlewaretoken", csrfToken());
     form.append("payload", JSON.stringify(payload));
-    if (terminate) state.finished = true;
-    if (!(navigator.sendBeacon && navigator.sendBeacon(state.launch.commitUrl, form))) {
-      post(state.launch.commitUrl, payload, true);
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, form))) {
+      post(url, payload, true).catch(function () {});
     }
-    return state.queue;
   }
 
   // The page is going away (tab closed, navigation, app switch): send what the SCO has now;
   // from here on, the SCO's own Commit or Terminate (its unload handlers) go as beacons too.
   window.addEventListener("pagehide", function () {
     state.unloading = true;
-    beacon(false);
+    beacon();
   });
   window.addEventListener("pageshow", function () {
     state.unloading = false;
+    if (unsent()) resend();
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") beacon(false);
+    if (document.visibilityState === "hidden") beacon();
   });
+  window.addEventListener("online", function () {
+    state.retryDelay = RETRY_FIRST;
+    if (unsent()) resend();
+  });
+
+  // Where scorm-again 3.4.3 (the newest on npm) answers otherwise than the run-time books,
+  // the API object answers as the book says (tests/packages/test_browser_scorm_error_codes.py):
+  // these calls never reach the library, so they change nothing and fire no listener.
+  function conform(api, version) {
+    function fail(element, code, message) {
+      api.throwSCORMError(element, code, message);
+    }
+    if (version === "scorm12") {
+      // SCORM 1.2 Run-Time Environment book, chapter 3 (the API, 3.3, and its error codes,
+      // 3.4.4): after LMSFinish the SCO is no longer initialized, so LMSGetValue, LMSSetValue and LMSCommit fail with 301 "Not
+      // initialized" (the library answered the value or "true" with 0 and dropped the values
+      // set); LMSGetValue("") is 201 "Invalid argument error" (the library: 401).
+      var get12 = api.LMSGetValue;
+      var set12 = api.LMSSetValue;
+      var commit12 = api.LMSCommit;
+      var finished = function () {
+        return typeof api.isTerminated === "function" && api.isTerminated();
+      };
+      api.LMSGetValue = function (element) {
+        if (finished()) {
+          fail("api", 301, "LMSGetValue after LMSFinish");
+          return "";
+        }
+        if (element === "" && api.isInitialized()) {
+          fail("api", 201, "LMSGetValue needs an element name");
+          return "";
+        }
+        return get12.apply(api, arguments);
+      };
+      api.LMSSetValue = function () {
+        if (finished()) {
+          fail("api", 301, "LMSSetValue after LMSFinish");
+          return "false";
+        }
+        return set12.apply(api, arguments);
+      };
+      api.LMSCommit = function () {
+        if (finished()) {
+          fail("api", 301, "LMSCommit after LMSFinish");
+          return "false";
+        }
+        return commit12.apply(api, arguments);
+      };
+      return;
+    }
+    // SCORM 2004 4th edition Run-Time Environment book, 3.1.7.6 (SCORM extension error
+    // conditions): GetValue of cmi.<collection>.n.… with n at or past the
+    // collection's _count is "Data Model Collection Element Request Out Of Range", error 301
+    // "General Get Failure" (the library: 403, "not initialized").
+    var get2004 = api.GetValue;
+    // cmi.<collection>.n. and, inside an interaction, its objectives.m. or correct_responses.m.
+    var ENTRY = new RegExp(
+      "^(cmi\\.(?:interactions|objectives|comments_from_learner|comments_from_lms))\\.(\\d+)\\." +
+        "(?:(objectives|correct_responses)\\.(\\d+)\\.)?"
+    );
+    function beyond(collection, index) {
+      var count = get2004.call(api, collection + "._count");
+      return api.GetLastError() === "0" && count !== "" && Number(index) >= Number(count);
+    }
+    api.GetValue = function (element) {
+      var entry = typeof element === "string" && api.isInitialized() && element.match(ENTRY);
+      if (
+        entry &&
+        (beyond(entry[1], entry[2]) ||
+          (entry[3] && beyond(entry[1] + "." + entry[2] + "." + entry[3], entry[4])))
+      ) {
+        fail(element, 301, "Data Model Collection Element Request Out Of Range: " + element);
+        return "";
+      }
+      return get2004.apply(api, arguments);
+    };
+  }
 
   function listen(api, version) {
     var names =
@@ -268,6 +447,7 @@
       .then(function (launch) {
         var Api = version === "scorm12" ? window.Scorm12API : window.Scorm2004API;
         var api = new Api({ autocommit: false, logLevel: 5 });
+        conform(api, version);
         api.loadFromFlattenedJSON(launch.values);
         if (version !== "scorm12") requestValid(api, index);
         listen(api, version);
