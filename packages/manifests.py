@@ -590,6 +590,38 @@ _SUPPORTED_SEQUENCING = {
 }
 
 
+# A rollup rule that only says "the parent is satisfied (completed) when all its children
+# are, and not satisfied (incomplete) when none is": the rules Captivate writes on its
+# organization. Capacita's own rule (a module is done when all its required lessons are)
+# already behaves so; any other rollup rule is refused.
+_MIRRORED_ROLLUP = {
+    ("satisfied", "noOp"): "satisfied",
+    ("satisfied", "not"): "notSatisfied",
+    ("completed", "noOp"): "completed",
+    ("completed", "not"): "incomplete",
+}
+
+
+def _mirrors_children(rule: Element) -> bool:
+    if _local(rule.tag) != "rollupRule":
+        return False
+    if (rule.get("childActivitySet") or "all").strip() != "all":
+        return False
+    conditions = [child for child in rule if _local(child.tag) == "rollupConditions"]
+    actions = [child for child in rule if _local(child.tag) == "rollupAction"]
+    if len(conditions) != 1 or len(actions) != 1 or len(rule) != 2:
+        return False
+    condition_list = list(conditions[0])
+    if len(condition_list) != 1 or _local(condition_list[0].tag) != "rollupCondition":
+        return False
+    condition = condition_list[0]
+    key = (
+        (condition.get("condition") or "").strip(),
+        (condition.get("operator") or "noOp").strip(),
+    )
+    return _MIRRORED_ROLLUP.get(key) == (actions[0].get("action") or "").strip()
+
+
 class _ScormWalk:
     def __init__(self, files: set[str], version: str) -> None:
         self.files = files
@@ -704,7 +736,7 @@ class _ScormWalk:
                 continue
             if local == "controlMode" and (child.get("forwardOnly") or "").strip() == "true":
                 self._unsupported(f"{child_path}/@forwardOnly", "controlMode forwardOnly")
-            if local == "rollupRules" and len(child):
+            if local == "rollupRules" and not all(_mirrors_children(rule) for rule in child):
                 self._unsupported(f"{child_path}/imsss:rollupRule", "rollupRule")
             if local == "objectives":
                 for objective in child.iter():

@@ -241,6 +241,66 @@ def captivate_scorm12() -> Files:
     return {"imsmanifest.xml": manifest, **{name: b.PAGE for name in present}}
 
 
+def mirrored_rollup_rules(child_set: str = "all", condition: str = "satisfied") -> str:
+    """The four rollup rules Captivate puts on its organization: the parent is satisfied or
+    completed when all its children are, not satisfied or incomplete when none is."""
+    rules = [
+        (condition, "", "satisfied" if condition == "satisfied" else "completed"),
+        (
+            condition,
+            ' operator="not"',
+            "notSatisfied" if condition == "satisfied" else "incomplete",
+        ),
+        ("completed", "", "completed"),
+        ("completed", ' operator="not"', "incomplete"),
+    ]
+    return (
+        "<imsss:rollupRules>"
+        + "".join(
+            f'<imsss:rollupRule childActivitySet="{child_set}"><imsss:rollupConditions>'
+            f'<imsss:rollupCondition{operator} condition="{name}"/></imsss:rollupConditions>'
+            f'<imsss:rollupAction action="{action}"/></imsss:rollupRule>'
+            for name, operator, action in rules
+        )
+        + "</imsss:rollupRules>"
+    )
+
+
+def captivate_scorm2004(rollup: str | None = None) -> Files:
+    """Captivate, SCORM 2004 3rd edition: comments in the organization; an item with an inline
+    LOM record (default namespace switched) before its sequencing, a primary objective without
+    a measure and tracked delivery controls; the organization's sequencing with choice, flow
+    and Captivate's four rollup rules; ``file`` elements with explicit end tags, a
+    ``.DS_Store`` among them that the zip does not hold."""
+    present = ["index_scorm.html", "scormdriver.js", "assets/js/CPM.js", "Utilities.js"]
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
+        f'<manifest identifier="Course_ID1" version="1.3" {NAMESPACES_2004}>'
+        "<metadata><schema>ADL SCORM</schema><schemaversion>2004 3rd Edition</schemaversion>"
+        "<adlcp:location>metadata.xml</adlcp:location></metadata>"
+        '<organizations default="Course_ID1_ORG"><organization identifier="Course_ID1_ORG">'
+        "<!-- title --><title>Manejo de residuos</title>"
+        '<item identifier="SCO_ID1" identifierref="SCO_ID1_RES" isvisible="true">'
+        "<!-- title --><title>Manejo de residuos</title>"
+        '<metadata><lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><description>'
+        '<string language="es-mx">Descripción.</string></description></general></lom>'
+        "</metadata><imsss:sequencing><imsss:objectives>"
+        '<imsss:primaryObjective objectiveID="Quiz_20240101"/></imsss:objectives>'
+        '<imsss:deliveryControls tracked="true" completionSetByContent="true" '
+        'objectiveSetByContent="true"/></imsss:sequencing></item>'
+        "<metadata><adlcp:location>metadata.xml</adlcp:location></metadata>"
+        '<imsss:sequencing><imsss:controlMode choice="true" flow="true"/>'
+        f"{mirrored_rollup_rules() if rollup is None else rollup}</imsss:sequencing>"
+        "</organization></organizations><resources>"
+        '<resource adlcp:scormType="sco" identifier="SCO_ID1_RES" type="webcontent" '
+        'href="index_scorm.html"><metadata><adlcp:location>metadata.xml</adlcp:location>'
+        "</metadata>"
+        + "".join(f'<file href="{name}"></file>' for name in [*present, "assets/.DS_Store"])
+        + "</resource></resources></manifest>"
+    )
+    return {"imsmanifest.xml": manifest, **{name: b.PAGE for name in present}}
+
+
 def scorm2004_second_edition() -> Files:
     """SCORM 2004 2nd edition as older Captivate releases and other tools label it: the
     schema version is written ``CAM 1.3``."""
@@ -400,6 +460,7 @@ SHAPES = {
     "rise_scorm12": rise_scorm12,
     "rise_cmi5": rise_cmi5,
     "captivate_scorm12": captivate_scorm12,
+    "captivate_scorm2004": captivate_scorm2004,
     "scorm2004_second_edition": scorm2004_second_edition,
     "ispring_scorm2004": ispring_scorm2004,
     "ispring_cmi5": ispring_cmi5,
@@ -493,6 +554,33 @@ def test_adapt_hides_lms_buttons_without_being_refused():
 def test_h5p_repeated_metadata_and_mastery_of_100():
     (unit,) = parse(h5p_scorm12()).units
     assert unit.mastery_score == 1.0
+
+
+@pytest.mark.parametrize(
+    "rollup",
+    [
+        mirrored_rollup_rules(child_set="any"),
+        mirrored_rollup_rules(condition="attempted"),
+        '<imsss:rollupRules><imsss:rollupRule childActivitySet="atLeastCount" minimumCount="1">'
+        '<imsss:rollupConditions><imsss:rollupCondition condition="satisfied"/>'
+        '</imsss:rollupConditions><imsss:rollupAction action="satisfied"/></imsss:rollupRule>'
+        "</imsss:rollupRules>",
+        "<imsss:rollupRules><imsss:rollupRule><imsss:rollupConditions>"
+        '<imsss:rollupCondition condition="satisfied"/></imsss:rollupConditions>'
+        '<imsss:rollupAction action="completed"/></imsss:rollupRule></imsss:rollupRules>',
+    ],
+    ids=["any child", "attempted", "at least one", "satisfied makes completed"],
+)
+def test_rollup_rules_other_than_captivates_mirroring_ones_are_refused(rollup):
+    with pytest.raises(PackageRefused) as caught:
+        parse(captivate_scorm2004(rollup=rollup))
+    assert {(p.path, p.rule) for p in caught.value.problems} == {
+        (
+            "/manifest/organizations/organization[1]/imsss:sequencing[1]"
+            "/imsss:rollupRules/imsss:rollupRule",
+            "sequencing_unsupported",
+        )
+    }
 
 
 def test_real_sequencing_added_to_a_tool_shape_is_still_refused():
