@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -237,7 +238,8 @@ def resolve_href(href: str, *bases: str) -> str | None:
         split = urlsplit(part)
         if split.scheme or split.netloc or split.path.startswith("/"):
             return None
-        path = unquote(split.path)
+        # Composed (NFC), as zipsafe names the package's files.
+        path = unicodedata.normalize("NFC", unquote(split.path))
         if "\\" in path or "\x00" in path:
             return None
         pieces = path.split("/")

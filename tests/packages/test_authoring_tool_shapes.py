@@ -10,6 +10,11 @@ export is known to import, and real Simple Sequencing is still refused.
 
 from __future__ import annotations
 
+import io
+import unicodedata
+import zipfile
+from unittest import mock
+
 import pytest
 
 from packages import manifests
@@ -610,3 +615,37 @@ def test_each_tool_shape_imports_zipped_with_macos_and_windows_debris(build, aut
 def test_rise_launch_data_reaches_the_stored_unit(author):
     package_import(upload=b.upload(b.make_zip(rise_scorm12())), user=author)
     assert PackageUnit.objects.get().data_from_lms == "eyJhIjoiYiJ9"
+
+
+def zipped_on_a_mac(files: Files) -> bytes:
+    """The package re-zipped with macOS's Archive Utility: names in UTF-8 without the zip's
+    UTF-8 flag, accents decomposed (NFD)."""
+
+    def encode(self: zipfile.ZipInfo) -> tuple[bytes, int]:
+        return unicodedata.normalize("NFD", self.filename).encode(), self.flag_bits & ~0x800
+
+    buffer = io.BytesIO()
+    with (
+        mock.patch.object(zipfile.ZipInfo, "_encodeFilenameFlags", encode),
+        zipfile.ZipFile(buffer, "w") as archive,
+    ):
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_accented_names_rezipped_on_a_mac_import_and_are_served(client, author):
+    files = rise_scorm12()
+    files["scormcontent/assets/Presentación final.png"] = b.VIDEO
+    files["imsmanifest.xml"] = str(files["imsmanifest.xml"]).replace(
+        "</resource>",
+        '<file href="scormcontent/assets/Presentaci%C3%B3n%20final.png" /></resource>',
+    )
+    result = package_import(upload=b.upload(zipped_on_a_mac(files)), user=author)
+    assert "scormcontent/assets/Presentación final.png" in result.version.files
+    client.force_login(author)
+    decomposed = unicodedata.normalize("NFD", "Presentación final.png")
+    response = client.get(f"/packages/{result.version.uuid}/scormcontent/assets/{decomposed}")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b.VIDEO
