@@ -351,6 +351,29 @@ def ispring_scorm2004() -> Files:
     return {"imsmanifest.xml": manifest, **{name: b.PAGE for name in names}}
 
 
+def ispring_scorm12() -> Files:
+    """iSpring, SCORM 1.2: no ``version`` on the manifest, a ``lom:``-prefixed metadata record
+    in the 1.2 metadata namespace, an organization identifier made from the lower-cased title
+    (a comma, a dot), a GUID item, no mastery score, the player in ``res/``."""
+    names = ["res/index.html", "res/lms.js", "res/data/slide1.js", "res/data/sound1.mp3"]
+    manifest = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        f'<manifest identifier="aBcD12eFgH" {NAMESPACES_12} '
+        'xmlns:lom="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1">'
+        "<metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion>"
+        "<lom:lom><lom:general><lom:title><lom:langstring>Neumática, lección 2.1"
+        "</lom:langstring></lom:title></lom:general></lom:lom></metadata>"
+        '<organizations default="neumática,_lección_2.1_organization">'
+        '<organization identifier="neumática,_lección_2.1_organization">'
+        "<title>Neumática, lección 2.1</title>"
+        '<item identifier="0D1C2B3A-4E5F-6071-8293-A4B5C6D7E8F0" identifierref="resource">'
+        "<title>Neumática, lección 2.1</title></item></organization></organizations>"
+        '<resources><resource identifier="resource" type="webcontent" adlcp:scormtype="sco" '
+        f'href="res/index.html">{file_list(names)}</resource></resources></manifest>'
+    )
+    return {"imsmanifest.xml": manifest, **{name: b.PAGE for name in names}}
+
+
 def ispring_cmi5() -> Files:
     """iSpring, cmi5: ids in its own ``ispring://`` scheme, a mastery score written with four
     decimals, self-closing empty description langstrings, the AU in ``res/``."""
@@ -467,6 +490,7 @@ SHAPES = {
     "captivate_scorm12": captivate_scorm12,
     "captivate_scorm2004": captivate_scorm2004,
     "scorm2004_second_edition": scorm2004_second_edition,
+    "ispring_scorm12": ispring_scorm12,
     "ispring_scorm2004": ispring_scorm2004,
     "ispring_cmi5": ispring_cmi5,
     "adapt_scorm12": adapt_scorm12,
