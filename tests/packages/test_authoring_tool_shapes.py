@@ -179,10 +179,10 @@ def rise_scorm12() -> Files:
 
 
 def rise_cmi5() -> Files:
-    """Rise, cmi5: course-level objectives (titles padded with white space, empty
-    descriptions) referenced by the one AU, moveOn Passed, launch parameters, the AU's URL in
-    the driver's folder."""
-    base = "http://Qw12Er34_rise"
+    """Rise, cmi5: ids under a made-up host (``http://<random>_rise/...``); course-level
+    objectives (titles padded with white space, empty descriptions) referenced by the one AU,
+    moveOn Passed, launch parameters, the AU's URL in the driver's folder."""
+    base = "http://-Qw12Er34_rise"  # a generated host that may start with a hyphen
     objectives = "".join(
         f'<objective id="{base}/objective/{n}"><title><langstring lang="en-US">\n'
         f"      Comprobación {n}\n    </langstring></title>"
