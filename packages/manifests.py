@@ -2,10 +2,11 @@
 
 ``cmi5.xml`` at the root makes a cmi5 course (AICC cmi5, "Course Structure"); an
 ``imsmanifest.xml`` at the root makes a SCORM package whose version comes from
-``metadata/schemaversion`` ("1.2", "2004 3rd Edition", "2004 4th Edition"). Anything else is
-refused. Parsing goes through defusedxml: no entity expansion, no external entity, no
-network. Every problem is collected with its element path (``/manifest/organizations/
-organization[1]/item[2]/@identifierref``) so an author sees them all at once.
+``metadata/schemaversion`` ("1.2", "CAM 1.3" for 2004 2nd edition, "2004 3rd Edition",
+"2004 4th Edition"). Anything else is refused. Parsing goes through defusedxml: no entity
+expansion, no external entity, no network. Every problem is collected with its element path
+(``/manifest/organizations/organization[1]/item[2]/@identifierref``) so an author sees them
+all at once.
 
 The result, :class:`ParsedPackage`, is plain data: its blocks become modules and its units
 (cmi5 AUs, SCORM SCOs and assets) lessons; ``packages.services`` stores it.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -46,9 +48,13 @@ XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 MOVE_ON_VALUES = ("Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed", "NotApplicable")
 LAUNCH_METHODS = ("AnyWindow", "OwnWindow")
+# What metadata/schemaversion says, compared without case or repeated white space. "CAM 1.3"
+# is how SCORM 2004 2nd edition names itself (older Captivate releases and other tools still
+# write it); its run-time API is the one of the later editions.
 SCORM_2004_VERSIONS = {
-    "2004 3rd Edition": "2004 3rd Edition",
-    "2004 4th Edition": "2004 4th Edition",
+    "cam 1.3": "2004 2nd Edition",
+    "2004 3rd edition": "2004 3rd Edition",
+    "2004 4th edition": "2004 4th Edition",
 }
 
 # An absolute IRI (RFC 3987): a scheme, a colon and something after it, no white space.
@@ -232,7 +238,8 @@ def resolve_href(href: str, *bases: str) -> str | None:
         split = urlsplit(part)
         if split.scheme or split.netloc or split.path.startswith("/"):
             return None
-        path = unquote(split.path)
+        # Composed (NFC), as zipsafe names the package's files.
+        path = unicodedata.normalize("NFC", unquote(split.path))
         if "\\" in path or "\x00" in path:
             return None
         pieces = path.split("/")
@@ -252,10 +259,17 @@ def _join_bases(*parts: str) -> list[str]:
 
 
 def _langstring(
-    element: Element | None, path: str, what: str, problems: Collector, required: bool = True
+    element: Element | None,
+    path: str,
+    what: str,
+    problems: Collector,
+    required: bool = True,
+    text_required: bool = True,
 ) -> str:
     """The text of a cmi5 ``title``/``description``: the Spanish langstring, else English,
-    else the first."""
+    else the first. ``text_required=False``: the element must be there, its text may be empty
+    (Storyline, Rise and iSpring write an empty description langstring when the author gave
+    none)."""
     if element is None:
         if required:
             problems.add(
@@ -265,7 +279,7 @@ def _langstring(
     strings = [(child.get("lang", ""), _text(child)) for child in _children(element, "langstring")]
     strings = [(lang, text) for lang, text in strings if text]
     if not strings:
-        if required:
+        if required and text_required:
             problems.add(
                 path,
                 "required",
@@ -367,7 +381,7 @@ class _Cmi5Walk:
         description_el = next(iter(_children(element, "description")), None)
         title = _langstring(title_el, f"{path}/title", "title", self.problems)
         description = _langstring(
-            description_el, f"{path}/description", "description", self.problems
+            description_el, f"{path}/description", "description", self.problems, text_required=False
         )
         return title, description
 
@@ -578,6 +592,38 @@ _SUPPORTED_SEQUENCING = {
 }
 
 
+# A rollup rule that only says "the parent is satisfied (completed) when all its children
+# are, and not satisfied (incomplete) when none is": the rules Captivate writes on its
+# organization. Capacita's own rule (a module is done when all its required lessons are)
+# already behaves so; any other rollup rule is refused.
+_MIRRORED_ROLLUP = {
+    ("satisfied", "noOp"): "satisfied",
+    ("satisfied", "not"): "notSatisfied",
+    ("completed", "noOp"): "completed",
+    ("completed", "not"): "incomplete",
+}
+
+
+def _mirrors_children(rule: Element) -> bool:
+    if _local(rule.tag) != "rollupRule":
+        return False
+    if (rule.get("childActivitySet") or "all").strip() != "all":
+        return False
+    conditions = [child for child in rule if _local(child.tag) == "rollupConditions"]
+    actions = [child for child in rule if _local(child.tag) == "rollupAction"]
+    if len(conditions) != 1 or len(actions) != 1 or len(rule) != 2:
+        return False
+    condition_list = list(conditions[0])
+    if len(condition_list) != 1 or _local(condition_list[0].tag) != "rollupCondition":
+        return False
+    condition = condition_list[0]
+    key = (
+        (condition.get("condition") or "").strip(),
+        (condition.get("operator") or "noOp").strip(),
+    )
+    return _MIRRORED_ROLLUP.get(key) == (actions[0].get("action") or "").strip()
+
+
 class _ScormWalk:
     def __init__(self, files: set[str], version: str) -> None:
         self.files = files
@@ -617,7 +663,10 @@ class _ScormWalk:
             self.problems.add(f"{path}/title", "required", _("Falta el título (title)."))
         return value
 
-    def check_file(self, href: str, bases: list[str], path: str) -> str:
+    def check_file(self, href: str, bases: list[str], path: str, must_exist: bool = True) -> str:
+        """The package path ``href`` names. Refused when it is absolute or leaves the package;
+        when it is missing too, unless ``must_exist`` is false: a resource's ``file`` list is
+        an inventory, and Captivate lists the Flash files an HTML5-only publish never writes."""
         if urlsplit(href).scheme:
             self.problems.add(
                 path,
@@ -630,7 +679,7 @@ class _ScormWalk:
         if resolved is None:
             self.problems.add(path, "url_outside", _("«%(url)s» sale del paquete.") % {"url": href})
             return href
-        if resolved not in self.files:
+        if must_exist and resolved not in self.files:
             self.problems.add(
                 path, "url_missing", _("«%(url)s» no existe en el paquete.") % {"url": href}
             )
@@ -653,7 +702,9 @@ class _ScormWalk:
                             _("Falta el atributo obligatorio href."),
                         )
                     else:
-                        self.check_file(href, resource_bases, f"{file_path}/@href")
+                        self.check_file(
+                            href, resource_bases, f"{file_path}/@href", must_exist=False
+                        )
         for resources, _path in _child_paths(manifest, "/manifest", "resources"):
             for resource, resource_path in _child_paths(resources, _path, "resource"):
                 for dependency, dependency_path in _child_paths(
@@ -687,7 +738,7 @@ class _ScormWalk:
                 continue
             if local == "controlMode" and (child.get("forwardOnly") or "").strip() == "true":
                 self._unsupported(f"{child_path}/@forwardOnly", "controlMode forwardOnly")
-            if local == "rollupRules" and len(child):
+            if local == "rollupRules" and not all(_mirrors_children(rule) for rule in child):
                 self._unsupported(f"{child_path}/imsss:rollupRule", "rollupRule")
             if local == "objectives":
                 for objective in child.iter():
@@ -836,9 +887,8 @@ class _ScormWalk:
             query = urlsplit(href).query
             if query:
                 launch = f"{launch}?{query}"
-        data_el = next(iter(_children(item, "datafromlms")), None) or next(
-            iter(_children(item, "dataFromLMS")), None
-        )
+        # Not "a or b": an element without children is false, and datafromlms has none.
+        data_el = next(iter(_children(item, "datafromlms") + _children(item, "dataFromLMS")), None)
         self.units.append(
             ParsedUnit(
                 identifier=identifier,
@@ -859,10 +909,11 @@ def _scorm_version(root: Element) -> tuple[str, str] | None:
     for metadata in _children(root, "metadata"):
         version = _text(next(iter(_children(metadata, "schemaversion")), None))
         if version:
-            if version == "1.2":
+            spelled = " ".join(version.split()).casefold()
+            if spelled == "1.2":
                 return SCORM12, "1.2"
-            if version in SCORM_2004_VERSIONS:
-                return SCORM2004, version
+            if spelled in SCORM_2004_VERSIONS:
+                return SCORM2004, SCORM_2004_VERSIONS[spelled]
             raise PackageRefused(
                 [
                     Problem(

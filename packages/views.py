@@ -13,6 +13,7 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -159,6 +160,10 @@ def package_file(request: HttpRequest, version: Any, path: str) -> HttpResponseB
     if not selectors.user_may_read_package(user=request.user, package=package_version.package):
         raise PermissionDenied
     listed = package_version.files.get(path)
+    if not listed:
+        # Names are stored composed (NFC, see zipsafe); a page may ask for a decomposed one.
+        path = unicodedata.normalize("NFC", path)
+        listed = package_version.files.get(path)
     if not listed:
         raise Http404
     size, sha256 = int(listed[0]), str(listed[1])

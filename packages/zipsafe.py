@@ -1,6 +1,7 @@
 """Safe reading of an uploaded zip, before anything of it is stored.
 
-Two passes. The first reads only the central directory and refuses what is unsafe whatever
+Names are first read as their author sees them (:func:`normalise_names`). Then two passes.
+The first reads only the central directory and refuses what is unsafe whatever
 the content: paths that leave the package (``..``, absolute paths, drive letters, backslashes),
 symbolic links and other special files, duplicate names, encrypted entries, unknown compression
 methods, too many entries, and declared sizes or compression ratios over the limits of
@@ -17,10 +18,11 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -99,6 +101,21 @@ def _mode_problem(info: zipfile.ZipInfo) -> str | None:
     if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         return _("Es un archivo especial (dispositivo, tubería...); solo se aceptan archivos.")
     return None
+
+
+def normalise_names(archive: zipfile.ZipFile) -> None:
+    """Give every entry the name its author sees. A zip that does not flag its names as UTF-8
+    is read as code page 437, but macOS's Archive Utility and other tools write UTF-8 without
+    the flag ("Presentación" would come out "Presentaci├│n"), and macOS writes decomposed
+    accents: such a name is decoded as UTF-8 when it is valid UTF-8, and every name is made
+    composed (NFC), as manifests and pages write them. Only ``filename`` changes; the zip still
+    checks each entry against the name it recorded."""
+    for info in archive.infolist():
+        name = info.filename
+        if not info.flag_bits & 0x800 and not name.isascii():
+            with suppress(UnicodeEncodeError, UnicodeDecodeError):
+                name = name.encode("cp437").decode("utf-8")
+        info.filename = unicodedata.normalize("NFC", name)
 
 
 def check_directory(archive: zipfile.ZipFile) -> list[Problem]:
@@ -328,6 +345,7 @@ def extracted(upload: IO[bytes]) -> Iterator[ExtractedPackage]:
             [Problem("zip", "not_a_zip", _("El archivo no es un zip válido."))]
         ) from error
     with archive:
+        normalise_names(archive)
         problems = check_directory(archive)
         if problems:
             raise PackageRefused(problems)

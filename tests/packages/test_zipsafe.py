@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import stat
+import unicodedata
 import zipfile
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -218,3 +220,37 @@ def test_messages_are_spanish_first_and_translated_to_english():
     assert "sale de la carpeta" in refusal(data).problems[0].message
     with translation.override("en"):
         assert "leaves the package folder" in refusal(data).problems[0].message
+
+
+def zip_without_utf8_flag(entries: dict[str, bytes], encoding: str) -> bytes:
+    """A zip whose non-ASCII names are written in ``encoding`` without the UTF-8 flag, as
+    macOS's Archive Utility (UTF-8, decomposed accents) or Windows' own zip (its OEM code
+    page) write them."""
+
+    def encode(self: zipfile.ZipInfo) -> tuple[bytes, int]:
+        return self.filename.encode(encoding), self.flag_bits & ~0x800
+
+    with mock.patch.object(zipfile.ZipInfo, "_encodeFilenameFlags", encode):
+        return raw_zip(list(entries.items()))
+
+
+def test_utf8_names_without_the_flag_and_decomposed_accents_get_their_real_name():
+    nfd = unicodedata.normalize("NFD", "media/Presentación Ágil.mp4")
+    data = zip_without_utf8_flag({nfd: b"v", "index.html": b"i"}, "utf-8")
+    with zipsafe.extracted(upload(data)) as package:
+        assert sorted(package.files) == ["index.html", "media/Presentación Ágil.mp4"]
+        assert package.read_bytes("media/Presentación Ágil.mp4") == b"v"
+
+
+def test_a_name_that_is_not_utf8_keeps_the_zip_default_code_page():
+    # Windows' zip writes its OEM code page; Spanish lower-case letters are the same in code
+    # page 437, which the zip format assumes.
+    data = zip_without_utf8_flag({"Presentación.html": b"p"}, "cp850")
+    with zipsafe.extracted(upload(data)) as package:
+        assert list(package.files) == ["Presentación.html"]
+
+
+def test_the_same_name_composed_and_decomposed_is_a_duplicate():
+    composed = "ñandú.png"
+    data = raw_zip([(composed, b"1"), (unicodedata.normalize("NFD", composed), b"2")])
+    assert ("zip:ñandú.png", "duplicate_name") in rules(refusal(data))
