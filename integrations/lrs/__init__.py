@@ -10,6 +10,6 @@ or ``rejected`` (4xx: sending it again would not help).
 
 from __future__ import annotations
 
-from .base import Forwarder, ForwardResult, get_forwarder
+from .base import DocumentWrite, Forwarder, ForwardResult, get_forwarder
 
-__all__ = ["ForwardResult", "Forwarder", "get_forwarder"]
+__all__ = ["DocumentWrite", "ForwardResult", "Forwarder", "get_forwarder"]
