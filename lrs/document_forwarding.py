@@ -66,10 +66,16 @@ def document_key(scope: dict[str, str], document_id: str) -> str:
 
 
 def outbox_write(
-    *, scope: dict[str, str], document_id: str, content: bytes | None, content_type: str = ""
+    *,
+    scope: dict[str, str],
+    document_id: str,
+    content: bytes | None,
+    content_type: str = "",
+    nudge_on_commit: bool = True,
 ) -> ForwardedDocument | None:
     """Queue the document as now stored (``content`` None: deleted); None when forwarding is
-    off. Call inside the transaction that wrote it, after the write.
+    off. Call inside the transaction that wrote it, after the write. ``nudge_on_commit=False``
+    leaves the nudge to the caller (one for many rows: :func:`nudge_on_commit`).
 
     A row still waiting for the same document takes the new content (a newer revision) and
     keeps its due time: a worker sending the older revision keeps its lease, and the row is
@@ -102,7 +108,8 @@ def outbox_write(
         except IntegrityError:  # another transaction queued the same document first
             row = ForwardedDocument.objects.select_for_update().get(key=key)
         else:
-            transaction.on_commit(_enqueue)
+            if nudge_on_commit:
+                transaction.on_commit(_enqueue)
             return row
     if row.status != ForwardedDocument.Status.PENDING:
         values.update(
@@ -114,8 +121,14 @@ def outbox_write(
             sent_at=None,
         )
     ForwardedDocument.objects.filter(pk=row.pk).update(revision=F("revision") + 1, **values)
-    transaction.on_commit(_enqueue)
+    if nudge_on_commit:
+        transaction.on_commit(_enqueue)
     return row
+
+
+def nudge_on_commit() -> None:
+    """Have a worker send the rows queued in this transaction once it commits."""
+    transaction.on_commit(_enqueue)
 
 
 def _enqueue() -> None:

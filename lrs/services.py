@@ -457,8 +457,10 @@ def document_delete(
             )
     if document_forwarding.forwarding_enabled():
         # Locked, so what is queued as deleted is what this transaction deletes.
-        gone = documents.select_for_update().values_list(
-            "kind", "activity", "agent_ifi", "registration", "document_id"
+        gone = list(
+            documents.select_for_update().values_list(
+                "kind", "activity", "agent_ifi", "registration", "document_id"
+            )
         )
         for kind, activity, ifi, registration, gone_id in gone:
             document_forwarding.outbox_write(
@@ -470,7 +472,10 @@ def document_delete(
                 },
                 document_id=gone_id,
                 content=None,
+                nudge_on_commit=False,
             )
+        if gone:
+            document_forwarding.nudge_on_commit()
     deleted, _ = documents.delete()
     return deleted
 

@@ -134,12 +134,16 @@ def test_a_delete_is_forwarded(fake_lrs, xapi):
     assert held(fake_lrs) is None
 
 
-def test_deleting_every_state_of_a_scope_forwards_one_delete_per_document(fake_lrs, xapi):
+def test_deleting_every_state_of_a_scope_forwards_one_delete_per_document(
+    fake_lrs, xapi, django_capture_on_commit_callbacks
+):
     scope = {k: v for k, v in STATE.items() if k != "stateId"}
     for state_id in ("one", "two"):
         xapi.put("activities/state", {"x": state_id}, params={**scope, "stateId": state_id})
     document_forwarding.forward_due_documents()
-    assert xapi.delete("activities/state", scope).status_code == 204
+    with django_capture_on_commit_callbacks() as nudges:
+        assert xapi.delete("activities/state", scope).status_code == 204
+    assert len(nudges) == 1  # one nudge for the request, not one per document
     assert document_forwarding.forward_due_documents().sent == 2
     deletes = [p["stateId"] for m, _, p in fake_lrs.document_requests if m == "DELETE"]
     assert sorted(deletes) == ["one", "two"]
@@ -171,25 +175,23 @@ def test_a_write_during_delivery_is_sent_after_it_never_before(fake_lrs, xapi):
     """A newer write arriving while a worker sends the older content: the older one is not
     marked sent, no second worker can take the row meanwhile, and the newer one goes next."""
     xapi.put("activities/state", {"page": 1}, params=STATE)
-    during: list[int] = []
+    sent: list[dict] = []
 
     def write_meanwhile(document: DocumentWrite) -> None:
-        if not during:
-            during.append(1)
+        sent.append(json.loads(document.content or b"null"))
+        if len(sent) == 1:
             xapi.put("activities/state", {"page": 2}, params=STATE)
             # The row is still under the first worker's lease: nothing is due for another.
             assert document_forwarding._claim(10)[0] == []
 
     fake_lrs.on_send_document = write_meanwhile
     report = document_forwarding.forward_due_documents()
-    contents = [
-        json.loads(fake_lrs.documents and v["content"]) for v in fake_lrs.documents.values()
-    ]
-    assert contents == [{"page": 2}]
-    assert report.sent == 1  # the second revision; the first was superseded while in flight
-    assert len(fake_lrs.document_requests) == 2
+    # In revision order, the newer last, and that is what the external LRS holds.
+    assert sent == [{"page": 1}, {"page": 2}]
+    assert json.loads(held(fake_lrs)["content"]) == {"page": 2}
+    assert report.sent == 1  # the first was superseded while in flight, not marked sent
     row = ForwardedDocument.objects.get()
-    assert row.status == "sent" and row.revision == 2
+    assert row.status == "sent" and row.revision == 2 and row.attempts == 2
 
 
 def test_an_outage_backs_off_then_delivers(fake_lrs, xapi, settings):
@@ -294,9 +296,13 @@ def test_the_summary_counts_documents(fake_lrs, xapi):
     fake_lrs.reject_document_ids = {"suspend"}
     xapi.put("activities/state", {"page": 1}, params=STATE)
     xapi.put("activities/state", {"page": 1}, params={**STATE, "stateId": "later"})
-    document_forwarding._claim(1)  # the first is taken; the second waits
+    document_forwarding._claim(1)  # a worker took the first and died: still never tried
     summary = document_forwarding.outbox_summary()
     assert (summary["pending"], summary["never_tried"], summary["failed"]) == (2, 2, 0)
+    ForwardedDocument.objects.update(next_attempt_at=timezone.now())
+    document_forwarding.forward_due_documents()
+    summary = document_forwarding.outbox_summary()
+    assert (summary["pending"], summary["sent"], summary["failed"]) == (0, 1, 1)
 
 
 def test_a_write_conflict_at_the_site_leaves_the_outbox_as_it_was(fake_lrs):
