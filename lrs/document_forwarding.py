@@ -75,7 +75,7 @@ def outbox_write(
 ) -> ForwardedDocument | None:
     """Queue the document as now stored (``content`` None: deleted); None when forwarding is
     off. Call inside the transaction that wrote it, after the write. ``nudge_on_commit=False``
-    leaves the nudge to the caller (one for many rows: :func:`nudge_on_commit`).
+    leaves the nudge to the caller (one for many rows: :func:`enqueue_on_commit`).
 
     A row still waiting for the same document takes the new content (a newer revision) and
     keeps its due time: a worker sending the older revision keeps its lease, and the row is
@@ -126,7 +126,7 @@ def outbox_write(
     return row
 
 
-def nudge_on_commit() -> None:
+def enqueue_on_commit() -> None:
     """Have a worker send the rows queued in this transaction once it commits."""
     transaction.on_commit(_enqueue)
 

@@ -475,7 +475,7 @@ def document_delete(
                 nudge_on_commit=False,
             )
         if gone:
-            document_forwarding.nudge_on_commit()
+            document_forwarding.enqueue_on_commit()
     deleted, _ = documents.delete()
     return deleted
 

@@ -69,6 +69,8 @@ def test_the_site_gathers_every_apps_beat_entries(settings):
         "reports-refresh",
         "packages-cmi5-abandon",
         "packages-scorm-abandon",
+        "packages-import-sweep",
+        "packages-orphan-files",
     }
 
 

@@ -277,10 +277,9 @@ def test_agent_and_activity_profiles_are_forwarded(fake_lrs, xapi):
     xapi.put("activities/profile", {"theme": "dark"}, params=activity_params)
     assert document_forwarding.forward_due_documents().sent == 2
     sent = {kind: params for _, kind, params in fake_lrs.document_requests}
-    assert sent["agent_profile"] == {
-        "agent": json.dumps(AGENT, separators=(",", ":")),
-        "profileId": "cmi5LearnerPreferences",
-    }
+    assert set(sent["agent_profile"]) == {"agent", "profileId"}
+    assert json.loads(sent["agent_profile"]["agent"]) == AGENT
+    assert sent["agent_profile"]["profileId"] == "cmi5LearnerPreferences"
     assert sent["activity_profile"] == activity_params
 
 
@@ -325,3 +324,27 @@ def test_a_write_conflict_at_the_site_leaves_the_outbox_as_it_was(fake_lrs):
             merge=False,
         )
     assert ForwardedDocument.objects.get().revision == 1
+
+
+@pytest.mark.capacita
+def test_beat_sweeps_the_document_outbox_as_often_as_the_statements_one(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["lrs-forward-documents"]
+    assert entry["task"] == "lrs.tasks.forward_documents"
+    statements = settings.CELERY_BEAT_SCHEDULE["lrs-forward-statements"]
+    assert entry["schedule"] == statements["schedule"]
+
+
+def test_the_task_sends_what_is_due_and_reports_it(fake_lrs, xapi):
+    from lrs.tasks import forward_documents
+
+    xapi.put("activities/state", {"page": 1}, params=STATE)
+    fake_lrs.down = True
+    assert forward_documents.apply().get()["deferred"] == 1
+    fake_lrs.down = False
+    ForwardedDocument.objects.update(next_attempt_at=timezone.now())
+    assert forward_documents.apply().get() == {
+        "sent": 1,
+        "failed": 0,
+        "deferred": 0,
+        "retry_in": None,
+    }
