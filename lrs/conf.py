@@ -70,6 +70,10 @@ app_settings = AppSettings(
             "task": "progress.tasks.forward_statements",
             "schedule": float(value("LMS_LRS_FORWARD_SWEEP_SECONDS")),
         },
+        "lrs-forward-documents": {
+            "task": "lrs.tasks.forward_documents",
+            "schedule": float(value("LMS_LRS_FORWARD_SWEEP_SECONDS")),
+        },
         "lrs-statement-log-sweep": {
             "task": "lrs.tasks.sweep_statement_log",
             "schedule": float(value("LMS_LRS_LOG_SWEEP_SECONDS")),

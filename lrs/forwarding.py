@@ -115,23 +115,26 @@ def _nudge_connection(app: Any) -> Any:
 
 
 def _enqueue() -> None:
-    """Nudge a worker to send the new rows now, without ever delaying the caller long.
-
-    No publish retries and a short connect timeout: with the broker down a retry would run
-    inside the request that stored the statements. The rows are durable and the beat sweep
-    sends them whether or not this nudge arrives.
-    """
+    """Nudge a worker to send the new statement rows now (see :func:`nudge`)."""
     from lrs.tasks import forward_statements
 
-    app = forward_statements.app
+    nudge(forward_statements)
+
+
+def nudge(task: Any) -> None:
+    """Enqueue ``task`` (no arguments) now, without ever delaying the caller long.
+
+    No publish retries and a short connect timeout: with the broker down a retry would run
+    inside the request that stored the statements or documents. The rows are durable and the
+    beat sweep sends them whether or not this nudge arrives.
+    """
+    app = task.app
     try:
         if app.conf.task_always_eager:
-            forward_statements.apply()
+            task.apply()
         else:
             # Celery passes the connection on among its options; celery-types does not list it.
-            forward_statements.apply_async(  # type: ignore[call-arg]
-                retry=False, connection=_nudge_connection(app)
-            )
+            task.apply_async(retry=False, connection=_nudge_connection(app))
     except Exception:  # the broker is down: the beat sweep (or the next commit) picks them up
         connection = getattr(_nudge, "connection", None)
         _nudge.connection = None
@@ -139,9 +142,7 @@ def _enqueue() -> None:
             # A half-open connection may fail to close; it is dropped either way.
             with contextlib.suppress(Exception):
                 connection.release()
-        logger.warning(
-            "could not enqueue forward_statements; the sweep will send them", exc_info=True
-        )
+        logger.warning("could not enqueue %s; the sweep will send them", task.name, exc_info=True)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.db import models
 
 __all__ = [
     "Cmi5Session",
+    "ForwardedDocument",
     "ForwardedStatement",
     "LRSActivity",
     "LRSAttachment",
@@ -291,6 +292,68 @@ class ForwardedStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id} ({self.status})"
+
+
+class ForwardedDocument(models.Model):
+    """The latest write of one document (State, Activity or Agent Profile) not yet forwarded,
+    or already forwarded.
+
+    One row per document, written in the transaction that writes or deletes the document: the
+    document's stored content after the write (a POST's merged JSON), or a delete marker
+    (``content`` null). A newer write replaces the content and bumps ``revision``, so the
+    outbox never holds an older content behind a newer one; a worker marks the row sent only
+    if the revision it sent is still the row's (otherwise it sends the newer one next).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    # SHA-256 of the document's identity (kind, activity, agent IFI, registration, id): one
+    # short unique key instead of five long columns.
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20)
+    activity = models.CharField(max_length=512, blank=True, default="")
+    agent_ifi = models.CharField(max_length=512, blank=True, default="")
+    # The agent parameter as the external LRS gets it (rebuilt from the IFI).
+    agent = models.JSONField(null=True, blank=True)
+    registration = models.CharField(max_length=36, blank=True, default="")
+    document_id = models.CharField(max_length=512)
+    # Null: the document was deleted.
+    content = models.BinaryField(null=True, blank=True)
+    content_type = models.CharField(max_length=255, blank=True, default="")
+    revision = models.PositiveBigIntegerField(default=1)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # Due time of the next try; also the lease a worker takes while sending.
+    next_attempt_at = models.DateTimeField()
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    written_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="lrs_fwd_doc_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["status", "id"],
+                name="lrs_fwd_doc_status",
+                condition=~models.Q(status="sent"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.document_id} r{self.revision} ({self.status})"
+
+    @property
+    def deleted(self) -> bool:
+        return self.content is None
 
 
 def _new_account_name() -> str:

@@ -22,7 +22,7 @@ from lrs.models import (
 )
 from lrs.signals import statements_stored, statements_voided
 
-from . import cmi5
+from . import cmi5, document_forwarding
 from .backends import backend
 from .backends.rows import merge_definition
 from .cmi5 import SESSION_EXTENSION
@@ -430,6 +430,12 @@ def document_write(
     document.etag = _etag(content)
     document.updated = now
     document.save()
+    document_forwarding.outbox_write(
+        scope=scope,
+        document_id=document_id,
+        content=content,
+        content_type=document.content_type,
+    )
     return document
 
 
@@ -449,6 +455,27 @@ def document_delete(
                 require_for_put=False,
                 method="DELETE",
             )
+    if document_forwarding.forwarding_enabled():
+        # Locked, so what is queued as deleted is what this transaction deletes.
+        gone = list(
+            documents.select_for_update().values_list(
+                "kind", "activity", "agent_ifi", "registration", "document_id"
+            )
+        )
+        for kind, activity, ifi, registration, gone_id in gone:
+            document_forwarding.outbox_write(
+                scope={
+                    "kind": kind,
+                    "activity": activity,
+                    "agent_ifi": ifi,
+                    "registration": registration,
+                },
+                document_id=gone_id,
+                content=None,
+                nudge_on_commit=False,
+            )
+        if gone:
+            document_forwarding.enqueue_on_commit()
     deleted, _ = documents.delete()
     return deleted
 

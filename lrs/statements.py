@@ -54,6 +54,26 @@ def agent_ifi(agent: dict) -> str | None:
     return None
 
 
+def agent_for_ifi(ifi: str) -> dict | None:
+    """The Agent an IFI of :func:`agent_ifi` names (the inverse, up to the case of an mbox, which
+    the IFI folds), or None for an empty or unknown one. An account's home page is an IRL,
+    which cannot hold ``|``, so the first ``|`` ends it."""
+    scheme, _, value = ifi.partition(":")
+    if not value:
+        return None
+    if scheme == "mbox":
+        return {"objectType": "Agent", "mbox": f"mailto:{value}"}
+    if scheme == "sha1":
+        return {"objectType": "Agent", "mbox_sha1sum": value}
+    if scheme == "openid":
+        return {"objectType": "Agent", "openid": value}
+    if scheme == "account":
+        home_page, separator, name = value.partition("|")
+        if separator:
+            return {"objectType": "Agent", "account": {"homePage": home_page, "name": name}}
+    return None
+
+
 def person_for_agent(agent: dict) -> dict:
     """The Person object of the Agents resource for an agent the LRS knows nothing more of."""
     person: dict[str, Any] = {"objectType": "Person"}

@@ -27,6 +27,26 @@ def forward_statements() -> dict[str, int | float | None]:
     }
 
 
+@shared_task(name="lrs.tasks.forward_documents", ignore_result=True)
+def forward_documents() -> dict[str, int | float | None]:
+    """Forward due document outbox rows (State, Activity and Agent Profiles) to the external
+    LRS; idempotent, like ``forward_statements``, whose backoff and lease rules it follows.
+
+    Nudged on commit after a document is written or deleted, and run every
+    ``LMS_LRS_FORWARD_SWEEP_SECONDS`` by the beat schedule
+    (``CELERY_BEAT_SCHEDULE["lrs-forward-documents"]``).
+    """
+    from lrs.document_forwarding import forward_due_documents
+
+    report = forward_due_documents()
+    return {
+        "sent": report.sent,
+        "failed": report.failed,
+        "deferred": report.deferred,
+        "retry_in": report.retry_in,
+    }
+
+
 @shared_task(name="lrs.tasks.drain_statement_log", ignore_result=True)
 def drain_statement_log() -> dict[str, int]:
     """Apply the statement log's due deliveries to their consumers (the progress engine, the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,10 +27,65 @@ class ForwardResult:
         return self.outcome == OK
 
 
+# The document resources of xAPI, by the kind of document (``lrs.models.LRSDocument.Kind``).
+STATE = "state"
+ACTIVITY_PROFILE = "activity_profile"
+AGENT_PROFILE = "agent_profile"
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """One document as an external LRS should hold it: its content, or gone (``content`` None).
+
+    ``kind`` names the resource (``state``, ``activity_profile``, ``agent_profile``); the
+    identifiers are those of its query string, and unused ones are empty (``agent`` None).
+    """
+
+    kind: str
+    document_id: str
+    activity_id: str = ""
+    agent: dict[str, Any] | None = None
+    registration: str = ""
+    content: bytes | None = None
+    content_type: str = "application/octet-stream"
+
+    @property
+    def deleted(self) -> bool:
+        return self.content is None
+
+    def params(self) -> dict[str, str]:
+        """The query string that names the document on the resource."""
+        params: dict[str, str] = {}
+        if self.kind in (STATE, ACTIVITY_PROFILE):
+            params["activityId"] = self.activity_id
+        if self.kind in (STATE, AGENT_PROFILE) and self.agent is not None:
+            params["agent"] = json.dumps(self.agent, ensure_ascii=False, separators=(",", ":"))
+        if self.kind == STATE:
+            if self.registration:
+                params["registration"] = self.registration
+            params["stateId"] = self.document_id
+        else:
+            params["profileId"] = self.document_id
+        return params
+
+
+DOCUMENT_RESOURCES = {
+    STATE: "activities/state",
+    ACTIVITY_PROFILE: "activities/profile",
+    AGENT_PROFILE: "agents/profile",
+}
+
+
 class Forwarder(Protocol):
-    """Sends statements (plain xAPI dicts with ids) to one external LRS."""
+    """Sends statements (plain xAPI dicts with ids) and documents to one external LRS."""
 
     def send(self, statement: dict[str, Any]) -> ForwardResult: ...
+
+    def send_document(self, document: DocumentWrite) -> ForwardResult:
+        """Make the external LRS hold ``document`` as given: PUT its content (replacing what
+        is there, whatever the ETag), or DELETE it (already gone counts as done). Idempotent,
+        so a retry after a crash changes nothing."""
+        ...
 
 
 def outcome_for_status(status: int) -> str:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from .base import OK, REJECTED, RETRY, ForwardResult
+from .base import OK, REJECTED, RETRY, DocumentWrite, ForwardResult
 from .tincan_client import statement_body
 
 
@@ -24,6 +24,15 @@ class InMemoryForwarder:
     crash_ids: ClassVar[set[str]] = set()
     # Called with the statement id before each send: lets a test act "while a worker works".
     on_send: ClassVar[Callable[[str], None] | None] = None
+    # Documents held, by their resource's query string less nothing (see ``document_key``):
+    # ``{"content": bytes, "content_type": str}``; every request, in order, as
+    # ``(method, kind, params)``.
+    documents: ClassVar[dict[tuple, dict[str, Any]]] = {}
+    document_requests: ClassVar[list[tuple[str, str, dict[str, str]]]] = []
+    reject_document_ids: ClassVar[set[str]] = set()
+    crash_document_ids: ClassVar[set[str]] = set()
+    # Called with the document before each send of one.
+    on_send_document: ClassVar[Callable[[DocumentWrite], None] | None] = None
 
     def __init__(self, **_config: Any) -> None:
         pass
@@ -36,6 +45,11 @@ class InMemoryForwarder:
         cls.reject_ids = set()
         cls.crash_ids = set()
         cls.on_send = None
+        cls.documents = {}
+        cls.document_requests = []
+        cls.reject_document_ids = set()
+        cls.crash_document_ids = set()
+        cls.on_send_document = None
 
     def send(self, statement: dict[str, Any]) -> ForwardResult:
         """Store it unless down or rejecting; an identical repeat is a no-op, like an LRS."""
@@ -56,4 +70,32 @@ class InMemoryForwarder:
         if existing is not None and existing["json"] != serialised:
             return ForwardResult(REJECTED, 409, "a different statement has this id")
         self.statements[statement_id] = {"json": serialised, "statement": copy.deepcopy(statement)}
+        return ForwardResult(OK, 204)
+
+    @staticmethod
+    def document_key(document: DocumentWrite) -> tuple:
+        return (document.kind, tuple(sorted(document.params().items())))
+
+    def send_document(self, document: DocumentWrite) -> ForwardResult:
+        """PUT or DELETE like an LRS would (a DELETE of nothing is fine); ``down``,
+        ``reject_document_ids`` and ``crash_document_ids`` as for statements."""
+        if self.down:
+            return ForwardResult(RETRY, None, "ConnectionRefusedError: fake LRS is down")
+        on_send = type(self).on_send_document
+        if on_send is not None:
+            on_send(document)
+        if document.document_id in self.crash_document_ids:
+            raise TypeError("the fake adapter cannot handle this document")
+        method = "DELETE" if document.deleted else "PUT"
+        self.document_requests.append((method, document.kind, document.params()))
+        if document.document_id in self.reject_document_ids:
+            return ForwardResult(REJECTED, 400, "rejected by the fake LRS")
+        key = self.document_key(document)
+        if document.content is None:
+            self.documents.pop(key, None)
+        else:
+            self.documents[key] = {
+                "content": bytes(document.content),
+                "content_type": document.content_type,
+            }
         return ForwardResult(OK, 204)

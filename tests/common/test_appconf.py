@@ -63,11 +63,14 @@ def test_beat_entries_come_from_each_app_with_the_values_being_built():
 def test_the_site_gathers_every_apps_beat_entries(settings):
     assert set(settings.CELERY_BEAT_SCHEDULE) == {
         "lrs-forward-statements",
+        "lrs-forward-documents",
         "lrs-statement-log-sweep",
         "learners-import-files-purge",
         "reports-refresh",
         "packages-cmi5-abandon",
         "packages-scorm-abandon",
+        "packages-import-sweep",
+        "packages-orphan-files",
     }
 
 

@@ -122,3 +122,15 @@ class ExternalLRS:
                 str(row[0]).replace("-", ""): json.loads(row[1])
                 for row in db.execute("SELECT statement_id, data FROM progress_statement")
             }
+
+    def documents(self) -> dict[tuple[str, str, str, str, str], tuple[bytes, str]]:
+        """Every stored document's content and content type, by (kind, activity, agent IFI,
+        registration, document id)."""
+        with sqlite3.connect(self.database) as db:
+            return {
+                tuple(row[:5]): (bytes(row[5]), row[6])
+                for row in db.execute(
+                    "SELECT kind, activity, agent_ifi, registration, document_id, content,"
+                    " content_type FROM progress_lrsdocument"
+                )
+            }

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lrs.models import ForwardedStatement
+from lrs.models import ForwardedDocument, ForwardedStatement
 
 pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_admin]
 
@@ -98,3 +98,56 @@ def test_an_empty_outbox_says_so(admin_client):
     html = admin_client.get(reverse("progress_forwarding")).content.decode()
     assert '<td data-count="never_tried">0</td>' in html
     assert "Nada pendiente ni fallido" in html
+
+
+def document_row(status: str, document_id: str = "suspend", **fields) -> ForwardedDocument:
+    return ForwardedDocument.objects.create(
+        key=uuid.uuid4().hex,
+        kind="state",
+        activity="https://capacita.example/actividad/1",
+        agent_ifi="account:https://capacita.example|u-secret",
+        agent={"account": {"homePage": "https://capacita.example", "name": "u-secret"}},
+        document_id=document_id,
+        content=fields.pop("content", b"{}"),
+        content_type="application/json",
+        status=status,
+        next_attempt_at=timezone.now(),
+        written_at=timezone.now(),
+        **fields,
+    )
+
+
+def test_the_admin_lists_documents_waiting_or_parked_without_their_agent(
+    admin_client, settings, django_assert_max_num_queries
+):
+    settings.LMS_LRS_FORWARD_URL = "http://external.invalid/xapi/"
+    document_row("sent", "done")
+    parked = document_row("failed", "parked", attempts=1, last_status_code=400, last_error="bad")
+    for n in range(5):
+        document_row("pending", f"waiting-{n}", content=None)
+    with django_assert_max_num_queries(40):
+        html = admin_client.get(reverse("progress_forwarding")).content.decode()
+    section = html[html.index('id="document-forwarding-summary"') :]
+    assert '<td data-count="pending">5</td>' in section
+    assert '<td data-count="failed">1</td>' in section
+    assert '<td data-count="sent">1</td>' in section
+    assert "<code>parked</code>" in section and "waiting-4" in section and "(borrado)" in section
+    assert html.index("<code>parked</code>") < html.index("waiting-0")
+    assert "u-secret" not in html
+    # The retry button of a document row retries that document only.
+    response = admin_client.post(
+        reverse("progress_forwarding_retry"), {"outbox": "documents", "id": parked.pk}
+    )
+    assert response.status_code == 302
+    parked.refresh_from_db()
+    assert parked.status == "pending"
+
+
+def test_retrying_documents_leaves_statements_alone(admin_client, settings):
+    settings.LMS_LRS_FORWARD_URL = ""
+    statement = row("failed", attempts=1)
+    document = document_row("failed", attempts=1)
+    admin_client.post(reverse("progress_forwarding_retry"), {"outbox": "documents"})
+    statement.refresh_from_db()
+    document.refresh_from_db()
+    assert (statement.status, document.status) == ("failed", "pending")
