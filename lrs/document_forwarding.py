@@ -38,9 +38,9 @@ from integrations.lrs import DocumentWrite, Forwarder
 from integrations.lrs.base import OK, RETRY
 from lrs.forwarding import (
     ForwardReport,
-    _setting,
     backoff_delay,
     configured_forwarder,
+    forward_setting,
     forwarding_enabled,
     lease_duration,
     nudge,
@@ -215,7 +215,7 @@ def forward_due_documents(*, max_batches: int = 50) -> ForwardReport:
     if not forwarding_enabled():
         return report
     forwarder = configured_forwarder()
-    batch_size = int(_setting("LMS_LRS_FORWARD_BATCH_SIZE"))
+    batch_size = int(forward_setting("LMS_LRS_FORWARD_BATCH_SIZE"))
     renew_every = lease_duration().total_seconds() / 3
     for _ in range(max_batches):
         rows, lease_until = _claim(batch_size)

@@ -50,14 +50,14 @@ def forwarding_enabled() -> bool:
     return bool(app_settings.LMS_LRS_FORWARD_URL)
 
 
-def _setting(name: str) -> float:
+def forward_setting(name: str) -> float:
     return float(app_settings.get(name))
 
 
 def backoff_delay(attempts: int) -> timedelta:
     """Seconds to wait after ``attempts`` failed tries: base x 2^(attempts-1), capped."""
-    base = _setting("LMS_LRS_FORWARD_BACKOFF_BASE")
-    cap = _setting("LMS_LRS_FORWARD_BACKOFF_MAX")
+    base = forward_setting("LMS_LRS_FORWARD_BACKOFF_BASE")
+    cap = forward_setting("LMS_LRS_FORWARD_BACKOFF_MAX")
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -67,8 +67,8 @@ def lease_duration() -> timedelta:
     The worker renews it before each statement, so it only has to outlast a single request
     (which gives up after ``LMS_LRS_FORWARD_TIMEOUT``), not a whole batch.
     """
-    timeout = _setting("LMS_LRS_FORWARD_TIMEOUT")
-    lease = _setting("LMS_LRS_FORWARD_LEASE")
+    timeout = forward_setting("LMS_LRS_FORWARD_TIMEOUT")
+    lease = forward_setting("LMS_LRS_FORWARD_LEASE")
     return timedelta(seconds=max(lease, 2 * timeout + 5))
 
 
@@ -231,7 +231,7 @@ def forward_due_statements(*, max_batches: int = 50) -> ForwardReport:
     if not forwarding_enabled():
         return report
     forwarder = configured_forwarder()
-    batch_size = int(_setting("LMS_LRS_FORWARD_BATCH_SIZE"))
+    batch_size = int(forward_setting("LMS_LRS_FORWARD_BATCH_SIZE"))
     # Renewing before each statement would cost two queries each; a third of the lease leaves
     # room for one more request (the lease outlasts two) before it could run out.
     renew_every = lease_duration().total_seconds() / 3
