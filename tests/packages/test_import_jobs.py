@@ -8,6 +8,7 @@ the tests run the worker's side by hand; the real worker is in test_import_jobs_
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from unittest import mock
 
@@ -365,24 +366,28 @@ def test_teachers_cannot_open_an_import(client, author, teacher, queued):
 
 
 def test_files_a_dead_import_left_are_deleted_once_old_and_no_others(author, settings):
-    import os
-
     from django.core.files.base import ContentFile
 
     from packages.services import package_import
 
+    settings.LMS_PACKAGE_STORAGE_PREFIX = f"packages-orphans-{uuid.uuid4().hex[:8]}"
+    root = settings.LMS_PACKAGE_STORAGE_PREFIX
     imported = package_import(upload=b.upload(b.one_au_cmi5()), user=author)
     kept = imported.version.storage_name("au1/index.html")
     # A worker killed while copying: its rows rolled back, two files stayed, one long ago.
-    orphan_old = default_storage.save("packages/1b0c/v1-dead/au1/index.html", ContentFile(b"x"))
-    orphan_new = default_storage.save("packages/1b0c/v1-running/au1/index.html", ContentFile(b"x"))
-    upload = default_storage.save("packages/uploads/waiting.zip", ContentFile(b"zip"))
-    long_ago = (timezone.now() - timedelta(hours=2)).timestamp()
-    for name in (kept, orphan_old, upload):
-        os.utime(default_storage.path(name), (long_ago, long_ago))
-    assert import_jobs.package_orphan_files_delete() == 1
-    assert not default_storage.exists(orphan_old)
-    # A version's files, a running import's fresh files and kept uploads stay.
-    assert default_storage.exists(kept) and default_storage.exists(orphan_new)
-    assert default_storage.exists(upload)
-    assert import_jobs.package_orphan_files_delete() == 0
+    orphan_old = default_storage.save(f"{root}/1b0c/v1-dead/au1/index.html", ContentFile(b"x"))
+    orphan_new = default_storage.save(f"{root}/1b0c/v1-running/au1/index.html", ContentFile(b"x"))
+    upload = default_storage.save(f"{root}/uploads/waiting.zip", ContentFile(b"zip"))
+    long_ago = timezone.now() - timedelta(hours=2)
+    real_modified = default_storage.get_modified_time
+
+    def modified(name):
+        return long_ago if name in (kept, orphan_old, upload) else real_modified(name)
+
+    with mock.patch.object(default_storage, "get_modified_time", side_effect=modified):
+        assert import_jobs.package_orphan_files_delete() == 1
+        assert not default_storage.exists(orphan_old)
+        # A version's files, a running import's fresh files and kept uploads stay.
+        assert default_storage.exists(kept) and default_storage.exists(orphan_new)
+        assert default_storage.exists(upload)
+        assert import_jobs.package_orphan_files_delete() == 0
