@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from integrations.lrs import DocumentWrite, Forwarder
@@ -44,6 +44,8 @@ from lrs.forwarding import (
     forwarding_enabled,
     lease_duration,
     nudge,
+    outbox_rows_retry,
+    outbox_rows_summary,
 )
 from lrs.models import ForwardedDocument
 from lrs.statements import agent_for_ifi
@@ -309,31 +311,9 @@ def _log_parked(row: ForwardedDocument, kind: str) -> None:
 
 def outbox_retry(*, ids: Iterable[int] | None = None) -> int:
     """Make failed (or waiting) document rows due now and enqueue the task; returns how many."""
-    rows = ForwardedDocument.objects.exclude(status=ForwardedDocument.Status.SENT)
-    if ids is not None:
-        rows = rows.filter(pk__in=list(ids))
-    with transaction.atomic():
-        count = rows.update(status=ForwardedDocument.Status.PENDING, next_attempt_at=timezone.now())
-        if count:
-            transaction.on_commit(_enqueue)
-    return count
+    return outbox_rows_retry(ForwardedDocument, ids=ids, enqueue=_enqueue)
 
 
 def outbox_summary() -> dict[str, Any]:
     """Counts by status (and pending rows never tried), the oldest waiting write, the next try."""
-    counts = {
-        row["status"]: row["n"]
-        for row in ForwardedDocument.objects.values("status").annotate(n=Count("id"))
-    }
-    pending = ForwardedDocument.objects.filter(status=ForwardedDocument.Status.PENDING)
-    oldest = pending.order_by("written_at").values_list("written_at", flat=True).first()
-    next_try = pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
-    return {
-        "enabled": forwarding_enabled(),
-        "pending": counts.get("pending", 0),
-        "sent": counts.get("sent", 0),
-        "failed": counts.get("failed", 0),
-        "never_tried": pending.filter(attempts=0).count(),
-        "oldest_pending_at": oldest,
-        "next_attempt_at": next_try,
-    }
+    return outbox_rows_summary(ForwardedDocument, oldest="written_at", oldest_order="written_at")

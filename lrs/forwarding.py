@@ -25,7 +25,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -293,29 +293,26 @@ def forward_due_statements(*, max_batches: int = 50) -> ForwardReport:
 _FIELDS = ["status", "attempts", "last_status_code", "last_error", "next_attempt_at", "sent_at"]
 
 
-def outbox_retry(*, ids: Iterable[int] | None = None) -> int:
-    """Make failed (or waiting) rows due now and enqueue the task; returns how many."""
-    rows = ForwardedStatement.objects.exclude(status=ForwardedStatement.Status.SENT)
+def outbox_rows_retry(model: Any, *, ids: Iterable[int] | None, enqueue: Callable[[], None]) -> int:
+    """Make an outbox's failed (or waiting) rows due now and ``enqueue`` its task after
+    commit; returns how many (shared by the statement and document outboxes)."""
+    rows = model.objects.exclude(status=model.Status.SENT)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     with transaction.atomic():
-        count = rows.update(
-            status=ForwardedStatement.Status.PENDING, next_attempt_at=timezone.now()
-        )
+        count = rows.update(status=model.Status.PENDING, next_attempt_at=timezone.now())
         if count:
-            transaction.on_commit(_enqueue)
+            transaction.on_commit(enqueue)
     return count
 
 
-def outbox_summary() -> dict[str, Any]:
-    """Counts by status (and pending rows never tried), the oldest waiting row, the next try."""
+def outbox_rows_summary(model: Any, *, oldest: str, oldest_order: str) -> dict[str, Any]:
+    """An outbox's counts by status (and pending rows never tried), when its oldest waiting
+    row was written (``oldest``, ordered by ``oldest_order``), and its next try."""
     counts = {
-        row["status"]: row["n"]
-        for row in ForwardedStatement.objects.values("status").annotate(n=Count("id"))
+        row["status"]: row["n"] for row in model.objects.values("status").annotate(n=Count("id"))
     }
-    pending = ForwardedStatement.objects.filter(status=ForwardedStatement.Status.PENDING)
-    oldest = pending.order_by("id").values_list("created_at", flat=True).first()
-    next_try = pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    pending = model.objects.filter(status=model.Status.PENDING)
     return {
         "enabled": forwarding_enabled(),
         "pending": counts.get("pending", 0),
@@ -323,9 +320,21 @@ def outbox_summary() -> dict[str, Any]:
         "failed": counts.get("failed", 0),
         # Claimed by a worker that died or failed before its first request, or not reached yet.
         "never_tried": pending.filter(attempts=0).count(),
-        "oldest_pending_at": oldest,
-        "next_attempt_at": next_try,
+        "oldest_pending_at": pending.order_by(oldest_order).values_list(oldest, flat=True).first(),
+        "next_attempt_at": pending.order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first(),
     }
+
+
+def outbox_retry(*, ids: Iterable[int] | None = None) -> int:
+    """Make failed (or waiting) rows due now and enqueue the task; returns how many."""
+    return outbox_rows_retry(ForwardedStatement, ids=ids, enqueue=_enqueue)
+
+
+def outbox_summary() -> dict[str, Any]:
+    """Counts by status (and pending rows never tried), the oldest waiting row, the next try."""
+    return outbox_rows_summary(ForwardedStatement, oldest="created_at", oldest_order="id")
 
 
 def on_log_entries(entries: list[Any]) -> None:
